@@ -1,0 +1,71 @@
+package dev.copyservices.cli;
+
+import dev.copyservices.api.agent.v1.ArrayServiceGrpc;
+import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One connection to an agent for the life of one csctl invocation. Every stub it hands out carries a
+ * deadline of the configured timeout, so no command can hang on a silent agent.
+ */
+final class AgentClient implements AutoCloseable {
+
+    /** Opens the channel to an agent; the in-process fake of the unit tests plugs in here. */
+    @FunctionalInterface
+    interface Connector {
+        ManagedChannel open(AgentAddress address);
+    }
+
+    /** Plaintext HTTP/2 over TCP: the agent listens on a host-local or cluster-internal port. */
+    static final Connector NETTY = address -> NettyChannelBuilder.forAddress(address.host(), address.port())
+            .usePlaintext()
+            .build();
+
+    private final AgentAddress address;
+    private final Duration timeout;
+    private final ManagedChannel channel;
+
+    AgentClient(AgentAddress address, Duration timeout, Connector connector) {
+        this.address = address;
+        this.timeout = timeout;
+        this.channel = connector.open(address);
+    }
+
+    AgentAddress address() {
+        return address;
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    ArrayServiceGrpc.ArrayServiceBlockingStub arrays() {
+        return ArrayServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    VolumeServiceGrpc.VolumeServiceBlockingStub volumes() {
+        return VolumeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Whether a connection to the agent is up. After a deadline expired this tells "the agent is slow"
+     * (connected) from "nothing answers at that address" (never connected).
+     */
+    boolean connected() {
+        return channel.getState(false) == ConnectivityState.READY;
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.copyservices.cli;
+
+import dev.copyservices.api.agent.v1.Array;
+import dev.copyservices.api.agent.v1.Capacity;
+import dev.copyservices.api.agent.v1.Counts;
+import dev.copyservices.api.agent.v1.GetArrayRequest;
+import dev.copyservices.api.agent.v1.Limits;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code csctl array ...}: the array behind the agent. */
+@Command(name = "array", description = "Show the array behind the agent.")
+final class ArrayCommands implements Callable<Integer> {
+
+    @ParentCommand
+    Csctl root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        throw Csctl.missingSubcommand(spec);
+    }
+
+    @Command(name = "show", description = "Identity, NBD endpoint, capacity, limits and counts of the array.")
+    int show() {
+        Array array = root.client().arrays().getArray(GetArrayRequest.getDefaultInstance());
+        Output out = root.output();
+        if (out.json()) {
+            out.json(array);
+        } else {
+            out.print(render(array));
+        }
+        return 0;
+    }
+
+    /** The table form of {@code array show}. */
+    static String render(Array a) {
+        Capacity c = a.getCapacity();
+        Limits l = a.getLimits();
+        Counts n = a.getCounts();
+        String flashCopies = usedOfMax(n.getFlashcopies(), l.getMaxFlashcopies());
+        if (l.getMaxFlashcopiesPerBase() > 0) {
+            flashCopies += " (at most " + l.getMaxFlashcopiesPerBase() + " per base volume)";
+        }
+        return new Output.Details()
+                .field("Name", Output.orDash(a.getName()))
+                .field("ID", Output.orDash(a.getId()))
+                .field("Site", Output.orDash(a.getSite()))
+                .field("Version", Output.orDash(a.getVersion()))
+                .field("NBD endpoint", Output.orDash(a.getNbdEndpoint()))
+                .section("Capacity")
+                .field("Pool", Output.bytes(c.getPoolTotalBytes()) + " total, " + Output.bytes(c.getPoolFreeBytes()) + " free")
+                .field("Provisioned", Output.bytes(c.getProvisionedBytes()))
+                .field("Allocated", Output.bytes(c.getAllocatedBytes()))
+                .end()
+                .section("Limits (used / max)")
+                .field("Volumes", usedOfMax(n.getVolumes(), l.getMaxVolumes()))
+                .field("FlashCopies", flashCopies)
+                .field("Copies in progress", usedOfMax(n.getCopiesInProgress(), l.getMaxCopiesInProgress()))
+                .field("Mirrors", usedOfMax(n.getMirrors(), l.getMaxMirrors()))
+                .end()
+                .render();
+    }
+
+    private static String usedOfMax(int used, int max) {
+        return Integer.toUnsignedString(used) + " / " + Integer.toUnsignedString(max);
+    }
+}

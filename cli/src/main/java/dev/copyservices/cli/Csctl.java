@@ -1,0 +1,126 @@
+package dev.copyservices.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The top-level {@code csctl} command: the global options, and what every command needs from them (the
+ * agent connection, the output). The options are inherited, so they may also follow a subcommand
+ * ({@code csctl volume list -o json}).
+ */
+@Command(name = "csctl",
+        mixinStandardHelpOptions = true,
+        versionProvider = Csctl.Version.class,
+        scope = ScopeType.INHERIT,
+        usageHelpAutoWidth = true,
+        description = "Manage the volumes of a copyservices array through its agent.",
+        subcommands = {ArrayCommands.class, VolumeCommands.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit status: 0 success, 1 the agent reported an error, 2 usage error,"
+                + " 3 the agent cannot be reached."})
+final class Csctl implements Callable<Integer>, AutoCloseable {
+
+    static final String AGENT_ENV = "CSCTL_AGENT";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--agent", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
+            description = "Agent address (default: $" + AGENT_ENV + ", else " + AgentAddress.DEFAULT + ").")
+    String agent;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "table|json", scope = ScopeType.INHERIT, defaultValue = "table",
+            description = "Output format: table for people, json (protobuf JSON) for scripts. Default: ${DEFAULT-VALUE}.")
+    Output.Format format;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", scope = ScopeType.INHERIT, defaultValue = "30",
+            converter = Converters.Timeout.class,
+            description = "Give up on the agent after this many seconds. Default: ${DEFAULT-VALUE}.")
+    Duration timeout;
+
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final Map<String, String> env;
+    private final AgentClient.Connector connector;
+    private AgentAddress address;
+    private AgentClient client;
+
+    Csctl(PrintWriter out, PrintWriter err, Map<String, String> env, AgentClient.Connector connector) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+        this.connector = connector;
+    }
+
+    @Override
+    public Integer call() {
+        throw missingSubcommand(spec);
+    }
+
+    /** The connection to the agent, opened on first use and closed when csctl ends. */
+    AgentClient client() {
+        if (client == null) {
+            client = new AgentClient(address(), timeout, connector);
+        }
+        return client;
+    }
+
+    /** The output in the chosen format. */
+    Output output() {
+        return new Output(out, format);
+    }
+
+    /** For notes that are not results (e.g. "no volumes"), so stdout stays clean for scripts. */
+    PrintWriter notes() {
+        return err;
+    }
+
+    /** What ErrorReporter needs to know about the connection; never throws. */
+    ErrorReporter.Connection connection() {
+        return new ErrorReporter.Connection(address, timeout, client != null && client.connected());
+    }
+
+    private AgentAddress address() {
+        if (address == null) {
+            String env = this.env.get(AGENT_ENV);
+            boolean fromEnv = agent == null && env != null && !env.isBlank();
+            String text = agent != null ? agent : fromEnv ? env : AgentAddress.DEFAULT;
+            try {
+                address = AgentAddress.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        (fromEnv ? AGENT_ENV + ": " : "--agent: ") + e.getMessage());
+            }
+        }
+        return address;
+    }
+
+    /** The usage error for a command group given without one of its commands. */
+    static CommandLine.ParameterException missingSubcommand(CommandSpec group) {
+        return new CommandLine.ParameterException(group.commandLine(), "missing command: choose one of "
+                + String.join(", ", group.subcommands().keySet().stream().filter(n -> !n.equals("help")).toList()));
+    }
+
+    @Override
+    public void close() {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    /** {@code --version}: the version Maven wrote into the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Csctl.class.getPackage().getImplementationVersion();
+            return new String[] {"csctl " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

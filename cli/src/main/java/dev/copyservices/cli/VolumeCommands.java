@@ -1,0 +1,226 @@
+package dev.copyservices.cli;
+
+import dev.copyservices.api.agent.v1.CreateVolumeRequest;
+import dev.copyservices.api.agent.v1.DeleteVolumeRequest;
+import dev.copyservices.api.agent.v1.DeleteVolumeResponse;
+import dev.copyservices.api.agent.v1.GetVolumeRequest;
+import dev.copyservices.api.agent.v1.ListVolumesRequest;
+import dev.copyservices.api.agent.v1.ListVolumesResponse;
+import dev.copyservices.api.agent.v1.ResizeVolumeRequest;
+import dev.copyservices.api.agent.v1.UpdateVolumeRequest;
+import dev.copyservices.api.agent.v1.Volume;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code csctl volume ...}: one command per VolumeService RPC. Validation that needs the array's state
+ * (name rules, size alignment, limits) is left to the agent, so there is one source of truth for it.
+ */
+@Command(name = "volume", description = "Create, list, inspect, resize, change and delete volumes.")
+final class VolumeCommands implements Callable<Integer> {
+
+    private static final String NAME_HELP = "Volume name: 1-30 letters, digits, '-', '_', '.' or spaces"
+            + " (quote names with spaces).";
+    private static final String SIZE_HELP = "Size in bytes or binary units, e.g. 512MiB, 10GiB, 1.5TiB.";
+
+    @ParentCommand
+    Csctl root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        throw Csctl.missingSubcommand(spec);
+    }
+
+    @Command(name = "create", description = "Create a volume. Creating it again with the same size is a no-op.")
+    int create(
+            @Parameters(paramLabel = "NAME", description = NAME_HELP) String name,
+            @Option(names = "--size", required = true, paramLabel = "SIZE", converter = Converters.Size.class,
+                    description = SIZE_HELP) long size,
+            @Option(names = "--read-only", arity = "0..1", paramLabel = "true|false", fallbackValue = "true",
+                    description = "Export the volume read-only.") boolean readOnly,
+            @Option(names = "--attribute", paramLabel = "KEY=VALUE",
+                    description = "A key/value pair to store with the volume; repeatable.") Map<String, String> attributes) {
+        CreateVolumeRequest request = CreateVolumeRequest.newBuilder()
+                .setName(name)
+                .setSizeBytes(size)
+                .setReadOnly(readOnly)
+                .putAllAttributes(checked(attributes, "create"))
+                .build();
+        Volume volume = root.client().volumes().createVolume(request);
+        confirm(volume, "created: " + Output.bytes(volume.getSizeBytes()) + (volume.getReadOnly() ? ", read-only" : ""));
+        return 0;
+    }
+
+    @Command(name = "list", description = "List volumes, optionally only those carrying all given attributes.")
+    int list(@Option(names = "--attribute", paramLabel = "KEY=VALUE",
+            description = "Only volumes with this attribute; repeatable (all must match).") Map<String, String> selector) {
+        ListVolumesResponse response = root.client().volumes().listVolumes(ListVolumesRequest.newBuilder()
+                .putAllAttributeSelector(checked(selector, "list"))
+                .build());
+        Output out = root.output();
+        if (out.json()) {
+            out.json(response);
+        } else if (response.getVolumesCount() == 0) {
+            root.notes().println(selector == null || selector.isEmpty() ? "no volumes" : "no volumes with these attributes");
+            root.notes().flush();
+        } else {
+            out.print(table(response.getVolumesList()));
+        }
+        return 0;
+    }
+
+    @Command(name = "show", description = "Show every field of a volume.")
+    int show(@Parameters(paramLabel = "NAME", description = NAME_HELP) String name) {
+        Volume volume = root.client().volumes().getVolume(GetVolumeRequest.newBuilder().setName(name).build());
+        Output out = root.output();
+        if (out.json()) {
+            out.json(volume);
+        } else {
+            out.print(render(volume));
+        }
+        return 0;
+    }
+
+    @Command(name = "resize", description = "Grow a volume. Its current size is a no-op; shrinking is refused.")
+    int resize(
+            @Parameters(paramLabel = "NAME", description = NAME_HELP) String name,
+            @Option(names = "--size", required = true, paramLabel = "SIZE", converter = Converters.Size.class,
+                    description = "The new size. " + SIZE_HELP) long size) {
+        Volume volume = root.client().volumes().resizeVolume(ResizeVolumeRequest.newBuilder()
+                .setName(name)
+                .setSizeBytes(size)
+                .build());
+        confirm(volume, "resized: " + Output.bytes(volume.getSizeBytes()));
+        return 0;
+    }
+
+    @Command(name = "set", description = "Change a volume's access mode or attributes.")
+    int set(
+            @Parameters(paramLabel = "NAME", description = NAME_HELP) String name,
+            @Option(names = "--read-only", arity = "1", paramLabel = "true|false",
+                    description = "Make the volume read-only (true) or read-write (false).") Boolean readOnly,
+            @Option(names = "--attribute", paramLabel = "KEY=VALUE",
+                    description = "Add or replace an attribute; repeatable.") Map<String, String> attributes,
+            @Option(names = "--remove-attribute", paramLabel = "KEY",
+                    description = "Remove an attribute; repeatable.") List<String> removals) {
+        Map<String, String> set = checked(attributes, "set");
+        List<String> remove = removals == null ? List.of() : removals;
+        if (readOnly == null && set.isEmpty() && remove.isEmpty()) {
+            throw usage("set", "nothing to change: give --read-only, --attribute or --remove-attribute");
+        }
+        for (String key : remove) {
+            if (set.containsKey(key)) {
+                throw usage("set", "attribute '" + key + "' is both set and removed; choose one");
+            }
+        }
+        UpdateVolumeRequest.Builder request = UpdateVolumeRequest.newBuilder()
+                .setName(name)
+                .putAllSetAttributes(set)
+                .addAllRemoveAttributes(remove);
+        if (readOnly != null) {
+            request.setReadOnly(readOnly);
+        }
+        Volume volume = root.client().volumes().updateVolume(request.build());
+        confirm(volume, "updated: " + access(volume) + ", attributes: " + attributes(volume, ", "));
+        return 0;
+    }
+
+    @Command(name = "delete", description = "Delete a volume and its data.")
+    int delete(
+            @Parameters(paramLabel = "NAME", description = NAME_HELP) String name,
+            @Option(names = "--force", description = "Delete even while NBD clients are connected;"
+                    + " their connections are closed.") boolean force) {
+        DeleteVolumeResponse response = root.client().volumes().deleteVolume(DeleteVolumeRequest.newBuilder()
+                .setName(name)
+                .setForce(force)
+                .build());
+        Output out = root.output();
+        if (out.json()) {
+            out.json(response);
+        } else {
+            out.line("volume " + quoted(name) + " deleted");
+        }
+        return 0;
+    }
+
+    /** The table form of {@code volume list}, sorted by name. */
+    static String table(List<Volume> volumes) {
+        Output.Table table = new Output.Table("NAME", "SIZE", "ALLOCATED", "ACCESS", "CONNECTIONS");
+        volumes.stream()
+                .sorted(Comparator.comparing(Volume::getName))
+                .forEach(v -> table.row(v.getName(), Output.bytes(v.getSizeBytes()), Output.bytes(v.getAllocatedBytes()),
+                        access(v), Integer.toUnsignedString(v.getNbdConnections())));
+        return table.render();
+    }
+
+    /** The table form of {@code volume show}. */
+    static String render(Volume v) {
+        return new Output.Details()
+                .field("Name", v.getName())
+                .field("ID", Output.orDash(v.getId()))
+                .field("Size", Output.bytes(v.getSizeBytes()) + " (" + Long.toUnsignedString(v.getSizeBytes()) + " bytes)")
+                .field("Allocated", Output.bytes(v.getAllocatedBytes()))
+                .field("Access", access(v))
+                .field("Connections", Integer.toUnsignedString(v.getNbdConnections()))
+                .field("Created", Output.time(v.hasCreated(), v.getCreated()))
+                .field("Attributes", attributes(v, "\n"))
+                .render();
+    }
+
+    private void confirm(Volume volume, String what) {
+        Output out = root.output();
+        if (out.json()) {
+            out.json(volume);
+        } else {
+            out.line("volume " + quoted(volume.getName()) + " " + what);
+        }
+    }
+
+    private static String access(Volume v) {
+        return v.getReadOnly() ? "read-only" : "read-write";
+    }
+
+    private static String attributes(Volume v, String separator) {
+        if (v.getAttributesCount() == 0) {
+            return "-";
+        }
+        return new TreeMap<>(v.getAttributesMap()).entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(separator));
+    }
+
+    private static String quoted(String name) {
+        return "\"" + name + "\"";
+    }
+
+    /** The pairs of an {@code --attribute} option, never null; an empty key is a usage error. */
+    private Map<String, String> checked(Map<String, String> attributes, String command) {
+        if (attributes == null) {
+            return Map.of();
+        }
+        for (String key : attributes.keySet()) {
+            if (key.isBlank()) {
+                throw usage(command, "--attribute needs a key before '=', e.g. --attribute app=db");
+            }
+        }
+        return attributes;
+    }
+
+    private CommandLine.ParameterException usage(String command, String message) {
+        return new CommandLine.ParameterException(spec.subcommands().get(command), message);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.copyservices.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.util.JsonFormat;
+import dev.copyservices.api.agent.v1.Array;
+import dev.copyservices.api.agent.v1.Capacity;
+import dev.copyservices.api.agent.v1.Counts;
+import dev.copyservices.api.agent.v1.GetArrayRequest;
+import dev.copyservices.api.agent.v1.Limits;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code csctl array show}. */
+class ArrayCommandsTest {
+
+    private static final long GIB = 1L << 30;
+
+    private final FakeAgent agent = new FakeAgent();
+
+    @AfterEach
+    void stop() {
+        agent.close();
+    }
+
+    private static Array sample() {
+        return Array.newBuilder()
+                .setId("a1b2").setName("lab array").setSite("rack 3").setVersion("0.1.0")
+                .setNbdEndpoint("10.0.0.5:10809")
+                .setCapacity(Capacity.newBuilder().setPoolTotalBytes(100 * GIB).setPoolFreeBytes(85 * GIB / 2)
+                        .setProvisionedBytes(120 * GIB).setAllocatedBytes(3 * GIB))
+                .setLimits(Limits.newBuilder().setMaxVolumes(512).setMaxFlashcopiesPerBase(8).setMaxFlashcopies(256)
+                        .setMaxCopiesInProgress(4).setMaxMirrors(32))
+                .setCounts(Counts.newBuilder().setVolumes(12).setFlashcopies(3).setCopiesInProgress(1).setMirrors(0))
+                .build();
+    }
+
+    @Test
+    void showPrintsIdentityCapacityAndUsedOfMax() {
+        agent.array = sample();
+        FakeAgent.Result r = agent.run("array", "show");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(GetArrayRequest.getDefaultInstance(), agent.last(GetArrayRequest.class));
+        assertEquals("""
+                Name:                  lab array
+                ID:                    a1b2
+                Site:                  rack 3
+                Version:               0.1.0
+                NBD endpoint:          10.0.0.5:10809
+                Capacity:
+                  Pool:                100 GiB total, 42.5 GiB free
+                  Provisioned:         120 GiB
+                  Allocated:           3 GiB
+                Limits (used / max):
+                  Volumes:             12 / 512
+                  FlashCopies:         3 / 256 (at most 8 per base volume)
+                  Copies in progress:  1 / 4
+                  Mirrors:             0 / 32
+                """, r.out());
+    }
+
+    @Test
+    void emptyFieldsShowAsDash() {
+        String text = ArrayCommands.render(Array.getDefaultInstance());
+        assertEquals("Site:                  -", text.lines().filter(l -> l.startsWith("Site")).findFirst().orElseThrow());
+    }
+
+    @Test
+    void showWithJsonPrintsTheArrayInLowerCamelCase() throws Exception {
+        agent.array = sample();
+        FakeAgent.Result r = agent.run("array", "show", "-o", "json");
+        assertEquals(0, r.exit(), r.err());
+        Array.Builder printed = Array.newBuilder();
+        JsonFormat.parser().merge(r.out(), printed);
+        assertEquals(sample(), printed.build());
+        assertTrue(r.out().contains("\"nbdEndpoint\": \"10.0.0.5:10809\""), r.out());
+        assertTrue(r.out().contains("\"maxFlashcopiesPerBase\": 8"), r.out());
+    }
+}

@@ -1,0 +1,364 @@
+package dev.copyservices.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.protobuf.util.JsonFormat;
+import dev.copyservices.api.agent.v1.Array;
+import dev.copyservices.api.agent.v1.CreateVolumeRequest;
+import dev.copyservices.api.agent.v1.ErrorDetail;
+import dev.copyservices.api.agent.v1.ListVolumesResponse;
+import dev.copyservices.api.agent.v1.Volume;
+import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.StatusProto;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * csctl against the real agent: both run as the processes a user starts, through the bin/ launchers.
+ * One agent serves the whole class; every test uses its own volume names, so the tests do not depend on
+ * each other's order.
+ */
+class CsctlIT {
+
+    private static final Duration STARTUP = Duration.ofSeconds(60);
+    private static final Duration COMMAND = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path tmp;
+
+    private static Path root;
+    private static Process agent;
+    private static Path agentLog;
+    private static String agentAddress;
+    private static int nbdPort;
+    private static ManagedChannel channel;
+
+    record Run(List<String> command, int exit, String out, String err) {
+        /** For assertion messages: what ran and everything it printed. */
+        String transcript() {
+            return "$ " + String.join(" ", command) + "\n[exit " + exit + "]\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+
+        List<String> errLines(String prefix) {
+            return err.lines().filter(l -> l.startsWith(prefix)).toList();
+        }
+    }
+
+    @BeforeAll
+    static void startAgent() throws Exception {
+        String rootProperty = System.getProperty("copyservices.root");
+        assertNotNull(rootProperty, "system property copyservices.root is not set; run this test through Maven failsafe");
+        root = Path.of(rootProperty).toAbsolutePath();
+        int[] ports = freePorts(2);
+        agentAddress = "127.0.0.1:" + ports[0];
+        nbdPort = ports[1];
+        Path pool = Files.createDirectories(tmp.resolve("pool"));
+        agentLog = tmp.resolve("agent.log");
+
+        ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/array-agent").toString(),
+                "--pool-dir", pool.toString(),
+                "--listen", agentAddress,
+                "--nbd-listen", "127.0.0.1:" + nbdPort,
+                "--name", "it-array");
+        environment(pb);
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(agentLog.toFile());
+        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        agent = pb.start();
+
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", ports[0]).usePlaintext().build();
+        awaitServing();
+    }
+
+    @AfterAll
+    static void stopAgent() throws InterruptedException {
+        if (channel != null) {
+            channel.shutdownNow();
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (agent != null) {
+            agent.destroy();
+            if (!agent.waitFor(10, TimeUnit.SECONDS)) {
+                agent.destroyForcibly();
+                agent.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Polls the gRPC health service until it says SERVING; fails early if the agent process dies. */
+    private static void awaitServing() throws InterruptedException {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        String last = "no answer yet";
+        while (System.nanoTime() < deadline) {
+            if (!agent.isAlive()) {
+                fail("the agent exited with status " + agent.exitValue() + " before serving; its output:\n" + agentLog());
+            }
+            // a refused connection backs the channel off for up to minutes; the agent may be up any moment
+            channel.resetConnectBackoff();
+            try {
+                HealthCheckResponse health = HealthGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.getDefaultInstance());
+                if (health.getStatus() == HealthCheckResponse.ServingStatus.SERVING) {
+                    return;
+                }
+                last = "health status " + health.getStatus();
+            } catch (StatusRuntimeException e) {
+                last = e.getStatus().toString();
+            }
+            Thread.sleep(200);
+        }
+        fail("the agent at " + agentAddress + " did not report SERVING within " + STARTUP.toSeconds() + " s ("
+                + last + "); its output:\n" + agentLog());
+    }
+
+    private static String agentLog() {
+        try {
+            return Files.readString(agentLog);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** Finds distinct free ports by holding them all open at once. */
+    private static int[] freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+            }
+            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+        } finally {
+            for (ServerSocket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    /** The launchers pick the JDK from JAVA_HOME: use the one running this test. No ambient agent address. */
+    private static void environment(ProcessBuilder pb) {
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().remove(Csctl.AGENT_ENV);
+    }
+
+    /** Runs {@code bin/csctl --agent <the test agent> args...}. */
+    private static Run csctl(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--agent", agentAddress));
+        all.addAll(Arrays.asList(args));
+        return csctlRaw(all);
+    }
+
+    private static Run csctlRaw(List<String> args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(root.resolve("bin/csctl").toString());
+        command.addAll(args);
+        Path out = Files.createTempFile(tmp, "csctl", ".out");
+        Path err = Files.createTempFile(tmp, "csctl", ".err");
+        ProcessBuilder pb = new ProcessBuilder(command);
+        environment(pb);
+        pb.redirectOutput(out.toFile());
+        pb.redirectError(err.toFile());
+        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        Process p = pb.start();
+        if (!p.waitFor(COMMAND.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("csctl did not finish within " + COMMAND.toSeconds() + " s: " + command);
+        }
+        return new Run(command, p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private static void assertSucceeded(Run run) {
+        assertEquals(0, run.exit(), run.transcript());
+        assertTrue(run.errLines("error:").isEmpty(), run.transcript());
+    }
+
+    /** An agent-reported failure: exit 1, nothing on stdout, an error line with a message. */
+    private static void assertAgentError(Run run) {
+        assertEquals(1, run.exit(), run.transcript());
+        assertEquals("", run.out(), run.transcript());
+        List<String> errors = run.errLines("error: ");
+        assertEquals(1, errors.size(), run.transcript());
+        assertFalse(errors.get(0).substring("error: ".length()).isBlank(), run.transcript());
+    }
+
+    private static void assertHint(Run run) {
+        List<String> hints = run.errLines("hint: ");
+        assertEquals(1, hints.size(), run.transcript());
+        assertFalse(hints.get(0).substring("hint: ".length()).isBlank(), run.transcript());
+    }
+
+    @Test
+    void createListShowResizeSetDelete() throws Exception {
+        String name = "it vol 1";
+
+        Run create = csctl("volume", "create", name, "--size", "1GiB", "--attribute", "suite=it");
+        assertSucceeded(create);
+        assertEquals("volume \"it vol 1\" created: 1 GiB\n", create.out(), create.transcript());
+
+        Run again = csctl("volume", "create", name, "--size", "1GiB", "--attribute", "suite=it");
+        assertSucceeded(again);
+
+        Run list = csctl("volume", "list");
+        assertSucceeded(list);
+        List<String> lines = list.out().lines().toList();
+        assertTrue(lines.get(0).matches("NAME +SIZE +ALLOCATED +ACCESS +CONNECTIONS"), list.transcript());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("it vol 1 +1 GiB +\\S.* +read-write +0")), list.transcript());
+
+        Run selected = csctl("volume", "list", "--attribute", "suite=it");
+        assertSucceeded(selected);
+        assertTrue(selected.out().contains("it vol 1"), selected.transcript());
+
+        Run show = csctl("volume", "show", name);
+        assertSucceeded(show);
+        assertTrue(show.out().lines().anyMatch(l -> l.matches("Name: +it vol 1")), show.transcript());
+        assertTrue(show.out().lines().anyMatch(l -> l.matches("Size: +1 GiB \\(1073741824 bytes\\)")), show.transcript());
+        assertTrue(show.out().lines().anyMatch(l -> l.matches("Access: +read-write")), show.transcript());
+        assertTrue(show.out().lines().anyMatch(l -> l.matches("Attributes: +suite=it")), show.transcript());
+        assertTrue(show.out().lines().anyMatch(l -> l.matches("Created: +\\d{4}-\\d\\d-\\d\\dT.*Z")), show.transcript());
+
+        Run resize = csctl("volume", "resize", name, "--size", "2GiB");
+        assertSucceeded(resize);
+        assertEquals("volume \"it vol 1\" resized: 2 GiB\n", resize.out(), resize.transcript());
+        Run resized = csctl("volume", "show", name);
+        assertTrue(resized.out().lines().anyMatch(l -> l.matches("Size: +2 GiB \\(2147483648 bytes\\)")),
+                resized.transcript());
+
+        Run set = csctl("volume", "set", name, "--read-only", "true", "--attribute", "owner=it");
+        assertSucceeded(set);
+        assertTrue(set.out().startsWith("volume \"it vol 1\" updated: read-only"), set.transcript());
+        Run changed = csctl("volume", "show", name);
+        assertTrue(changed.out().lines().anyMatch(l -> l.matches("Access: +read-only")), changed.transcript());
+        assertTrue(changed.out().contains("owner=it"), changed.transcript());
+
+        Run delete = csctl("volume", "delete", name);
+        assertSucceeded(delete);
+        assertEquals("volume \"it vol 1\" deleted\n", delete.out(), delete.transcript());
+        assertAgentError(csctl("volume", "show", name));
+    }
+
+    @Test
+    void jsonOutputIsProtobufJson() throws Exception {
+        Run create = csctl("-o", "json", "volume", "create", "it-json", "--size", "64MiB");
+        assertSucceeded(create);
+        Volume created = parse(create, Volume.newBuilder()).build();
+        assertEquals("it-json", created.getName());
+        assertEquals(64L << 20, created.getSizeBytes());
+        assertFalse(created.getId().isEmpty(), create.transcript());
+
+        Run list = csctl("volume", "list", "-o", "json");
+        assertSucceeded(list);
+        ListVolumesResponse volumes = parse(list, ListVolumesResponse.newBuilder()).build();
+        assertTrue(volumes.getVolumesList().stream().anyMatch(v -> v.getId().equals(created.getId())), list.transcript());
+
+        Run show = csctl("-o", "json", "volume", "show", "it-json");
+        assertSucceeded(show);
+        Volume shown = parse(show, Volume.newBuilder()).build();
+        assertEquals(created.getId(), shown.getId());
+        assertEquals(created.getSizeBytes(), shown.getSizeBytes());
+        assertTrue(show.out().contains("\"sizeBytes\""), "lowerCamelCase field names: " + show.transcript());
+
+        Run array = csctl("-o", "json", "array", "show");
+        assertSucceeded(array);
+        Array parsed = parse(array, Array.newBuilder()).build();
+        assertEquals("it-array", parsed.getName());
+        assertTrue(parsed.getNbdEndpoint().endsWith(":" + nbdPort), array.transcript());
+        assertTrue(parsed.getCounts().getVolumes() >= 1, array.transcript());
+        assertTrue(array.out().contains("\"nbdEndpoint\""), array.transcript());
+    }
+
+    @Test
+    void arrayShowPrintsIdentityCapacityAndLimits() throws Exception {
+        Run show = csctl("array", "show");
+        assertSucceeded(show);
+        assertTrue(show.out().lines().anyMatch(l -> l.matches("Name: +it-array")), show.transcript());
+        assertTrue(show.out().lines().anyMatch(l -> l.matches("NBD endpoint: +.*:" + nbdPort)), show.transcript());
+        assertTrue(show.out().lines().anyMatch(l -> l.matches(" +Pool: +.* total, .* free")), show.transcript());
+        assertTrue(show.out().lines().anyMatch(l -> l.matches(" +Volumes: +\\d+ / \\d+")), show.transcript());
+    }
+
+    @Test
+    void duplicateNameWithAnotherSizeIsRefused() throws Exception {
+        assertSucceeded(csctl("volume", "create", "it-dup", "--size", "1GiB"));
+
+        Run other = csctl("volume", "create", "it-dup", "--size", "2GiB");
+        assertAgentError(other);
+        assertTrue(other.errLines("error: ").get(0).contains("it-dup"), other.transcript());
+
+        // the status behind that message, straight from the agent
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
+                VolumeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .createVolume(CreateVolumeRequest.newBuilder().setName("it-dup").setSizeBytes(2L << 30).build()));
+        assertEquals(Status.Code.ALREADY_EXISTS, e.getStatus().getCode());
+        com.google.rpc.Status rich = StatusProto.fromThrowable(e);
+        assertNotNull(rich, "the agent sends google.rpc.Status details");
+        assertTrue(rich.getDetailsList().stream().anyMatch(a -> a.is(ErrorDetail.class)), rich.toString());
+
+        Run unchanged = csctl("volume", "show", "it-dup");
+        assertTrue(unchanged.out().lines().anyMatch(l -> l.matches("Size: +1 GiB .*")), unchanged.transcript());
+    }
+
+    @Test
+    void missingVolumeIsAnAgentErrorWithAHint() throws Exception {
+        Run show = csctl("volume", "show", "it-missing");
+        assertAgentError(show);
+        assertHint(show);
+        assertNotEquals(-1, show.err().indexOf("error: "), show.transcript());
+        assertTrue(show.err().indexOf("error: ") < show.err().indexOf("hint: "), show.transcript());
+    }
+
+    @Test
+    void badSizeIsAUsageErrorAndSendsNothing() throws Exception {
+        Run bad = csctl("volume", "create", "it-badsize", "--size", "1GB");
+        assertEquals(2, bad.exit(), bad.transcript());
+        assertEquals("", bad.out(), bad.transcript());
+        assertTrue(bad.err().contains("'1GB' uses the ambiguous unit 'GB'"), bad.transcript());
+        assertHint(bad);
+        assertAgentError(csctl("volume", "show", "it-badsize"));
+    }
+
+    @Test
+    void unreachableAgentExitsWithThree() throws Exception {
+        String nowhere = "127.0.0.1:" + freePorts(1)[0];
+        Run run = csctlRaw(List.of("--agent", nowhere, "--timeout", "10", "volume", "list"));
+        assertEquals(3, run.exit(), run.transcript());
+        assertEquals("", run.out(), run.transcript());
+        List<String> errors = run.errLines("error: ");
+        assertEquals(1, errors.size(), run.transcript());
+        assertTrue(errors.get(0).contains(nowhere), run.transcript());
+        assertTrue(run.errLines("hint: ").stream().anyMatch(h -> h.contains("--agent")), run.transcript());
+    }
+
+    private static <B extends com.google.protobuf.Message.Builder> B parse(Run run, B builder) {
+        try {
+            JsonFormat.parser().merge(run.out(), builder);
+            return builder;
+        } catch (IOException e) {
+            throw new AssertionError("not protobuf JSON: " + e.getMessage() + "\n" + run.transcript(), e);
+        }
+    }
+}
