@@ -7,6 +7,7 @@ import dev.copyservices.agent.volume.BlockIoException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -18,6 +19,7 @@ final class RequestHandler {
     private final Export export;
     private final BlockDevice device;
     private final long size;
+    private final AtomicBoolean bugLogged = new AtomicBoolean();
 
     RequestHandler(Export export) {
         this.export = export;
@@ -97,7 +99,9 @@ final class RequestHandler {
         } catch (IOException e) {
             return EIO;
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.WARNING, "NBD request on export " + export.name() + " failed unexpectedly", e);
+            // Logged once per connection: a broken device would otherwise flood the log per request.
+            Level level = bugLogged.compareAndSet(false, true) ? Level.WARNING : Level.FINE;
+            LOG.log(level, "NBD request on export " + export.name() + " failed unexpectedly", e);
             return EIO;
         }
     }

@@ -31,6 +31,15 @@ abstract class NbdServerTestBase {
         return device;
     }
 
+    /** Adds a file-backed volume whose operations a test can intercept. */
+    HookedDevice hookedVolume(String name, long size, boolean readOnly) throws IOException {
+        FileBlockDevice file = new FileBlockDevice(dir.resolve(name + ".img"), size);
+        closeables.add(file);
+        HookedDevice device = new HookedDevice(file);
+        registry.add(name, "test volume " + name, device, readOnly);
+        return device;
+    }
+
     int start() throws IOException {
         return start(NbdServer.Options.defaults());
     }
