@@ -43,6 +43,8 @@ final class NbdConnection {
     private static final Logger LOG = Logger.getLogger(NbdConnection.class.getName());
     /** Unit of the payload budget, so permits stay within an int for any budget. */
     private static final int BUDGET_UNIT = 4096;
+    /** How long a spare thread waits for the reader role before it exits. */
+    private static final long IDLE_THREAD_TIMEOUT_SECONDS = 60;
 
     private final SocketChannel ch;
     private final ExportRegistry registry;
@@ -169,8 +171,19 @@ final class NbdConnection {
             while (true) {
                 Request request;
                 waitingReaders.incrementAndGet();
-                readLock.lock();
-                waitingReaders.decrementAndGet();
+                boolean reader;
+                try {
+                    reader = readLock.tryLock(IDLE_THREAD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    reader = false;
+                } finally {
+                    waitingReaders.decrementAndGet();
+                }
+                if (!reader) {
+                    // Idle for a long time while another thread holds the reader role: a burst is
+                    // over, so give the thread back. The reader starts new followers on demand.
+                    return;
+                }
                 try {
                     if (stopping) {
                         return;

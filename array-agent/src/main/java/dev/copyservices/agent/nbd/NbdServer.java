@@ -59,9 +59,9 @@ public final class NbdServer implements AutoCloseable {
     private final ExportRegistry registry;
     private final InetSocketAddress bindAddress;
     private final Options options;
-    private final BufferPool pool = new BufferPool(NbdProtocol.MAX_PAYLOAD, 8L << 20);
+    private final BufferPool pool = new BufferPool(NbdProtocol.MAX_PAYLOAD, 16L << 20);
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
-    private final ThreadFactory connectionThreads = Thread.ofPlatform().name("nbd-conn").daemon().factory();
+    private final ThreadFactory connectionThreads = Thread.ofPlatform().name("nbd-conn-", 0).daemon().factory();
 
     private ServerSocketChannel server;
     private ScheduledThreadPoolExecutor timer;
