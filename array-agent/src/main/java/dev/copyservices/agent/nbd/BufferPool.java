@@ -1,7 +1,7 @@
 package dev.copyservices.agent.nbd;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -16,7 +16,7 @@ final class BufferPool {
     private static final int MIN_SHIFT = 12;
 
     private final int maxShift;
-    private final ConcurrentLinkedQueue<ByteBuffer>[] idle;
+    private final ConcurrentLinkedDeque<ByteBuffer>[] idle;
     private final AtomicInteger[] idleCount;
     private final int[] idleLimit;
 
@@ -31,11 +31,11 @@ final class BufferPool {
         }
         maxShift = Integer.numberOfTrailingZeros(maxSize);
         int classes = maxShift - MIN_SHIFT + 1;
-        idle = new ConcurrentLinkedQueue[classes];
+        idle = new ConcurrentLinkedDeque[classes];
         idleCount = new AtomicInteger[classes];
         idleLimit = new int[classes];
         for (int i = 0; i < classes; i++) {
-            idle[i] = new ConcurrentLinkedQueue<>();
+            idle[i] = new ConcurrentLinkedDeque<>();
             idleCount[i] = new AtomicInteger();
             idleLimit[i] = (int) Math.max(1, Math.min(4096, idleBytesPerClass >> (MIN_SHIFT + i)));
         }
@@ -48,7 +48,7 @@ final class BufferPool {
     /** A buffer with position 0 and limit {@code size}; its capacity may be larger. */
     ByteBuffer acquire(int size) {
         int cls = sizeClass(size);
-        ByteBuffer buf = idle[cls].poll();
+        ByteBuffer buf = idle[cls].pollFirst();
         if (buf != null) {
             idleCount[cls].decrementAndGet();
         } else {
@@ -61,7 +61,7 @@ final class BufferPool {
     void release(ByteBuffer buf) {
         int cls = sizeClass(buf.capacity());
         if (idleCount[cls].incrementAndGet() <= idleLimit[cls]) {
-            idle[cls].offer(buf);
+            idle[cls].offerFirst(buf); // LIFO: the most recently used buffer is likeliest in cache
         } else {
             idleCount[cls].decrementAndGet(); // over the limit: let the GC free it
         }
