@@ -14,14 +14,14 @@ import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -102,7 +102,14 @@ final class NbdConnection {
             abort("server is shutting down"); // the timer is gone with the server
         }
         threads.incrementAndGet();
-        threadFactory.newThread(this::firstThread).start();
+        try {
+            threadFactory.newThread(this::firstThread).start();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            LOG.log(Level.WARNING, "could not start a thread for NBD connection " + remote, e);
+            abort("no thread available");
+            threads.decrementAndGet();
+            end();
+        }
     }
 
     /** Drops the connection from any thread (server shutdown, revoke). */

@@ -64,6 +64,7 @@ public final class NbdServer implements AutoCloseable {
     private final ThreadFactory connectionThreads = Thread.ofPlatform().name("nbd-conn-", 0).daemon().factory();
 
     private ServerSocketChannel server;
+    private InetSocketAddress boundAddress;
     private ScheduledThreadPoolExecutor timer;
     private Thread acceptor;
     private volatile boolean closed;
@@ -95,10 +96,11 @@ public final class NbdServer implements AutoCloseable {
             server.close();
             throw e;
         }
+        boundAddress = (InetSocketAddress) server.getLocalAddress();
         timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("nbd-handshake-timer").daemon().factory());
         timer.setRemoveOnCancelPolicy(true);
         acceptor = Thread.ofPlatform().name("nbd-accept").daemon().start(this::acceptLoop);
-        LOG.info(() -> "NBD server listening on " + localAddress());
+        LOG.info(() -> "NBD server listening on " + boundAddress);
     }
 
     /** The bound port, useful when 0 was asked for. */
@@ -106,7 +108,7 @@ public final class NbdServer implements AutoCloseable {
         if (server == null) {
             throw new IllegalStateException("not started");
         }
-        return localAddress().getPort();
+        return boundAddress.getPort();
     }
 
     /** Stops accepting and drops every connection; their export holds are released as they end. */
@@ -140,14 +142,6 @@ public final class NbdServer implements AutoCloseable {
         connections.forEach(NbdConnection::close);
     }
 
-    private InetSocketAddress localAddress() {
-        try {
-            return (InetSocketAddress) server.getLocalAddress();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private void acceptLoop() {
         while (!closed) {
             SocketChannel ch;
@@ -156,13 +150,17 @@ public final class NbdServer implements AutoCloseable {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                // e.g. out of file descriptors: keep serving the connections we have
+                // e.g. out of file descriptors: keep serving the connections we have, and pause so
+                // a persistent failure does not spin a core and flood the log.
                 LOG.log(Level.WARNING, "NBD accept failed", e);
+                pauseAfterAcceptFailure();
                 continue;
             }
             try {
                 startConnection(ch);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | Error e) {
+                // Error too: an acceptor killed by "unable to create native thread" would leave
+                // the server silently deaf.
                 LOG.log(Level.WARNING, "NBD connection setup failed", e);
                 try {
                     ch.close();
@@ -170,6 +168,14 @@ public final class NbdServer implements AutoCloseable {
                     // already failing
                 }
             }
+        }
+    }
+
+    private void pauseAfterAcceptFailure() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
