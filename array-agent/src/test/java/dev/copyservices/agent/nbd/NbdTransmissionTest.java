@@ -360,12 +360,41 @@ class NbdTransmissionTest extends NbdServerTestBase {
                 c.request(0, CMD_READ, i, 0, 4096);
             }
             await("the limit is reached", () -> device.inside.get() == 4);
+            // Proving that something does NOT happen needs a time box: without the bound a fifth
+            // request enters the device within microseconds of a thread being started for it.
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            while (System.nanoTime() < until) {
+                assertTrue(device.inside.get() <= 4, "more requests ran at once than allowed");
+                Thread.yield();
+            }
             release.countDown();
             for (int i = 0; i < 32; i++) {
                 assertEquals(0, c.readReply(4096).error());
             }
         }
         assertEquals(4, device.maxInside.get(), "more requests ran at once than allowed");
+    }
+
+    @Test
+    void payloadBytesInFlightPerConnectionAreBounded() throws Exception {
+        HookedDevice device = hookedVolume("big", 64L << 20, false);
+        // The byte budget is raised to one maximal request: two 32 MiB reads cannot both hold buffers.
+        int port = start(new NbdServer.Options(java.time.Duration.ofSeconds(30), 64, 1));
+        CountDownLatch release = new CountDownLatch(1);
+        device.hook = (op, offset, length) -> awaitLatch(release);
+        try (RawNbdClient c = RawNbdClient.negotiated(port, "big")) {
+            c.request(0, CMD_READ, 1, 0, MAX_PAYLOAD);
+            c.request(0, CMD_READ, 2, MAX_PAYLOAD, MAX_PAYLOAD);
+            await("the first read is in the device", () -> device.inside.get() == 1);
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            while (System.nanoTime() < until) {
+                assertEquals(1, device.inside.get(), "a second 32 MiB buffer was taken beyond the budget");
+                Thread.yield();
+            }
+            release.countDown();
+            assertEquals(1, c.readReply(MAX_PAYLOAD).cookie());
+            assertEquals(2, c.readReply(MAX_PAYLOAD).cookie());
+        }
     }
 
     @Test
