@@ -1,0 +1,87 @@
+package dev.copyservices.agent.nbd;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Starts an in-process server on 127.0.0.1:0 over a registry of file-backed test volumes. */
+abstract class NbdServerTestBase {
+    static final long SIZE = 8L << 20;
+
+    @TempDir
+    Path dir;
+
+    final TestRegistry registry = new TestRegistry();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    NbdServer server;
+
+    /** Adds a file-backed volume of {@code size} bytes. */
+    FileBlockDevice volume(String name, long size, boolean readOnly) throws IOException {
+        FileBlockDevice device = new FileBlockDevice(dir.resolve(name + ".img"), size);
+        closeables.add(device);
+        registry.add(name, "test volume " + name, device, readOnly);
+        return device;
+    }
+
+    /** Adds a file-backed volume whose operations a test can intercept. */
+    HookedDevice hookedVolume(String name, long size, boolean readOnly) throws IOException {
+        FileBlockDevice file = new FileBlockDevice(dir.resolve(name + ".img"), size);
+        closeables.add(file);
+        HookedDevice device = new HookedDevice(file);
+        registry.add(name, "test volume " + name, device, readOnly);
+        return device;
+    }
+
+    int start() throws IOException {
+        return start(NbdServer.Options.defaults());
+    }
+
+    int start(NbdServer.Options options) throws IOException {
+        server = new NbdServer(registry, "127.0.0.1:0", options);
+        server.start();
+        return server.port();
+    }
+
+    NbdServer.Options shortHandshake(Duration timeout) {
+        return NbdServer.Options.defaults().withHandshakeTimeout(timeout);
+    }
+
+    byte[] fileBytes(String name) throws IOException {
+        return Files.readAllBytes(dir.resolve(name + ".img"));
+    }
+
+    String uri(String export) {
+        return "nbd://127.0.0.1:" + server.port() + "/" + export;
+    }
+
+    /** Polls a condition the server makes true asynchronously (e.g. a hold being released). */
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            // Polls a condition, so a short park only saves CPU for the server on a 2-core box.
+            LockSupport.parkNanos(200_000);
+        }
+    }
+
+    @AfterEach
+    void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.copyservices.agent.nbd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/** A byte-level NBD client for tests that need to send what no real client would. */
+final class RawNbdClient implements AutoCloseable {
+    record OptionReply(int option, int type, byte[] data) {
+        String text() {
+            return new String(data, StandardCharsets.UTF_8);
+        }
+    }
+
+    record Reply(int magic, int error, long cookie, byte[] data) {
+    }
+
+    record Go(long size, int flags) {
+    }
+
+    final Socket socket;
+    final DataInputStream in;
+    final DataOutputStream out;
+
+    RawNbdClient(int port) throws IOException {
+        socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(20_000); // a safety net so a broken server fails the test, not hangs it
+        socket.setTcpNoDelay(true);
+        in = new DataInputStream(socket.getInputStream());
+        out = new DataOutputStream(socket.getOutputStream());
+    }
+
+    static RawNbdClient negotiated(int port, String export) throws IOException {
+        RawNbdClient c = new RawNbdClient(port);
+        c.greet(NbdProtocol.FLAG_C_FIXED_NEWSTYLE | NbdProtocol.FLAG_C_NO_ZEROES);
+        c.go(export);
+        return c;
+    }
+
+    /** Reads the server greeting, checks it, and answers with {@code clientFlags}. */
+    void greet(int clientFlags) throws IOException {
+        assertEquals(NbdProtocol.NBDMAGIC, in.readLong());
+        assertEquals(NbdProtocol.IHAVEOPT, in.readLong());
+        assertEquals(NbdProtocol.FLAG_FIXED_NEWSTYLE | NbdProtocol.FLAG_NO_ZEROES, in.readUnsignedShort());
+        out.writeInt(clientFlags);
+        out.flush();
+    }
+
+    void option(int option, byte[] data) throws IOException {
+        out.writeLong(NbdProtocol.IHAVEOPT);
+        out.writeInt(option);
+        out.writeInt(data.length);
+        out.write(data);
+        out.flush();
+    }
+
+    OptionReply readOptionReply() throws IOException {
+        assertEquals(NbdProtocol.OPTION_REPLY_MAGIC, in.readLong());
+        int option = in.readInt();
+        int type = in.readInt();
+        byte[] data = new byte[in.readInt()];
+        in.readFully(data);
+        return new OptionReply(option, type, data);
+    }
+
+    static byte[] infoRequest(String name, int... infoTypes) {
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(4 + n.length + 2 + 2 * infoTypes.length);
+        b.putInt(n.length).put(n).putShort((short) infoTypes.length);
+        for (int t : infoTypes) {
+            b.putShort((short) t);
+        }
+        return b.array();
+    }
+
+    /** NBD_OPT_GO; expects success and returns the export's size and transmission flags. */
+    Go go(String export) throws IOException {
+        option(NbdProtocol.OPT_GO, infoRequest(export));
+        long size = -1;
+        int flags = -1;
+        while (true) {
+            OptionReply r = readOptionReply();
+            if (r.type() == NbdProtocol.REP_ACK) {
+                return new Go(size, flags);
+            }
+            assertEquals(NbdProtocol.REP_INFO, r.type(), () -> "unexpected reply to GO: " + r);
+            ByteBuffer b = ByteBuffer.wrap(r.data());
+            if (b.getShort() == NbdProtocol.INFO_EXPORT) {
+                size = b.getLong();
+                flags = Short.toUnsignedInt(b.getShort());
+            }
+        }
+    }
+
+    void request(int flags, int type, long cookie, long offset, long length) throws IOException {
+        out.writeInt(NbdProtocol.REQUEST_MAGIC);
+        out.writeShort(flags);
+        out.writeShort(type);
+        out.writeLong(cookie);
+        out.writeLong(offset);
+        out.writeInt((int) length);
+        out.flush();
+    }
+
+    void write(int flags, long cookie, long offset, byte[] payload) throws IOException {
+        request(flags, NbdProtocol.CMD_WRITE, cookie, offset, payload.length);
+        out.write(payload);
+        out.flush();
+    }
+
+    /** Reads a simple reply; {@code dataLength} bytes follow it only if it reports success. */
+    Reply readReply(int dataLength) throws IOException {
+        int magic = in.readInt();
+        int error = in.readInt();
+        long cookie = in.readLong();
+        byte[] data = new byte[error == 0 ? dataLength : 0];
+        in.readFully(data);
+        return new Reply(magic, error, cookie, data);
+    }
+
+    /** Reads a successful reply carrying {@code length} bytes for {@code cookie}. */
+    byte[] read(long cookie, long offset, int length) throws IOException {
+        request(0, NbdProtocol.CMD_READ, cookie, offset, length);
+        Reply r = readReply(length);
+        assertEquals(NbdProtocol.SIMPLE_REPLY_MAGIC, r.magic());
+        assertEquals(0, r.error(), "read error");
+        assertEquals(cookie, r.cookie());
+        return r.data();
+    }
+
+    /** True once the server has closed the connection (EOF or reset), draining anything before. */
+    boolean closedByServer() throws IOException {
+        InputStream raw = socket.getInputStream();
+        try {
+            while (raw.read() >= 0) {
+                // discard what the server sent before closing
+            }
+            return true;
+        } catch (SocketException e) {
+            return true; // connection reset also means the server dropped us
+        }
+    }
+
+    OutputStream rawOut() throws IOException {
+        return socket.getOutputStream();
+    }
+
+    void readFullyOrEof(byte[] b) throws IOException {
+        try {
+            in.readFully(b);
+        } catch (EOFException e) {
+            throw new AssertionError("server closed the connection unexpectedly", e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
