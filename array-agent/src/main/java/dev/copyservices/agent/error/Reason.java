@@ -1,0 +1,38 @@
+package dev.copyservices.agent.error;
+
+/**
+ * Why an engine refused or failed a request. The category decides the gRPC status code (and later
+ * the Kubernetes condition); the name itself travels as {@code ErrorDetail.reason}, so it is stable.
+ */
+public enum Reason {
+    INVALID_NAME(Category.INVALID_ARGUMENT),
+    INVALID_SIZE(Category.INVALID_ARGUMENT),
+    INVALID_ATTRIBUTE(Category.INVALID_ARGUMENT),
+    SHRINK_NOT_SUPPORTED(Category.INVALID_ARGUMENT),
+    VOLUME_NOT_FOUND(Category.NOT_FOUND),
+    VOLUME_EXISTS(Category.ALREADY_EXISTS),
+    VOLUME_IN_USE(Category.FAILED_PRECONDITION),
+    VOLUME_LIMIT_REACHED(Category.RESOURCE_EXHAUSTED),
+    POOL_FULL(Category.RESOURCE_EXHAUSTED),
+    POOL_IO_ERROR(Category.INTERNAL);
+
+    /** Kinds of failure a client treats alike; mirrors the gRPC codes the API promises. */
+    public enum Category {
+        INVALID_ARGUMENT,
+        NOT_FOUND,
+        ALREADY_EXISTS,
+        FAILED_PRECONDITION,
+        RESOURCE_EXHAUSTED,
+        INTERNAL
+    }
+
+    private final Category category;
+
+    Reason(Category category) {
+        this.category = category;
+    }
+
+    public Category category() {
+        return category;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.copyservices.agent.volume;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A volume stored as one sparse file: unwritten regions are holes and take no space (thin
+ * provisioning), reads and writes are positional (pread/pwrite) so any number of threads share one
+ * channel without a lock, and flush is fdatasync of that file only, so volumes never wait on each other.
+ */
+public final class FileBlockDevice implements BlockDevice, AutoCloseable {
+    private static final int ZERO_CHUNK = 1 << 20;
+    private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(ZERO_CHUNK).asReadOnlyBuffer();
+
+    private final Path file;
+    private final FileChannel channel;
+    private final int nativeFd;
+    private volatile long size;
+
+    private FileBlockDevice(Path file, FileChannel channel, long size) {
+        this.file = file;
+        this.channel = channel;
+        this.size = size;
+        this.nativeFd = NativeFiles.openDescriptor(file);
+    }
+
+    /** Creates the file with the given size, durably, before the catalog ever names it. */
+    public static FileBlockDevice create(Path file, long size) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            setLength(file, size);
+            channel.force(true);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        return new FileBlockDevice(file, channel, size);
+    }
+
+    /**
+     * Opens an existing file and makes its length match the catalog: a longer file is the leftover of
+     * a grow that crashed before its catalog commit, and nothing past the catalog size was ever
+     * writable, so cutting it back loses nothing.
+     */
+    public static FileBlockDevice open(Path file, long size) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            if (channel.size() != size) {
+                setLength(file, size);
+                channel.force(true);
+            }
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        return new FileBlockDevice(file, channel, size);
+    }
+
+    /** Sets the file's length with ftruncate(2): the new range is a hole and takes no space. */
+    private static void setLength(Path file, long size) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(size);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    /** Grows the file; the new range reads as zeroes. The caller commits the catalog afterwards. */
+    public void grow(long newSize) throws IOException {
+        setLength(file, newSize);
+        channel.force(true);
+        size = newSize;
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        long position = offset;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, position);
+            if (n < 0) {
+                // past the file's end (never expected, the length matches the catalog): zeroes
+                while (dst.hasRemaining()) {
+                    dst.put((byte) 0);
+                }
+                return;
+            }
+            position += n;
+        }
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src) throws IOException {
+        long position = offset;
+        while (src.hasRemaining()) {
+            position += channel.write(src, position);
+        }
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length) throws IOException {
+        if (length == 0) {
+            return;
+        }
+        if (NativeFiles.punchHole(nativeFd, offset, length)) {
+            return;
+        }
+        long position = offset;
+        long end = offset + length;
+        while (position < end) {
+            ByteBuffer chunk = ZEROES.duplicate();
+            chunk.limit((int) Math.min(ZERO_CHUNK, end - position));
+            write(position, chunk);
+            position += chunk.limit();
+        }
+    }
+
+    @Override
+    public void trim(long offset, long length) throws IOException {
+        // Content after TRIM is undefined by the protocol; a hole (zeroes) is the kind answer, and
+        // where the file system cannot punch, keeping the old bytes is allowed.
+        if (length > 0) {
+            NativeFiles.punchHole(nativeFd, offset, length);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        channel.force(false);
+    }
+
+    /** Real space the data takes on disk, or -1 when the platform cannot say. */
+    public long allocatedBytes() {
+        return NativeFiles.allocatedBytes(nativeFd, size);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            channel.close();
+        } finally {
+            NativeFiles.closeDescriptor(nativeFd);
+        }
+    }
+}

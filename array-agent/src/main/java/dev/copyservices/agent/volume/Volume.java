@@ -1,0 +1,100 @@
+package dev.copyservices.agent.volume;
+
+import dev.copyservices.agent.nbd.Export;
+import dev.copyservices.agent.pool.catalog.VolumeRecord;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A live volume: its catalog record, its data, and the NBD connections holding it. */
+final class Volume {
+    private volatile VolumeRecord record;
+    private final FileBlockDevice device;
+    private final Set<Hold> holds = ConcurrentHashMap.newKeySet();
+
+    Volume(VolumeRecord record, FileBlockDevice device) {
+        this.record = record;
+        this.device = device;
+    }
+
+    VolumeRecord record() {
+        return record;
+    }
+
+    void setRecord(VolumeRecord record) {
+        this.record = record;
+    }
+
+    FileBlockDevice device() {
+        return device;
+    }
+
+    int connections() {
+        return holds.size();
+    }
+
+    VolumeInfo info() {
+        VolumeRecord r = record;
+        long allocated = device.allocatedBytes();
+        return new VolumeInfo(r.getName(), r.getId(), r.getSizeBytes(), Math.max(allocated, 0), r.getReadOnly(),
+                Map.copyOf(r.getAttributesMap()), Instant.ofEpochMilli(r.getCreatedUnixMillis()), holds.size());
+    }
+
+    Export hold(Runnable onRevoke) {
+        Hold hold = new Hold(record.getName(), device.size(), onRevoke);
+        holds.add(hold);
+        return hold;
+    }
+
+    /** Ends every connection to this volume, e.g. before a forced delete. */
+    void revokeAll() {
+        for (Hold hold : Set.copyOf(holds)) {
+            hold.onRevoke.run();
+            holds.remove(hold);
+        }
+    }
+
+    void close() throws IOException {
+        device.close();
+    }
+
+    /** One connection's view: the size it was told at the handshake, the volume's current access. */
+    private final class Hold implements Export {
+        private final String name;
+        private final long size;
+        private final Runnable onRevoke;
+
+        Hold(String name, long size, Runnable onRevoke) {
+            this.name = name;
+            this.size = size;
+            this.onRevoke = onRevoke;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public boolean readOnly() {
+            return record.getReadOnly();
+        }
+
+        @Override
+        public BlockDevice device() {
+            return device;
+        }
+
+        @Override
+        public void close() {
+            holds.remove(this);
+        }
+    }
+}
