@@ -1,0 +1,83 @@
+package dev.copyservices.agent;
+
+import dev.copyservices.agent.array.ArrayEngine;
+import dev.copyservices.agent.array.ArrayLimits;
+import dev.copyservices.agent.grpc.ControlServer;
+import dev.copyservices.agent.nbd.NbdServer;
+import dev.copyservices.agent.pool.Pool;
+import dev.copyservices.agent.volume.VolumeEngine;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.logging.Logger;
+
+/**
+ * One array agent: opens the pool, recovers the volumes, then serves the data path (NBD) and the
+ * control path (gRPC). Closing reverses that and flushes every volume.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Agent.class.getName());
+
+    /** What the command line decides. */
+    public record Config(Path poolDir, HostPort listen, HostPort nbdListen, String name, String site,
+            ArrayLimits limits) {
+    }
+
+    private final Pool pool;
+    private final VolumeEngine volumes;
+    private final NbdServer nbd;
+    private final ControlServer control;
+
+    private Agent(Pool pool, VolumeEngine volumes, NbdServer nbd, ControlServer control) {
+        this.pool = pool;
+        this.volumes = volumes;
+        this.nbd = nbd;
+        this.control = control;
+    }
+
+    public static Agent start(Config config) throws IOException {
+        Pool pool = Pool.open(config.poolDir(), config.name(), config.site());
+        VolumeEngine volumes = null;
+        NbdServer nbd = null;
+        try {
+            volumes = VolumeEngine.open(pool, config.limits());
+            nbd = new NbdServer(volumes, config.nbdListen().toString());
+            nbd.start();
+            HostPort nbdEndpoint = new HostPort(config.nbdListen().host(), nbd.port());
+            ArrayEngine array = new ArrayEngine(pool, volumes, config.limits(), nbdEndpoint.toString());
+            ControlServer control = new ControlServer(config.listen().address(), array, volumes).start();
+            control.markServing();
+            LOG.info("array '" + pool.catalog().getArrayName() + "' (site " + pool.catalog().getSite() + ", id "
+                    + pool.catalog().getArrayId() + ") ready: control " + new HostPort(config.listen().host(),
+                            control.port()) + ", NBD " + nbdEndpoint + ", pool " + pool.directory().root() + ", "
+                    + volumes.count() + " volume(s)");
+            return new Agent(pool, volumes, nbd, control);
+        } catch (IOException | RuntimeException e) {
+            if (nbd != null) {
+                nbd.close();
+            }
+            if (volumes != null) {
+                volumes.close();
+            }
+            pool.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            control.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        nbd.close();
+        volumes.flushAll();
+        volumes.close();
+        try {
+            pool.close();
+        } catch (IOException e) {
+            LOG.warning("releasing the pool lock failed: " + e.getMessage());
+        }
+        LOG.info("agent stopped");
+    }
+}

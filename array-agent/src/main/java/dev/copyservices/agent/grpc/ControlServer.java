@@ -1,0 +1,53 @@
+package dev.copyservices.agent.grpc;
+
+import dev.copyservices.agent.array.ArrayEngine;
+import dev.copyservices.agent.volume.VolumeEngine;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/** The agent's gRPC endpoint: the copyservices services, health and server reflection. */
+public final class ControlServer implements AutoCloseable {
+    private final Server server;
+    private final HealthStatusManager health = new HealthStatusManager();
+
+    public ControlServer(InetSocketAddress address, ArrayEngine array, VolumeEngine volumes) {
+        CallLogInterceptor log = new CallLogInterceptor();
+        this.server = NettyServerBuilder.forAddress(address)
+                .addService(ServerInterceptors.intercept(new ArrayGrpcService(array), log))
+                .addService(ServerInterceptors.intercept(new VolumeGrpcService(volumes), log))
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .build();
+        // not SERVING until the whole agent is up: a probe must not send work to a half-started agent
+        health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+    }
+
+    public ControlServer start() throws IOException {
+        server.start();
+        return this;
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    /** Tells health checkers the agent serves; set once the data path is up too. */
+    public void markServing() {
+        health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        health.enterTerminalState();
+        server.shutdown();
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+            server.shutdownNow();
+        }
+    }
+}
