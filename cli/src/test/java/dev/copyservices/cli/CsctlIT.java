@@ -18,14 +18,8 @@ import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.copyservices.agent.it.AgentProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,15 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CsctlIT {
 
-    private static final Duration STARTUP = Duration.ofSeconds(60);
     private static final Duration COMMAND = Duration.ofSeconds(60);
 
     @TempDir
     static Path tmp;
 
-    private static Path root;
-    private static Process agent;
-    private static Path agentLog;
+    private static AgentProcess agent;
     private static String agentAddress;
     private static int nbdPort;
     private static ManagedChannel channel;
@@ -71,99 +63,17 @@ class CsctlIT {
 
     @BeforeAll
     static void startAgent() throws Exception {
-        String rootProperty = System.getProperty("copyservices.root");
-        assertNotNull(rootProperty, "system property copyservices.root is not set; run this test through Maven failsafe");
-        root = Path.of(rootProperty).toAbsolutePath();
-        int[] ports = freePorts(2);
-        agentAddress = "127.0.0.1:" + ports[0];
-        nbdPort = ports[1];
-        Path pool = Files.createDirectories(tmp.resolve("pool"));
-        agentLog = tmp.resolve("agent.log");
-
-        ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/array-agent").toString(),
-                "--pool-dir", pool.toString(),
-                "--listen", agentAddress,
-                "--nbd-listen", "127.0.0.1:" + nbdPort,
-                "--name", "it-array");
-        environment(pb);
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(agentLog.toFile());
-        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        agent = pb.start();
-
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", ports[0]).usePlaintext().build();
-        awaitServing();
+        agent = AgentProcess.start(Files.createDirectories(tmp.resolve("pool")));
+        agentAddress = agent.controlAddress();
+        nbdPort = agent.nbdPort();
+        channel = agent.channel();
     }
 
     @AfterAll
     static void stopAgent() throws InterruptedException {
-        if (channel != null) {
-            channel.shutdownNow();
-            channel.awaitTermination(5, TimeUnit.SECONDS);
-        }
         if (agent != null) {
-            agent.destroy();
-            if (!agent.waitFor(10, TimeUnit.SECONDS)) {
-                agent.destroyForcibly();
-                agent.waitFor(10, TimeUnit.SECONDS);
-            }
+            agent.close();
         }
-    }
-
-    /** Polls the gRPC health service until it says SERVING; fails early if the agent process dies. */
-    private static void awaitServing() throws InterruptedException {
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        String last = "no answer yet";
-        while (System.nanoTime() < deadline) {
-            if (!agent.isAlive()) {
-                fail("the agent exited with status " + agent.exitValue() + " before serving; its output:\n" + agentLog());
-            }
-            // a refused connection backs the channel off for up to minutes; the agent may be up any moment
-            channel.resetConnectBackoff();
-            try {
-                HealthCheckResponse health = HealthGrpc.newBlockingStub(channel)
-                        .withDeadlineAfter(2, TimeUnit.SECONDS)
-                        .check(HealthCheckRequest.getDefaultInstance());
-                if (health.getStatus() == HealthCheckResponse.ServingStatus.SERVING) {
-                    return;
-                }
-                last = "health status " + health.getStatus();
-            } catch (StatusRuntimeException e) {
-                last = e.getStatus().toString();
-            }
-            Thread.sleep(200);
-        }
-        fail("the agent at " + agentAddress + " did not report SERVING within " + STARTUP.toSeconds() + " s ("
-                + last + "); its output:\n" + agentLog());
-    }
-
-    private static String agentLog() {
-        try {
-            return Files.readString(agentLog);
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
-    }
-
-    /** Finds distinct free ports by holding them all open at once. */
-    private static int[] freePorts(int count) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-            }
-            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
-    }
-
-    /** The launchers pick the JDK from JAVA_HOME: use the one running this test. No ambient agent address. */
-    private static void environment(ProcessBuilder pb) {
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().remove(Csctl.AGENT_ENV);
     }
 
     /** Runs {@code bin/csctl --agent <the test agent> args...}. */
@@ -175,12 +85,12 @@ class CsctlIT {
 
     private static Run csctlRaw(List<String> args) throws Exception {
         List<String> command = new ArrayList<>();
-        command.add(root.resolve("bin/csctl").toString());
+        command.add(AgentProcess.root().resolve("bin/csctl").toString());
         command.addAll(args);
         Path out = Files.createTempFile(tmp, "csctl", ".out");
         Path err = Files.createTempFile(tmp, "csctl", ".err");
-        ProcessBuilder pb = new ProcessBuilder(command);
-        environment(pb);
+        ProcessBuilder pb = AgentProcess.sameJdk(new ProcessBuilder(command));
+        pb.environment().remove(Csctl.AGENT_ENV);
         pb.redirectOutput(out.toFile());
         pb.redirectError(err.toFile());
         pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
@@ -343,7 +253,7 @@ class CsctlIT {
 
     @Test
     void unreachableAgentExitsWithThree() throws Exception {
-        String nowhere = "127.0.0.1:" + freePorts(1)[0];
+        String nowhere = "127.0.0.1:" + AgentProcess.freePort();
         Run run = csctlRaw(List.of("--agent", nowhere, "--timeout", "10", "volume", "list"));
         assertEquals(3, run.exit(), run.transcript());
         assertEquals("", run.out(), run.transcript());

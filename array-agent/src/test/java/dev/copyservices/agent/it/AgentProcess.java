@@ -1,0 +1,172 @@
+package dev.copyservices.agent.it;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real agent process started with bin/array-agent, as a user would. Waits for the health service to
+ * say SERVING (polling with a deadline), and can be killed with SIGKILL and started again on the same
+ * pool and ports.
+ */
+public final class AgentProcess implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path poolDir;
+    private final String name;
+    private final Path log;
+    private final int controlPort;
+    private final int nbdPort;
+    private final List<String> extraArgs;
+    private Process process;
+    private ManagedChannel channel;
+
+    private AgentProcess(Path poolDir, String name, List<String> extraArgs) throws IOException {
+        this.poolDir = poolDir;
+        this.name = name;
+        this.extraArgs = extraArgs;
+        this.log = Files.createTempFile("agent", ".log");
+        this.controlPort = freePort();
+        this.nbdPort = freePort();
+    }
+
+    public static AgentProcess start(Path poolDir, String... extraArgs) throws IOException, InterruptedException {
+        AgentProcess agent = new AgentProcess(poolDir, "it-array", List.of(extraArgs));
+        agent.launch();
+        return agent;
+    }
+
+    public static Path root() {
+        return Path.of(System.getProperty("copyservices.root", "..")).toAbsolutePath().normalize();
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Starts the agent process without waiting, e.g. to see it refuse to start. */
+    public static Process launchRaw(Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(root().resolve("bin/array-agent").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        sameJdk(builder);
+        return builder.start();
+    }
+
+    /** The launchers take JAVA_HOME when it is new enough: run them on the JDK running the tests. */
+    public static ProcessBuilder sameJdk(ProcessBuilder builder) {
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return builder;
+    }
+
+    public void launch() throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("--pool-dir", poolDir.toString(), "--listen",
+                "127.0.0.1:" + controlPort, "--nbd-listen", "127.0.0.1:" + nbdPort, "--name", name, "--site", "it"));
+        args.addAll(extraArgs);
+        ProcessBuilder builder = new ProcessBuilder(command(args)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        sameJdk(builder);
+        process = builder.start();
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", controlPort).usePlaintext().build();
+        awaitServing();
+    }
+
+    private static List<String> command(List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(root().resolve("bin/array-agent").toString());
+        command.addAll(args);
+        return command;
+    }
+
+    private void awaitServing() throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("agent exited with " + process.exitValue() + ":\n" + log());
+            }
+            try {
+                // wait-for-ready: the call itself waits for the listener, so this loop does not spin
+                HealthCheckResponse response = health.withWaitForReady().withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.getDefaultInstance());
+                if (response.getStatus() == HealthCheckResponse.ServingStatus.SERVING) {
+                    return;
+                }
+            } catch (io.grpc.StatusRuntimeException notYet) {
+                // not listening yet, or NOT_SERVING while it recovers: ask again
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("agent not serving after " + START_TIMEOUT + ":\n" + log());
+            }
+            channel.resetConnectBackoff();
+        }
+    }
+
+    public ManagedChannel channel() {
+        return channel;
+    }
+
+    public int controlPort() {
+        return controlPort;
+    }
+
+    public String controlAddress() {
+        return "127.0.0.1:" + controlPort;
+    }
+
+    public int nbdPort() {
+        return nbdPort;
+    }
+
+    /** nbd://127.0.0.1:PORT/NAME with the name escaped for a URI. */
+    public String nbdUri(String volume) {
+        return "nbd://127.0.0.1:" + nbdPort + "/" + volume.replace("%", "%25").replace(" ", "%20");
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    public Path poolDir() {
+        return poolDir;
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, no unlock; exactly what a crash does to the process. */
+    public void kill9() throws InterruptedException {
+        channel.shutdownNow();
+        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor();
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.copyservices.agent.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the Debian NBD tools (qemu-io, nbdinfo, nbdcopy) as processes and captures what they print. */
+final class Tools {
+    record Result(int exitCode, String output) {
+        Result assertOk(String what) {
+            if (exitCode != 0) {
+                throw new AssertionError(what + " exited with " + exitCode + ":\n" + output);
+            }
+            return this;
+        }
+    }
+
+    private Tools() {
+    }
+
+    static Result run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(300, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(command + " did not finish");
+        }
+        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+
+    static Result run(String... command) throws IOException, InterruptedException {
+        return run(List.of(command));
+    }
+
+    /** qemu-io on a raw NBD export, with one -c per command. */
+    static Result qemuIo(String uri, List<String> commands) throws IOException, InterruptedException {
+        return qemuIo(false, uri, commands);
+    }
+
+    static Result qemuIo(boolean readOnly, String uri, List<String> commands) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("qemu-io", "-f", "raw"));
+        if (readOnly) {
+            command.add("-r");
+        }
+        command.add(uri);
+        for (String c : commands) {
+            command.add("-c");
+            command.add(c);
+        }
+        return run(command);
+    }
+
+    /** Passes only if every command succeeded and every pattern read back verified. */
+    static void qemuIoOk(String uri, List<String> commands) throws IOException, InterruptedException {
+        qemuIoOk(false, uri, commands);
+    }
+
+    static void qemuIoOk(boolean readOnly, String uri, List<String> commands) throws IOException, InterruptedException {
+        Result result = qemuIo(readOnly, uri, commands);
+        result.assertOk("qemu-io " + commands);
+        if (result.output().contains("failed") || result.output().contains("Pattern verification")) {
+            throw new AssertionError("qemu-io reported a failure:\n" + result.output());
+        }
+    }
+}
