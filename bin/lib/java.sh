@@ -25,4 +25,5 @@ select_java() {
     fi
     export JAVA_HOME
     JAVA="$JAVA_HOME/bin/java"
+    JAVA_MAJOR=$(java_major "$JAVA_HOME")
 }

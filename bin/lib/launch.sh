@@ -10,5 +10,8 @@ run_jar() {
         echo "building copyservices (first run) ..." >&2
         (cd "$ROOT" && ./mvnw -q -B -DskipTests package) >&2 || exit 1
     fi
-    exec "$JAVA" ${COPYSERVICES_JAVA_OPTS:-} -jar "$ROOT/$module/target/$jar" "$@"
+    local opts=()
+    # protobuf-java uses sun.misc.Unsafe; JDK 24+ warns about it on every start unless told it is expected
+    [ "$JAVA_MAJOR" -ge 24 ] && opts+=(--sun-misc-unsafe-memory-access=allow)
+    exec "$JAVA" "${opts[@]}" ${COPYSERVICES_JAVA_OPTS:-} -jar "$ROOT/$module/target/$jar" "$@"
 }

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# NBD data path benchmark: fio (nbd engine) against an agent volume and, in the same run, against
+# nbdkit's file plugin serving a file on the same file system. Prints each figure and agent/nbdkit.
+#
+#   bench/nbd.sh                 # 10 s per workload
+#   RUNTIME=30 SIZE=4GiB bench/nbd.sh
+#
+# Both servers listen on loopback TCP and serve a preallocated image of the same random bytes, so
+# neither is helped by reading holes. Not a test: it asserts nothing, it measures.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUNTIME=${RUNTIME:-10}
+SIZE=${SIZE:-1GiB}
+WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/copyservices-bench.XXXXXX")}
+
+for tool in fio nbdkit nbdcopy; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install fio nbdkit libnbd-bin)" >&2; exit 1; }
+done
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+CONTROL_PORT=$(free_port)
+AGENT_NBD_PORT=$(free_port)
+NBDKIT_PORT=$(free_port)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "bench: workdir $WORK, size $SIZE, ${RUNTIME}s per workload"
+"$ROOT/bin/array-agent" --pool-dir "$WORK/pool" --listen "127.0.0.1:$CONTROL_PORT" \
+    --nbd-listen "127.0.0.1:$AGENT_NBD_PORT" --name bench >"$WORK/agent.log" 2>&1 &
+pids+=($!)
+csctl() { "$ROOT/bin/csctl" --agent "127.0.0.1:$CONTROL_PORT" "$@"; }
+for _ in $(seq 1 120); do
+    csctl array show >/dev/null 2>&1 && break
+    sleep 0.5 # waiting for a process to come up; not synchronising a test
+done
+csctl volume create bench --size "$SIZE" >/dev/null
+
+# the same random bytes on both sides
+bytes=$(csctl -o json volume show bench | sed -n 's/.*"sizeBytes": "\{0,1\}\([0-9]*\).*/\1/p')
+head -c "$bytes" /dev/urandom >"$WORK/nbdkit.img"
+nbdcopy "$WORK/nbdkit.img" "nbd://127.0.0.1:$AGENT_NBD_PORT/bench"
+
+nbdkit --foreground --exit-with-parent --port "$NBDKIT_PORT" --ipaddr 127.0.0.1 file "$WORK/nbdkit.img" \
+    >"$WORK/nbdkit.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 120); do
+    nbdinfo --size "nbd://127.0.0.1:$NBDKIT_PORT" >/dev/null 2>&1 && break
+    sleep 0.5
+done
+
+# prints "IOPS MiB/s" for one workload against one URI
+run_fio() {
+    local uri=$1 rw=$2 bs=$3 depth=$4
+    fio --name=bench --ioengine=nbd --uri="$uri" --rw="$rw" --bs="$bs" --iodepth="$depth" \
+        --time_based --runtime="$RUNTIME" --ramp_time=1 --norandommap --randrepeat=0 \
+        --output-format=terse --terse-version=3 2>/dev/null | grep "^3;" |
+        awk -F';' '{ r_iops=$8; r_bw=$7; w_iops=$49; w_bw=$48;
+                     iops = r_iops + w_iops; bw = (r_bw + w_bw) / 1024;
+                     printf "%d %.1f\n", iops, bw }'
+}
+
+printf '%-28s %14s %14s %8s\n' "workload" "agent" "nbdkit" "ratio"
+workloads=(
+    "4k random read, QD1|randread|4k|1|iops"
+    "4k random read, QD32|randread|4k|32|iops"
+    "4k random write, QD1|randwrite|4k|1|iops"
+    "4k random write, QD32|randwrite|4k|32|iops"
+    "1M sequential read, QD8|read|1m|8|bw"
+    "1M sequential write, QD8|write|1m|8|bw"
+)
+for w in "${workloads[@]}"; do
+    IFS='|' read -r label rw bs depth unit <<<"$w"
+    read -r a_iops a_bw < <(run_fio "nbd://127.0.0.1:$AGENT_NBD_PORT/bench" "$rw" "$bs" "$depth")
+    read -r k_iops k_bw < <(run_fio "nbd://127.0.0.1:$NBDKIT_PORT" "$rw" "$bs" "$depth")
+    if [ "$unit" = iops ]; then
+        a="$a_iops IOPS" k="$k_iops IOPS" ratio=$(awk -v a="$a_iops" -v k="$k_iops" 'BEGIN{printf "%.2f", k ? a/k : 0}')
+    else
+        a="$a_bw MiB/s" k="$k_bw MiB/s" ratio=$(awk -v a="$a_bw" -v k="$k_bw" 'BEGIN{printf "%.2f", k ? a/k : 0}')
+    fi
+    printf '%-28s %14s %14s %8s\n' "$label" "$a" "$k" "$ratio"
+done
