@@ -18,6 +18,23 @@ import java.util.logging.Logger;
 /**
  * Serves the exports of an {@link ExportRegistry} over NBD (fixed newstyle, simple replies).
  *
+ * <p>Protocol choices worth knowing when reading client logs:
+ * <ul>
+ *   <li>Transmission flags: HAS_FLAGS, SEND_FLUSH, SEND_FUA, SEND_TRIM, SEND_WRITE_ZEROES,
+ *       CAN_MULTI_CONN, and READ_ONLY for read-only exports. Block sizes advertised: 1 / 4096 /
+ *       32 MiB.
+ *   <li>Out-of-range requests: ENOSPC for WRITE and WRITE_ZEROES, EINVAL for READ and TRIM, as
+ *       the protocol recommends. Unknown commands and flags: EINVAL. Writes, trims and zeroing on
+ *       an export that is read-only at that moment: EPERM.
+ *   <li>READ or WRITE longer than 32 MiB: EINVAL. A refused WRITE's payload, of whatever length
+ *       the header states (at most 4 GiB), is read and discarded in 64 KiB chunks so the
+ *       connection stays usable; it is never buffered.
+ *   <li>Device failures: {@link dev.copyservices.agent.volume.BlockIoException} kinds map to EIO,
+ *       ENOSPC and EPERM; any other exception to EIO. The connection carries on.
+ *   <li>A revoked export's connections are closed at once; each hold is released when the requests
+ *       already inside the device have returned.
+ * </ul>
+ *
  * <p>Threads: one acceptor, one timer for negotiation deadlines, and per connection a small
  * leader/follower group of platform threads (see {@link NbdConnection}), grown on demand up to the
  * in-flight limit. Platform rather than virtual threads: a virtual thread blocked on a socket is

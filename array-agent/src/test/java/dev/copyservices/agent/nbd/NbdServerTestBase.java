@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -61,6 +63,19 @@ abstract class NbdServerTestBase {
 
     String uri(String export) {
         return "nbd://127.0.0.1:" + server.port() + "/" + export;
+    }
+
+    static byte[] pattern(int length, int seed) {
+        byte[] b = new byte[length];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** For device hooks: holds a request until the test releases it (bounded, so a bug fails). */
+    static void awaitLatch(CountDownLatch latch) throws InterruptedException {
+        if (!latch.await(15, TimeUnit.SECONDS)) {
+            throw new AssertionError("latch was never released");
+        }
     }
 
     /** Polls a condition the server makes true asynchronously (e.g. a hold being released). */

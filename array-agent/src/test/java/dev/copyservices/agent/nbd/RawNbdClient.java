@@ -7,7 +7,6 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -148,10 +147,6 @@ final class RawNbdClient implements AutoCloseable {
         } catch (SocketException e) {
             return true; // connection reset also means the server dropped us
         }
-    }
-
-    OutputStream rawOut() throws IOException {
-        return socket.getOutputStream();
     }
 
     void readFullyOrEof(byte[] b) throws IOException {
