@@ -63,8 +63,8 @@ class HostileClientsIT {
         new Random(1).nextBytes(garbage);
         try (RawNbdClient noise = new RawNbdClient(agent.nbdPort())) {
             noise.greet(NbdProtocol.FLAG_C_FIXED_NEWSTYLE);
-            noise.rawOut().write(garbage);
-            noise.rawOut().flush();
+            noise.out.write(garbage);
+            noise.out.flush();
             assertTrue(noise.closedByServer());
         }
         try (Socket halfGreeting = new Socket("127.0.0.1", agent.nbdPort())) {
@@ -86,7 +86,7 @@ class HostileClientsIT {
         wellBehavedClientIsServed(0x31);
         try (RawNbdClient quitter = RawNbdClient.negotiated(agent.nbdPort(), "target")) {
             quitter.request(0, NbdProtocol.CMD_WRITE, 7, 4 * MIB, MIB);
-            OutputStream out = quitter.rawOut();
+            OutputStream out = quitter.out;
             out.write(pattern(0x66), 0, MIB / 2);
             out.flush();
         }
@@ -116,8 +116,8 @@ class HostileClientsIT {
     @Test
     void badRequestMagicEndsOnlyThatConnection() throws Exception {
         try (RawNbdClient liar = RawNbdClient.negotiated(agent.nbdPort(), "target")) {
-            liar.rawOut().write(new byte[28]);
-            liar.rawOut().flush();
+            liar.out.write(new byte[28]);
+            liar.out.flush();
             assertTrue(liar.closedByServer());
         }
         wellBehavedClientIsServed(0x51);
