@@ -275,7 +275,10 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
     }
 
     private Volume require(String name) {
-        Volume volume = name == null ? null : byName.get(name);
+        if (name == null || name.isEmpty()) {
+            VolumeRules.checkName(name); // a missing name is a bad request, not a missing volume
+        }
+        Volume volume = byName.get(name);
         if (volume == null) {
             throw new EngineException(Reason.VOLUME_NOT_FOUND, "volume '" + name + "' does not exist",
                     "check the name with 'csctl volume list'; names are case-sensitive");

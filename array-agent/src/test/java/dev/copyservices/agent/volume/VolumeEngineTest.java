@@ -96,6 +96,8 @@ class VolumeEngineTest {
         refused(Reason.INVALID_SIZE, () -> engine.create("v", 1000, false, Map.of()));
         refused(Reason.INVALID_SIZE, () -> engine.create("v", Long.MAX_VALUE - 511, false, Map.of()));
         refused(Reason.INVALID_ATTRIBUTE, () -> engine.create("v", MIB, false, Map.of("bad key", "x")));
+        refused(Reason.INVALID_NAME, () -> engine.get(""));
+        refused(Reason.INVALID_NAME, () -> engine.delete("", true));
         assertEquals(0, engine.count());
         assertEquals(Set.of(), pool.directory().dataFileIds());
         engine.create("a".repeat(30), MIB, false, Map.of());
