@@ -1,6 +1,7 @@
 package dev.copyservices.agent.nbd;
 
 import dev.copyservices.agent.volume.BlockDevice;
+import dev.copyservices.agent.volume.FileBlockDevice;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ final class BenchServer {
     public static void main(String[] args) throws Exception {
         TestRegistry registry = new TestRegistry();
         long size = Long.parseLong(args[1]);
-        BlockDevice device = args[0].equals("null") ? new NullDevice(size) : new FileBlockDevice(Path.of(args[0]), size);
+        BlockDevice device = args[0].equals("null") ? new NullDevice(size) : FileBlockDevice.open(Path.of(args[0]), size);
         registry.add("bench", "benchmark volume", device, false);
         NbdServer server = new NbdServer(registry, "127.0.0.1:" + args[2]);
         server.start();

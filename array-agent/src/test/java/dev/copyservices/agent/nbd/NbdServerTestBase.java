@@ -1,5 +1,7 @@
 package dev.copyservices.agent.nbd;
 
+import dev.copyservices.agent.volume.FileBlockDevice;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +30,7 @@ abstract class NbdServerTestBase {
 
     /** Adds a file-backed volume of {@code size} bytes. */
     FileBlockDevice volume(String name, long size, boolean readOnly) throws IOException {
-        FileBlockDevice device = new FileBlockDevice(dir.resolve(name + ".img"), size);
+        FileBlockDevice device = FileBlockDevice.create(dir.resolve(name + ".img"), size);
         closeables.add(device);
         registry.add(name, "test volume " + name, device, readOnly);
         return device;
@@ -36,7 +38,7 @@ abstract class NbdServerTestBase {
 
     /** Adds a file-backed volume whose operations a test can intercept. */
     HookedDevice hookedVolume(String name, long size, boolean readOnly) throws IOException {
-        FileBlockDevice file = new FileBlockDevice(dir.resolve(name + ".img"), size);
+        FileBlockDevice file = FileBlockDevice.create(dir.resolve(name + ".img"), size);
         closeables.add(file);
         HookedDevice device = new HookedDevice(file);
         registry.add(name, "test volume " + name, device, readOnly);
