@@ -40,7 +40,7 @@ public final class Agent implements AutoCloseable {
         NbdServer nbd = null;
         try {
             volumes = VolumeEngine.open(pool, config.limits());
-            nbd = new NbdServer(volumes, config.nbdListen().toString());
+            nbd = new NbdServer(volumes, config.nbdListen().address(), NbdServer.Options.defaults());
             nbd.start();
             HostPort nbdEndpoint = new HostPort(config.nbdListen().host(), nbd.port());
             ArrayEngine array = new ArrayEngine(pool, volumes, config.limits(), nbdEndpoint.toString());

@@ -5,26 +5,11 @@ import dev.copyservices.api.agent.v1.Capacity;
 import dev.copyservices.api.agent.v1.Counts;
 import dev.copyservices.api.agent.v1.GetArrayRequest;
 import dev.copyservices.api.agent.v1.Limits;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code csctl array ...}: the array behind the agent. */
 @Command(name = "array", description = "Show the array behind the agent.")
-final class ArrayCommands implements Callable<Integer> {
-
-    @ParentCommand
-    Csctl root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        throw Csctl.missingSubcommand(spec);
-    }
+final class ArrayCommands extends CommandGroup {
 
     @Command(name = "show", description = "Identity, NBD endpoint, capacity, limits and counts of the array.")
     int show() {

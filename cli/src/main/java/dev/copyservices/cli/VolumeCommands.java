@@ -13,37 +13,22 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code csctl volume ...}: one command per VolumeService RPC. Validation that needs the array's state
  * (name rules, size alignment, limits) is left to the agent, so there is one source of truth for it.
  */
 @Command(name = "volume", description = "Create, list, inspect, resize, change and delete volumes.")
-final class VolumeCommands implements Callable<Integer> {
+final class VolumeCommands extends CommandGroup {
 
     private static final String NAME_HELP = "Volume name: 1-30 letters, digits, '-', '_', '.' or spaces"
             + " (quote names with spaces).";
     private static final String SIZE_HELP = "Size in bytes or binary units, e.g. 512MiB, 10GiB, 1.5TiB.";
-
-    @ParentCommand
-    Csctl root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        throw Csctl.missingSubcommand(spec);
-    }
 
     @Command(name = "create", description = "Create a volume. Creating it again with the same size is a no-op.")
     int create(

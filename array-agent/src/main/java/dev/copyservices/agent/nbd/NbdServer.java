@@ -92,8 +92,13 @@ public final class NbdServer implements AutoCloseable {
     }
 
     public NbdServer(ExportRegistry registry, String bindAddress, Options options) {
+        this(registry, parse(bindAddress), options);
+    }
+
+    /** @param bindAddress port 0 picks a free one */
+    public NbdServer(ExportRegistry registry, InetSocketAddress bindAddress, Options options) {
         this.registry = Objects.requireNonNull(registry, "registry");
-        this.bindAddress = parse(bindAddress);
+        this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
         this.options = Objects.requireNonNull(options, "options");
     }
 

@@ -30,16 +30,7 @@ public final class FileBlockDevice implements BlockDevice, AutoCloseable {
 
     /** Creates the file with the given size, durably, before the catalog ever names it. */
     public static FileBlockDevice create(Path file, long size) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        try {
-            setLength(file, size);
-            channel.force(true);
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
-        return new FileBlockDevice(file, channel, size);
+        return openSized(file, size, true);
     }
 
     /**
@@ -48,9 +39,15 @@ public final class FileBlockDevice implements BlockDevice, AutoCloseable {
      * writable, so cutting it back loses nothing.
      */
     public static FileBlockDevice open(Path file, long size) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        return openSized(file, size, false);
+    }
+
+    private static FileBlockDevice openSized(Path file, long size, boolean create) throws IOException {
+        FileChannel channel = create
+                ? FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
-            if (channel.size() != size) {
+            if (create || channel.size() != size) {
                 setLength(file, size);
                 channel.force(true);
             }
