@@ -39,7 +39,7 @@ final class Volume {
         VolumeRecord r = record;
         long allocated = device.allocatedBytes();
         return new VolumeInfo(r.getName(), r.getId(), r.getSizeBytes(), Math.max(allocated, 0), r.getReadOnly(),
-                Map.copyOf(r.getAttributesMap()), Instant.ofEpochMilli(r.getCreatedUnixMillis()), holds.size());
+                Map.copyOf(r.getAttributesMap()), Instant.ofEpochMilli(r.getCreatedUnixMillis()), holds.size(), VolumeKind.STANDARD, "");
     }
 
     Export hold(Runnable onRevoke) {
