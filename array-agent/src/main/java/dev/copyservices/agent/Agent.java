@@ -2,6 +2,8 @@ package dev.copyservices.agent;
 
 import dev.copyservices.agent.array.ArrayEngine;
 import dev.copyservices.agent.array.ArrayLimits;
+import dev.copyservices.agent.events.EventSink;
+import dev.copyservices.agent.flashcopy.FlashCopyEngine;
 import dev.copyservices.agent.grpc.ControlServer;
 import dev.copyservices.agent.nbd.NbdServer;
 import dev.copyservices.agent.pool.Pool;
@@ -19,7 +21,7 @@ public final class Agent implements AutoCloseable {
 
     /** What the command line decides. */
     public record Config(Path poolDir, HostPort listen, HostPort nbdListen, String name, String site,
-            ArrayLimits limits) {
+            ArrayLimits limits, FlashCopyEngine.Options flashCopy) {
     }
 
     private final Pool pool;
@@ -39,7 +41,10 @@ public final class Agent implements AutoCloseable {
         VolumeEngine volumes = null;
         NbdServer nbd = null;
         try {
-            volumes = VolumeEngine.open(pool, config.limits());
+            FlashCopyEngine flashCopies = new FlashCopyEngine(pool, config.limits(), EventSink.NONE,
+                    config.flashCopy());
+            volumes = VolumeEngine.open(pool, config.limits(), flashCopies);
+            flashCopies.open(volumes);
             nbd = new NbdServer(volumes, config.nbdListen().address(), NbdServer.Options.defaults());
             nbd.start();
             HostPort nbdEndpoint = new HostPort(config.nbdListen().host(), nbd.port());

@@ -6,6 +6,7 @@ import dev.copyservices.agent.error.Reason;
 import dev.copyservices.agent.nbd.Export;
 import dev.copyservices.agent.nbd.ExportRegistry;
 import dev.copyservices.agent.pool.Pool;
+import dev.copyservices.agent.pool.catalog.VolumeKind;
 import dev.copyservices.agent.pool.catalog.VolumeRecord;
 import dev.copyservices.api.Sizes;
 import java.io.IOException;
@@ -16,12 +17,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -34,35 +37,43 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
 
     private final Pool pool;
     private final ArrayLimits limits;
+    private final VolumeLifecycle lifecycle;
     private final Map<String, Volume> byName = new ConcurrentHashMap<>();
+    private final Map<String, Volume> byId = new ConcurrentHashMap<>();
     private final Object control = new Object();
 
-    private VolumeEngine(Pool pool, ArrayLimits limits) {
+    private VolumeEngine(Pool pool, ArrayLimits limits, VolumeLifecycle lifecycle) {
         this.pool = pool;
         this.limits = limits;
+        this.lifecycle = lifecycle;
     }
 
     /**
-     * Opens every volume the catalog names and removes data files it does not name (left by a create
-     * or delete that crashed half way). Work is per volume, never per byte of a volume.
+     * Opens every standard volume the catalog names and removes data and repository files it does
+     * not name (left by a create or delete that crashed half way). FlashCopy volumes are opened by
+     * the FlashCopy engine, which registers them. Work is per volume, never per byte of a volume.
      */
-    public static VolumeEngine open(Pool pool, ArrayLimits limits) throws IOException {
-        VolumeEngine engine = new VolumeEngine(pool, limits);
+    public static VolumeEngine open(Pool pool, ArrayLimits limits, VolumeLifecycle lifecycle) throws IOException {
+        VolumeEngine engine = new VolumeEngine(pool, limits, lifecycle);
         try {
+            Set<String> known = new HashSet<>();
             for (VolumeRecord record : pool.catalog().getVolumesList()) {
-                Path file = pool.directory().volumeFile(record.getId());
-                if (!Files.exists(file)) {
-                    throw new NoSuchFileException(file.toString(), null, "the data of volume '" + record.getName()
-                            + "' is missing; it was removed outside the agent. Restore the file or the whole pool");
+                known.add(record.getId());
+                if (record.getKind() != VolumeKind.FLASHCOPY) {
+                    engine.register(record, lifecycle.wrapStandard(record, openData(pool, record)));
                 }
-                engine.byName.put(record.getName(), new Volume(record, FileBlockDevice.open(file, record.getSizeBytes())));
             }
-            Set<String> known = new java.util.HashSet<>();
-            pool.catalog().getVolumesList().forEach(r -> known.add(r.getId()));
             for (String id : pool.directory().dataFileIds()) {
                 if (!known.contains(id)) {
                     LOG.info("removing data file " + id + " that no volume names (an interrupted create or delete)");
                     pool.directory().deleteVolumeFile(id);
+                }
+            }
+            for (String id : pool.directory().repositoryFileIds()) {
+                if (!known.contains(id)) {
+                    LOG.info("removing repository file " + id + " that no FlashCopy names (an interrupted create"
+                            + " or delete)");
+                    pool.directory().deleteRepositoryFile(id);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -72,27 +83,40 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
         return engine;
     }
 
+    public static VolumeEngine open(Pool pool, ArrayLimits limits) throws IOException {
+        return open(pool, limits, VolumeLifecycle.NONE);
+    }
+
+    private static FileBlockDevice openData(Pool pool, VolumeRecord record) throws IOException {
+        Path file = pool.directory().volumeFile(record.getId());
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "the data of volume '" + record.getName()
+                    + "' is missing; it was removed outside the agent. Restore the file or the whole pool");
+        }
+        return FileBlockDevice.open(file, record.getSizeBytes());
+    }
+
     public VolumeInfo create(String name, long size, boolean readOnly, Map<String, String> attributes) {
         VolumeRules.checkName(name);
         VolumeRules.checkSize(size);
         VolumeRules.checkAttributes(attributes);
         synchronized (control) {
             Volume existing = byName.get(name);
+            if (existing == null && nameInUse(name)) {
+                throw new EngineException(Reason.VOLUME_EXISTS, "the name '" + name + "' is taken by a FlashCopy"
+                        + " repository", "choose another name");
+            }
             if (existing != null) {
                 VolumeRecord r = existing.record();
-                if (r.getSizeBytes() == size && r.getReadOnly() == readOnly && r.getAttributesMap().equals(attributes)) {
-                    return existing.info(); // a retry of the same create
+                if (r.getKind() == VolumeKind.STANDARD && r.getSizeBytes() == size && r.getReadOnly() == readOnly
+                        && r.getAttributesMap().equals(attributes)) {
+                    return info(existing); // a retry of the same create
                 }
                 throw new EngineException(Reason.VOLUME_EXISTS, "volume '" + name + "' already exists with size "
                         + Sizes.format(r.getSizeBytes()) + (r.getReadOnly() ? ", read-only" : ""),
                         "choose another name, or delete the existing volume first");
             }
-            if (byName.size() >= limits.maxVolumes()) {
-                throw new EngineException(Reason.VOLUME_LIMIT_REACHED, "the array already has " + byName.size()
-                        + " volumes, its limit of " + limits.maxVolumes() + " (repositories, copy targets and"
-                        + " mirror volumes count too)", "delete volumes you no longer need, or raise the limit"
-                        + " with the agent's --max-volumes");
-            }
+            checkRoomFor(1);
             VolumeRecord record = VolumeRecord.newBuilder()
                     .setId(UUID.randomUUID().toString())
                     .setName(name)
@@ -108,18 +132,17 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                 pool.directory().syncVolumesDirectory();
                 pool.update(c -> c.addVolumes(record));
             } catch (IOException e) {
-                discard(device, record.getId());
+                discard(device, record);
                 throw poolError("create volume '" + name + "'", e);
             }
-            Volume volume = new Volume(record, device);
-            byName.put(name, volume);
+            Volume volume = serve(record, lifecycle.wrapStandard(record, device));
             LOG.info("created volume '" + name + "' (" + Sizes.format(size) + ", id " + record.getId() + ")");
-            return volume.info();
+            return info(volume);
         }
     }
 
     public VolumeInfo get(String name) {
-        return require(name).info();
+        return info(require(name));
     }
 
     /** Volumes whose attributes include every pair of {@code selector}, by name. */
@@ -127,7 +150,7 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
         List<VolumeInfo> result = new ArrayList<>();
         for (Volume volume : byName.values()) {
             if (volume.record().getAttributesMap().entrySet().containsAll(selector.entrySet())) {
-                result.add(volume.info());
+                result.add(info(volume));
             }
         }
         result.sort(Comparator.comparing(VolumeInfo::name));
@@ -138,9 +161,14 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
         VolumeRules.checkSize(newSize);
         synchronized (control) {
             Volume volume = require(name);
+            if (volume.record().getKind() == VolumeKind.FLASHCOPY) {
+                throw new EngineException(Reason.NOT_A_STANDARD_VOLUME, "volume '" + name + "' is a FlashCopy; it"
+                        + " keeps the size of its base at its point in time", "resize the base, then re-create"
+                        + " the FlashCopy ('csctl flashcopy recreate " + name + "')");
+            }
             long current = volume.record().getSizeBytes();
             if (newSize == current) {
-                return volume.info();
+                return info(volume);
             }
             if (newSize < current) {
                 throw new EngineException(Reason.SHRINK_NOT_SUPPORTED, "volume '" + name + "' is "
@@ -152,14 +180,13 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
             try {
                 // file first: a crash before the catalog commit leaves a longer file, cut back on open
                 volume.device().grow(newSize);
-                commitRecord(updated);
+                commit(volume, updated);
             } catch (IOException e) {
                 throw poolError("resize volume '" + name + "'", e);
             }
-            volume.setRecord(updated);
             LOG.info("resized volume '" + name + "' from " + Sizes.format(current) + " to " + Sizes.format(newSize)
                     + "; connected clients see the new size when they reconnect");
-            return volume.info();
+            return info(volume);
         }
     }
 
@@ -167,59 +194,90 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
     public VolumeInfo update(String name, Boolean readOnly, Map<String, String> set, Collection<String> remove) {
         synchronized (control) {
             Volume volume = require(name);
-            Map<String, String> attributes = new HashMap<>(volume.record().getAttributesMap());
-            remove.forEach(attributes::remove);
-            attributes.putAll(set);
-            VolumeRules.checkAttributes(attributes);
-            VolumeRecord.Builder builder = volume.record().toBuilder().clearAttributes().putAllAttributes(attributes);
-            if (readOnly != null) {
-                builder.setReadOnly(readOnly);
+            try {
+                mutate(volume.record().getId(), current -> {
+                    Map<String, String> attributes = new HashMap<>(current.getAttributesMap());
+                    remove.forEach(attributes::remove);
+                    attributes.putAll(set);
+                    VolumeRules.checkAttributes(attributes);
+                    VolumeRecord.Builder builder = current.toBuilder().clearAttributes().putAllAttributes(attributes);
+                    if (readOnly != null) {
+                        builder.setReadOnly(readOnly);
+                    }
+                    return builder.build();
+                });
+            } catch (IOException e) {
+                throw poolError("update volume '" + name + "'", e);
             }
-            VolumeRecord updated = builder.build();
-            if (!updated.equals(volume.record())) {
-                try {
-                    commitRecord(updated);
-                } catch (IOException e) {
-                    throw poolError("update volume '" + name + "'", e);
-                }
-                volume.setRecord(updated);
-            }
-            return volume.info();
+            return info(volume);
         }
     }
 
+    /**
+     * Deletes a volume and what depends on it, in one catalog commit: a base takes its FlashCopies
+     * along (L4586), and a FlashCopy's repository name deletes that FlashCopy (L4202).
+     */
     public void delete(String name, boolean force) {
         synchronized (control) {
-            Volume volume = require(name);
-            int connections = volume.connections();
-            if (connections > 0 && !force) {
-                throw new EngineException(Reason.VOLUME_IN_USE, "volume '" + name + "' has " + connections
-                        + " open NBD connection(s)", "disconnect the clients first, or delete with --force to"
+            Volume target = byName.get(name);
+            if (target == null) {
+                target = byId.values().stream()
+                        .filter(v -> v.record().getKind() == VolumeKind.FLASHCOPY
+                                && v.record().getFlashCopy().getRepositoryName().equals(name))
+                        .findFirst().orElseGet(() -> require(name));
+            }
+            String targetId = target.record().getId();
+            List<Volume> doomed = new ArrayList<>();
+            byId.values().stream()
+                    .filter(v -> v.record().getKind() == VolumeKind.FLASHCOPY
+                            && v.record().getFlashCopy().getBaseId().equals(targetId))
+                    .sorted(Comparator.comparing(v -> v.record().getName()))
+                    .forEach(doomed::add);
+            doomed.add(target);
+            List<String> busy = doomed.stream().filter(v -> v.connections() > 0)
+                    .map(v -> "'" + v.record().getName() + "' (" + v.connections() + ")").toList();
+            if (!busy.isEmpty() && !force) {
+                throw new EngineException(Reason.VOLUME_IN_USE, "cannot delete '" + name + "': open NBD connections to "
+                        + String.join(", ", busy), "disconnect the clients first, or delete with --force to"
                                 + " close their connections");
             }
-            String id = volume.record().getId();
+            Set<String> ids = new HashSet<>();
+            doomed.forEach(v -> ids.add(v.record().getId()));
             try {
                 pool.update(c -> {
                     List<VolumeRecord> kept = new ArrayList<>(c.getVolumesList());
-                    kept.removeIf(r -> r.getId().equals(id));
+                    kept.removeIf(r -> ids.contains(r.getId()));
                     c.clearVolumes().addAllVolumes(kept);
                 });
             } catch (IOException e) {
                 throw poolError("delete volume '" + name + "'", e);
             }
-            byName.remove(name);
-            volume.revokeAll();
-            discard(volume.device(), id);
-            LOG.info("deleted volume '" + name + "' (id " + id + ")");
+            for (Volume volume : doomed) {
+                VolumeRecord record = volume.record();
+                byName.remove(record.getName());
+                byId.remove(record.getId());
+                volume.revokeAll();
+                lifecycle.deleted(record);
+                discard(volume.device(), record);
+                LOG.info("deleted " + (record.getKind() == VolumeKind.FLASHCOPY ? "FlashCopy" : "volume") + " '"
+                        + record.getName() + "' (id " + record.getId() + ")");
+            }
         }
     }
 
+    /** Volumes as the limits count them: every volume, and every FlashCopy's repository too. */
     public int count() {
-        return byName.size();
+        return byName.size() + flashCopyCount();
     }
 
+    public int flashCopyCount() {
+        return (int) byId.values().stream().filter(v -> v.record().getKind() == VolumeKind.FLASHCOPY).count();
+    }
+
+    /** Standard volumes' sizes plus repository capacities: what the volumes may grow to take. */
     public long provisionedBytes() {
-        return byName.values().stream().mapToLong(v -> v.record().getSizeBytes()).sum();
+        return byName.values().stream().mapToLong(v -> v.record().getKind() == VolumeKind.FLASHCOPY
+                ? v.record().getFlashCopy().getRepositoryCapacityBytes() : v.record().getSizeBytes()).sum();
     }
 
     public long allocatedBytes() {
@@ -244,6 +302,86 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                         + (v.record().getReadOnly() ? " read-only" : "") + " volume"))
                 .sorted(Comparator.comparing(ExportSummary::name))
                 .toList();
+    }
+
+    // ---- for engines that build on volumes (FlashCopy) ---------------------------------------------
+
+    public Optional<VolumeRecord> find(String name) {
+        Volume volume = byName.get(name);
+        return volume == null ? Optional.empty() : Optional.of(volume.record());
+    }
+
+    public Optional<VolumeRecord> findById(String id) {
+        Volume volume = byId.get(id);
+        return volume == null ? Optional.empty() : Optional.of(volume.record());
+    }
+
+    public List<VolumeRecord> records() {
+        return byId.values().stream().map(Volume::record).toList();
+    }
+
+    /** True when a volume or a FlashCopy repository has this name: they share one name space. */
+    public boolean nameInUse(String name) {
+        return byName.containsKey(name) || byId.values().stream().anyMatch(v -> v.record().getKind()
+                == VolumeKind.FLASHCOPY && v.record().getFlashCopy().getRepositoryName().equals(name));
+    }
+
+    /** Refuses when {@code more} volumes would pass the array's limit. */
+    public void checkRoomFor(int more) {
+        int count = count();
+        if (count + more > limits.maxVolumes()) {
+            throw new EngineException(Reason.VOLUME_LIMIT_REACHED, "the array has " + count + " volumes, and "
+                    + more + " more would pass its limit of " + limits.maxVolumes() + " (FlashCopy repositories,"
+                    + " copy targets and mirror volumes count too)", "delete volumes you no longer need, or raise"
+                            + " the limit with the agent's --max-volumes");
+        }
+    }
+
+    /** Commits a new volume whose files the caller made, and serves it. Holds the control lock. */
+    public VolumeInfo add(VolumeRecord record, VolumeDevice device) throws IOException {
+        synchronized (control) {
+            if (nameInUse(record.getName())) {
+                throw new EngineException(Reason.VOLUME_EXISTS, "the name '" + record.getName() + "' is taken",
+                        "choose another name");
+            }
+            pool.update(c -> c.addVolumes(record));
+            return info(serve(record, device));
+        }
+    }
+
+    /** Serves a volume the catalog already names (at start). */
+    public void register(VolumeRecord record, VolumeDevice device) {
+        serve(record, device);
+    }
+
+    private Volume serve(VolumeRecord record, VolumeDevice device) {
+        Volume volume = new Volume(record, device);
+        byName.put(record.getName(), volume);
+        byId.put(record.getId(), volume);
+        return volume;
+    }
+
+    /**
+     * Changes a volume's record durably; the one way records change, so that changes from the
+     * control path and from the data path (a FlashCopy failing) never overwrite each other.
+     */
+    public VolumeRecord mutate(String id, UnaryOperator<VolumeRecord> change) throws IOException {
+        Volume volume = byId.get(id);
+        if (volume == null) {
+            throw new NoSuchFileException("volume " + id + " is gone");
+        }
+        synchronized (volume) {
+            VolumeRecord updated = change.apply(volume.record());
+            if (!updated.equals(volume.record())) {
+                commit(volume, updated);
+            }
+            return updated;
+        }
+    }
+
+    public int connections(String id) {
+        Volume volume = byId.get(id);
+        return volume == null ? 0 : volume.connections();
     }
 
     @Override
@@ -272,6 +410,7 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
             }
         }
         byName.clear();
+        byId.clear();
     }
 
     private Volume require(String name) {
@@ -286,6 +425,20 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
         return volume;
     }
 
+    private VolumeInfo info(Volume volume) {
+        VolumeRecord record = volume.record();
+        String base = record.getKind() == VolumeKind.FLASHCOPY
+                ? findById(record.getFlashCopy().getBaseId()).map(VolumeRecord::getName).orElse("") : "";
+        return volume.info(base);
+    }
+
+    private void commit(Volume volume, VolumeRecord updated) throws IOException {
+        synchronized (volume) {
+            commitRecord(updated);
+            volume.setRecord(updated);
+        }
+    }
+
     private void commitRecord(VolumeRecord updated) throws IOException {
         pool.update(c -> {
             for (int i = 0; i < c.getVolumesCount(); i++) {
@@ -298,14 +451,18 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
         });
     }
 
-    private void discard(FileBlockDevice device, String id) {
+    private void discard(VolumeDevice device, VolumeRecord record) {
         try {
             if (device != null) {
                 device.close();
             }
-            pool.directory().deleteVolumeFile(id);
+            if (record.getKind() == VolumeKind.FLASHCOPY) {
+                pool.directory().deleteRepositoryFile(record.getId());
+            } else {
+                pool.directory().deleteVolumeFile(record.getId());
+            }
         } catch (IOException e) {
-            LOG.warning("could not remove the data file of volume " + id + " (removed at next start): " + e);
+            LOG.warning("could not remove the files of volume " + record.getId() + " (removed at next start): " + e);
         }
     }
 
