@@ -411,7 +411,7 @@ final class Repository implements AutoCloseable {
                 + (slot % ENTRIES_PER_PAGE) * ENTRY_BYTES;
     }
 
-    private long dataOffset(long slot) {
+    long dataOffset(long slot) {
         return 2L * HEADER_BYTES + (slot / ENTRIES_PER_PAGE) * segmentBytes + MAP_PAGE_BYTES
                 + (slot % ENTRIES_PER_PAGE) * (long) chunkBytes;
     }
