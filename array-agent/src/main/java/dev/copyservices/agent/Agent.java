@@ -2,6 +2,7 @@ package dev.copyservices.agent;
 
 import dev.copyservices.agent.array.ArrayEngine;
 import dev.copyservices.agent.array.ArrayLimits;
+import dev.copyservices.agent.flashcopy.FlashCopyEngine;
 import dev.copyservices.agent.grpc.ControlServer;
 import dev.copyservices.agent.nbd.NbdServer;
 import dev.copyservices.agent.pool.Pool;
@@ -44,7 +45,8 @@ public final class Agent implements AutoCloseable {
             nbd.start();
             HostPort nbdEndpoint = new HostPort(config.nbdListen().host(), nbd.port());
             ArrayEngine array = new ArrayEngine(pool, volumes, config.limits(), nbdEndpoint.toString());
-            ControlServer control = new ControlServer(config.listen().address(), array, volumes).start();
+            FlashCopyEngine flashCopies = new FlashCopyEngine(); // the engine's real wiring replaces this line
+            ControlServer control = new ControlServer(config.listen().address(), array, volumes, flashCopies).start();
             control.markServing();
             LOG.info("array '" + pool.catalog().getArrayName() + "' (site " + pool.catalog().getSite() + ", id "
                     + pool.catalog().getArrayId() + ") ready: control " + new HostPort(config.listen().host(),
