@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -190,22 +189,5 @@ final class VolumeCommands extends CommandGroup {
 
     private static String quoted(String name) {
         return "\"" + name + "\"";
-    }
-
-    /** The pairs of an {@code --attribute} option, never null; an empty key is a usage error. */
-    private Map<String, String> checked(Map<String, String> attributes, String command) {
-        if (attributes == null) {
-            return Map.of();
-        }
-        for (String key : attributes.keySet()) {
-            if (key.isBlank()) {
-                throw usage(command, "--attribute needs a key before '=', e.g. --attribute app=db");
-            }
-        }
-        return attributes;
-    }
-
-    private CommandLine.ParameterException usage(String command, String message) {
-        return new CommandLine.ParameterException(spec.subcommands().get(command), message);
     }
 }
