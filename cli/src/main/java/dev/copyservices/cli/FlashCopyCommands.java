@@ -151,7 +151,8 @@ final class FlashCopyCommands extends CommandGroup {
         if (out.json()) {
             out.json(response);
         } else {
-            out.line("FlashCopy " + quoted(name) + " deleted with its repository");
+            // the name may be the repository's, so say what went without calling it a FlashCopy
+            out.line(quoted(name) + " deleted: the FlashCopy and its repository");
         }
         return 0;
     }

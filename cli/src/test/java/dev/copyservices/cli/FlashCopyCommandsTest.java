@@ -225,8 +225,12 @@ class FlashCopyCommandsTest {
         FakeAgent.Result r = agent.run("flashcopy", "delete", "db-1");
         assertEquals(0, r.exit(), r.err());
         assertFalse(agent.last(DeleteFlashCopyRequest.class).getForce());
-        assertEquals("FlashCopy \"db-1\" deleted with its repository\n", r.out());
+        assertEquals("\"db-1\" deleted: the FlashCopy and its repository\n", r.out());
 
+        FakeAgent.Result byRepository = agent.run("flashcopy", "delete", "db-R2");
+        assertEquals("\"db-R2\" deleted: the FlashCopy and its repository\n", byRepository.out());
+
+        agent.putFlashCopy("db-2", "db", "db-R2");
         FakeAgent.Result json = agent.run("-o", "json", "flashcopy", "delete", "db-2", "--force");
         assertTrue(agent.last(DeleteFlashCopyRequest.class).getForce());
         assertEquals("{\n}\n", json.out());
