@@ -49,7 +49,7 @@ public final class Agent implements AutoCloseable {
             nbd.start();
             HostPort nbdEndpoint = new HostPort(config.nbdListen().host(), nbd.port());
             ArrayEngine array = new ArrayEngine(pool, volumes, config.limits(), nbdEndpoint.toString());
-            ControlServer control = new ControlServer(config.listen().address(), array, volumes).start();
+            ControlServer control = new ControlServer(config.listen().address(), array, volumes, flashCopies).start();
             control.markServing();
             LOG.info("array '" + pool.catalog().getArrayName() + "' (site " + pool.catalog().getSite() + ", id "
                     + pool.catalog().getArrayId() + ") ready: control " + new HostPort(config.listen().host(),

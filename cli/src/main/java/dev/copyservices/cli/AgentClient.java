@@ -1,6 +1,7 @@
 package dev.copyservices.cli;
 
 import dev.copyservices.api.agent.v1.ArrayServiceGrpc;
+import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
@@ -49,6 +50,10 @@ final class AgentClient implements AutoCloseable {
 
     VolumeServiceGrpc.VolumeServiceBlockingStub volumes() {
         return VolumeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    FlashCopyServiceGrpc.FlashCopyServiceBlockingStub flashCopies() {
+        return FlashCopyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -136,8 +136,8 @@ class CsctlIT {
         Run list = csctl("volume", "list");
         assertSucceeded(list);
         List<String> lines = list.out().lines().toList();
-        assertTrue(lines.get(0).matches("NAME +SIZE +ALLOCATED +ACCESS +CONNECTIONS"), list.transcript());
-        assertTrue(lines.stream().anyMatch(l -> l.matches("it vol 1 +1 GiB +\\S.* +read-write +0")), list.transcript());
+        assertTrue(lines.get(0).matches("NAME +KIND +SIZE +ALLOCATED +ACCESS +CONNECTIONS"), list.transcript());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("it vol 1 +standard +1 GiB +\\S.* +read-write +0")), list.transcript());
 
         Run selected = csctl("volume", "list", "--attribute", "suite=it");
         assertSucceeded(selected);
@@ -148,6 +148,7 @@ class CsctlIT {
         assertTrue(show.out().lines().anyMatch(l -> l.matches("Name: +it vol 1")), show.transcript());
         assertTrue(show.out().lines().anyMatch(l -> l.matches("Size: +1 GiB \\(1073741824 bytes\\)")), show.transcript());
         assertTrue(show.out().lines().anyMatch(l -> l.matches("Access: +read-write")), show.transcript());
+        assertTrue(show.out().lines().anyMatch(l -> l.matches("Kind: +standard")), show.transcript());
         assertTrue(show.out().lines().anyMatch(l -> l.matches("Attributes: +suite=it")), show.transcript());
         assertTrue(show.out().lines().anyMatch(l -> l.matches("Created: +\\d{4}-\\d\\d-\\d\\dT.*Z")), show.transcript());
 
