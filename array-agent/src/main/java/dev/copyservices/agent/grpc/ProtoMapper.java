@@ -162,7 +162,8 @@ final class ProtoMapper {
                         .setMaxFlashcopies(l.maxFlashCopies())
                         .setMaxCopiesInProgress(l.maxCopiesInProgress())
                         .setMaxMirrors(l.maxMirrors()))
-                .setCounts(Counts.newBuilder().setVolumes(a.volumes()))
+                .setCounts(Counts.newBuilder().setVolumes(a.volumes()).setFlashcopies(a.flashCopies()))
+                .addAllEnabledFeatures(a.enabledFeatures())
                 .build();
     }
 
