@@ -19,6 +19,7 @@ import java.util.stream.Stream;
  *   pool.lock            held while an agent owns the pool; names that agent's pid
  *   catalog.pb           the catalog (see CatalogStore)
  *   volumes/ID.data      one sparse file per volume
+ *   events.log           the recent events (see events.EventLog)
  * </pre>
  * Exactly one agent may own a pool: a second one sharing the files would corrupt both views.
  */
@@ -26,6 +27,7 @@ public final class PoolDirectory implements AutoCloseable {
     private static final String LOCK = "pool.lock";
     private static final String VOLUMES = "volumes";
     private static final String DATA_SUFFIX = ".data";
+    private static final String EVENTS = "events.log";
 
     private final Path root;
     private final FileChannel lockChannel;
@@ -72,6 +74,11 @@ public final class PoolDirectory implements AutoCloseable {
 
     public Path volumeFile(String id) {
         return root.resolve(VOLUMES).resolve(id + DATA_SUFFIX);
+    }
+
+    /** The event log; it lives with the pool so event numbering continues for the life of the pool. */
+    public Path eventLogFile() {
+        return root.resolve(EVENTS);
     }
 
     /** Ids of the data files present, to find the ones the catalog no longer names. */
