@@ -3,6 +3,7 @@ package dev.copyservices.agent.volume;
 import dev.copyservices.agent.array.ArrayLimits;
 import dev.copyservices.agent.error.EngineException;
 import dev.copyservices.agent.error.Reason;
+import dev.copyservices.agent.events.EventSink;
 import dev.copyservices.agent.nbd.Export;
 import dev.copyservices.agent.nbd.ExportRegistry;
 import dev.copyservices.agent.pool.Pool;
@@ -34,20 +35,27 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
 
     private final Pool pool;
     private final ArrayLimits limits;
+    private final EventSink events;
     private final Map<String, Volume> byName = new ConcurrentHashMap<>();
     private final Object control = new Object();
 
-    private VolumeEngine(Pool pool, ArrayLimits limits) {
+    private VolumeEngine(Pool pool, ArrayLimits limits, EventSink events) {
         this.pool = pool;
         this.limits = limits;
+        this.events = events;
+    }
+
+    /** Without events, e.g. for tests of the engine alone. */
+    public static VolumeEngine open(Pool pool, ArrayLimits limits) throws IOException {
+        return open(pool, limits, EventSink.NONE);
     }
 
     /**
      * Opens every volume the catalog names and removes data files it does not name (left by a create
      * or delete that crashed half way). Work is per volume, never per byte of a volume.
      */
-    public static VolumeEngine open(Pool pool, ArrayLimits limits) throws IOException {
-        VolumeEngine engine = new VolumeEngine(pool, limits);
+    public static VolumeEngine open(Pool pool, ArrayLimits limits, EventSink events) throws IOException {
+        VolumeEngine engine = new VolumeEngine(pool, limits, events);
         try {
             for (VolumeRecord record : pool.catalog().getVolumesList()) {
                 Path file = pool.directory().volumeFile(record.getId());
@@ -113,7 +121,8 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
             }
             Volume volume = new Volume(record, device);
             byName.put(name, volume);
-            LOG.info("created volume '" + name + "' (" + Sizes.format(size) + ", id " + record.getId() + ")");
+            events.publish(EventSink.Severity.INFO, "VOLUME_CREATED", "Volume", name, "created volume '" + name
+                    + "' (" + Sizes.format(size) + ", id " + record.getId() + ")", "");
             return volume.info();
         }
     }
@@ -157,8 +166,9 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                 throw poolError("resize volume '" + name + "'", e);
             }
             volume.setRecord(updated);
-            LOG.info("resized volume '" + name + "' from " + Sizes.format(current) + " to " + Sizes.format(newSize)
-                    + "; connected clients see the new size when they reconnect");
+            events.publish(EventSink.Severity.INFO, "VOLUME_RESIZED", "Volume", name, "resized volume '" + name
+                    + "' from " + Sizes.format(current) + " to " + Sizes.format(newSize)
+                    + "; connected clients see the new size when they reconnect", "");
             return volume.info();
         }
     }
@@ -210,7 +220,9 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
             byName.remove(name);
             volume.revokeAll();
             discard(volume.device(), id);
-            LOG.info("deleted volume '" + name + "' (id " + id + ")");
+            events.publish(EventSink.Severity.INFO, "VOLUME_DELETED", "Volume", name, "deleted volume '" + name
+                    + "' (id " + id + ")" + (connections > 0 ? "; its " + connections + " NBD connection(s) were"
+                            + " closed" : ""), "");
         }
     }
 
