@@ -132,6 +132,16 @@ public final class EventLog implements EventSink, AutoCloseable {
         }
     }
 
+    /** Subscriptions currently delivering; for the agent's figures and for tests. */
+    public int subscriberCount() {
+        lock.lock();
+        try {
+            return subscribers.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Hands {@code onEvent} the retained events after {@code afterSequence}, then every new event, in
      * order, with no gap and no repeat, on a thread of the subscription's own (see {@link Subscription}).
