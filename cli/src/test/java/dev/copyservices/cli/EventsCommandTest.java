@@ -129,13 +129,13 @@ class EventsCommandTest {
     @Test
     void followEndedByAStoppingAgentShowsItsWordsAndExitsThree() throws Exception {
         sample();
-        agent.eventsEnd = FakeAgent.error(Status.Code.UNAVAILABLE, "AGENT_STOPPING", "the agent is stopping; the last"
-                + " event sent was 3", "when the agent is back, watch again: csctl events --follow --after 3");
+        agent.eventsEnd = FakeAgent.error(Status.Code.UNAVAILABLE, "AGENT_STOPPING", "the agent is stopping",
+                "when it is back, watch again from where this stream stopped: csctl events --follow --after 3");
         FakeAgent.Result r = agent.run("events", "-f");
         assertEquals(3, r.exit(), r.err());
         assertEquals(3, r.out().lines().filter(l -> !l.startsWith(" ")).count(), r.out());
-        assertEquals("error: the agent is stopping; the last event sent was 3\n"
-                + "hint: when the agent is back, watch again: csctl events --follow --after 3\n", r.err());
+        assertEquals("error: the agent is stopping\nhint: when it is back, watch again from where this stream"
+                + " stopped: csctl events --follow --after 3\n", r.err());
     }
 
     @Test

@@ -149,12 +149,12 @@ public final class Subscription {
         Thread.interrupted(); // the interrupt was for the consumer's wait; onEnd may need to wait too
         EngineException reason = switch (why) {
             case OVERFLOW -> new EngineException(Reason.EVENT_READER_TOO_SLOW, "the event reader fell more than "
-                    + capacity + " events behind, so the agent stopped sending it events; the last one sent was "
-                    + lastDelivered, "read events as they come, then watch again from where you stopped: csctl"
-                    + " events --follow --after " + lastDelivered);
-            case CLOSED -> new EngineException(Reason.AGENT_STOPPING, "the agent is stopping; the last event sent"
-                    + " was " + lastDelivered, "when the agent is back, watch again from where you stopped: csctl"
-                    + " events --follow --after " + lastDelivered);
+                    + capacity + " events behind, so the agent stopped sending it events", "read events as they come,"
+                    + " and watch again from where this stream stopped: csctl events --follow --after "
+                    + Long.toUnsignedString(lastDelivered));
+            case CLOSED -> new EngineException(Reason.AGENT_STOPPING, "the agent is stopping", "when it is back,"
+                    + " watch again from where this stream stopped: csctl events --follow --after "
+                    + Long.toUnsignedString(lastDelivered));
             default -> null;
         };
         if (reason != null) {
