@@ -1,8 +1,8 @@
 package dev.copyservices.agent.events;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.copyservices.agent.pool.CatalogStore;
 import dev.copyservices.api.agent.v1.Event;
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
