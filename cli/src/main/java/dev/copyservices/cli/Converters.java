@@ -26,6 +26,19 @@ final class Converters {
         }
     }
 
+    /** {@code --after}: an event sequence number, 0 to 2^64-1 (a uint64 in the API). */
+    static final class Sequence implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return Long.parseUnsignedLong(value.strip());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not an event sequence number; give a whole"
+                        + " number of 0 or more, e.g. 42");
+            }
+        }
+    }
+
     /** {@code --timeout}: seconds, fractions allowed, more than zero. */
     static final class Timeout implements ITypeConverter<Duration> {
         private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(24L * 3600);

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         scope = ScopeType.INHERIT,
         usageHelpAutoWidth = true,
         description = "Manage the volumes and FlashCopies of a copyservices array through its agent.",
-        subcommands = {ArrayCommands.class, VolumeCommands.class, FlashCopyCommands.class,
+        subcommands = {ArrayCommands.class, VolumeCommands.class, FlashCopyCommands.class, EventsCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success, 1 the agent reported an error, 2 usage error,"
                 + " 3 the agent cannot be reached."})

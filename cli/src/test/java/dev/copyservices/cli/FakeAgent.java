@@ -17,6 +17,8 @@ import dev.copyservices.api.agent.v1.FlashCopyRef;
 import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.FlashCopyState;
 import dev.copyservices.api.agent.v1.FullPolicy;
+import dev.copyservices.api.agent.v1.Event;
+import dev.copyservices.api.agent.v1.EventServiceGrpc;
 import dev.copyservices.api.agent.v1.GetArrayRequest;
 import dev.copyservices.api.agent.v1.GetVolumeRequest;
 import dev.copyservices.api.agent.v1.GrowRepositoryRequest;
@@ -30,6 +32,7 @@ import dev.copyservices.api.agent.v1.UpdateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.UpdateVolumeRequest;
 import dev.copyservices.api.agent.v1.Volume;
 import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
+import dev.copyservices.api.agent.v1.WatchEventsRequest;
 import io.grpc.Server;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -45,6 +48,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -55,6 +59,10 @@ import java.util.function.Function;
 final class FakeAgent implements AutoCloseable {
 
     record Result(int exit, String out, String err) {
+    }
+
+    /** A csctl invocation running on a thread of its own, e.g. one that follows a stream. */
+    record Running(CompletableFuture<Integer> exit, StringWriter out, StringWriter err) {
     }
 
     final String serverName = InProcessServerBuilder.generateName();
@@ -69,6 +77,12 @@ final class FakeAgent implements AutoCloseable {
     boolean silent;
     /** The address csctl asked to connect to, last time. */
     AgentAddress connectedTo;
+    /** What WatchEvents sends: the ones after the request's sequence. */
+    final List<Event> events = new ArrayList<>();
+    /** When set, WatchEvents ends with this after sending the events (e.g. the agent going away). */
+    StatusRuntimeException eventsEnd;
+    /** A following WatchEvents without eventsEnd stays open; its stream lands here for a test to feed. */
+    final CompletableFuture<StreamObserver<Event>> follower = new CompletableFuture<>();
 
     private final Server server;
 
@@ -78,6 +92,7 @@ final class FakeAgent implements AutoCloseable {
                     .addService(new Arrays())
                     .addService(new Volumes())
                     .addService(new FlashCopies())
+                    .addService(new Events())
                     .build()
                     .start();
         } catch (IOException e) {
@@ -99,6 +114,22 @@ final class FakeAgent implements AutoCloseable {
             return InProcessChannelBuilder.forName(name).directExecutor().build();
         });
         return new Result(exit, out.toString(), err.toString());
+    }
+
+    /** Runs csctl against this fake on another thread; for commands that do not end by themselves. */
+    Running start(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        Thread.ofPlatform().name("csctl").daemon().start(() -> {
+            try {
+                exit.complete(Main.run(args, new PrintWriter(out), new PrintWriter(err), env,
+                        address -> InProcessChannelBuilder.forName(serverName).directExecutor().build()));
+            } catch (Throwable t) {
+                exit.completeExceptionally(t);
+            }
+        });
+        return new Running(exit, out, err);
     }
 
     @SuppressWarnings("unchecked")
@@ -342,6 +373,27 @@ final class FakeAgent implements AutoCloseable {
         private FlashCopy store(FlashCopy f) {
             flashCopies.put(f.getName(), f);
             return f;
+        }
+    }
+
+    private final class Events extends EventServiceGrpc.EventServiceImplBase {
+        @Override
+        public void watchEvents(WatchEventsRequest request, StreamObserver<Event> observer) {
+            requests.add(request);
+            if (failure != null) {
+                observer.onError(failure);
+                return;
+            }
+            events.stream()
+                    .filter(e -> Long.compareUnsigned(e.getSequence(), request.getAfterSequence()) > 0)
+                    .forEach(observer::onNext);
+            if (eventsEnd != null) {
+                observer.onError(eventsEnd);
+            } else if (!request.getFollow()) {
+                observer.onCompleted();
+            } else {
+                follower.complete(observer);
+            }
         }
     }
 

@@ -21,7 +21,9 @@ public enum Reason {
     VOLUME_IN_USE(Category.FAILED_PRECONDITION),
     VOLUME_LIMIT_REACHED(Category.RESOURCE_EXHAUSTED),
     POOL_FULL(Category.RESOURCE_EXHAUSTED),
-    POOL_IO_ERROR(Category.INTERNAL);
+    POOL_IO_ERROR(Category.INTERNAL),
+    EVENT_READER_TOO_SLOW(Category.RESOURCE_EXHAUSTED),
+    AGENT_STOPPING(Category.UNAVAILABLE);
 
     /** Kinds of failure a client treats alike; mirrors the gRPC codes the API promises. */
     public enum Category {
@@ -30,6 +32,8 @@ public enum Reason {
         ALREADY_EXISTS,
         FAILED_PRECONDITION,
         RESOURCE_EXHAUSTED,
+        /** The agent cannot serve right now (e.g. it is stopping); the same request may work later. */
+        UNAVAILABLE,
         INTERNAL
     }
 

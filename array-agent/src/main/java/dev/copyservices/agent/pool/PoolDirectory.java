@@ -20,6 +20,7 @@ import java.util.stream.Stream;
  *   catalog.pb           the catalog (see CatalogStore)
  *   volumes/ID.data      one sparse file per standard volume
  *   volumes/ID.repo      one repository file per FlashCopy
+ *   events.log           the recent events (see events.EventLog)
  * </pre>
  * Exactly one agent may own a pool: a second one sharing the files would corrupt both views.
  */
@@ -28,6 +29,7 @@ public final class PoolDirectory implements AutoCloseable {
     private static final String VOLUMES = "volumes";
     private static final String DATA_SUFFIX = ".data";
     private static final String REPOSITORY_SUFFIX = ".repo";
+    private static final String EVENTS = "events.log";
 
     private final Path root;
     private final FileChannel lockChannel;
@@ -78,6 +80,11 @@ public final class PoolDirectory implements AutoCloseable {
 
     public Path repositoryFile(String id) {
         return root.resolve(VOLUMES).resolve(id + REPOSITORY_SUFFIX);
+    }
+
+    /** The event log; it lives with the pool so event numbering continues for the life of the pool. */
+    public Path eventLogFile() {
+        return root.resolve(EVENTS);
     }
 
     /** Ids of the data files present, to find the ones the catalog no longer names. */

@@ -3,6 +3,7 @@ package dev.copyservices.agent.volume;
 import dev.copyservices.agent.array.ArrayLimits;
 import dev.copyservices.agent.error.EngineException;
 import dev.copyservices.agent.error.Reason;
+import dev.copyservices.agent.events.EventSink;
 import dev.copyservices.agent.nbd.Export;
 import dev.copyservices.agent.nbd.ExportRegistry;
 import dev.copyservices.agent.pool.Pool;
@@ -38,14 +39,16 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
     private final Pool pool;
     private final ArrayLimits limits;
     private final VolumeLifecycle lifecycle;
+    private final EventSink events;
     private final Map<String, Volume> byName = new ConcurrentHashMap<>();
     private final Map<String, Volume> byId = new ConcurrentHashMap<>();
     private final Object control = new Object();
 
-    private VolumeEngine(Pool pool, ArrayLimits limits, VolumeLifecycle lifecycle) {
+    private VolumeEngine(Pool pool, ArrayLimits limits, VolumeLifecycle lifecycle, EventSink events) {
         this.pool = pool;
         this.limits = limits;
         this.lifecycle = lifecycle;
+        this.events = events;
     }
 
     /**
@@ -53,8 +56,9 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
      * not name (left by a create or delete that crashed half way). FlashCopy volumes are opened by
      * the FlashCopy engine, which registers them. Work is per volume, never per byte of a volume.
      */
-    public static VolumeEngine open(Pool pool, ArrayLimits limits, VolumeLifecycle lifecycle) throws IOException {
-        VolumeEngine engine = new VolumeEngine(pool, limits, lifecycle);
+    public static VolumeEngine open(Pool pool, ArrayLimits limits, VolumeLifecycle lifecycle, EventSink events)
+            throws IOException {
+        VolumeEngine engine = new VolumeEngine(pool, limits, lifecycle, events);
         try {
             Set<String> known = new HashSet<>();
             for (VolumeRecord record : pool.catalog().getVolumesList()) {
@@ -84,7 +88,7 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
     }
 
     public static VolumeEngine open(Pool pool, ArrayLimits limits) throws IOException {
-        return open(pool, limits, VolumeLifecycle.NONE);
+        return open(pool, limits, VolumeLifecycle.NONE, EventSink.NONE);
     }
 
     private static FileBlockDevice openData(Pool pool, VolumeRecord record) throws IOException {
@@ -136,7 +140,8 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                 throw poolError("create volume '" + name + "'", e);
             }
             Volume volume = serve(record, lifecycle.wrapStandard(record, device));
-            LOG.info("created volume '" + name + "' (" + Sizes.format(size) + ", id " + record.getId() + ")");
+            events.publish(EventSink.Severity.INFO, "VOLUME_CREATED", "Volume", name, "created volume '" + name
+                    + "' (" + Sizes.format(size) + ", id " + record.getId() + ")", "");
             return info(volume);
         }
     }
@@ -184,8 +189,9 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
             } catch (IOException e) {
                 throw poolError("resize volume '" + name + "'", e);
             }
-            LOG.info("resized volume '" + name + "' from " + Sizes.format(current) + " to " + Sizes.format(newSize)
-                    + "; connected clients see the new size when they reconnect");
+            events.publish(EventSink.Severity.INFO, "VOLUME_RESIZED", "Volume", name, "resized volume '" + name
+                    + "' from " + Sizes.format(current) + " to " + Sizes.format(newSize)
+                    + "; connected clients see the new size when they reconnect", "");
             return info(volume);
         }
     }
@@ -256,11 +262,18 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                 VolumeRecord record = volume.record();
                 byName.remove(record.getName());
                 byId.remove(record.getId());
+                int connections = volume.connections();
                 volume.revokeAll();
                 lifecycle.deleted(record);
                 discard(volume.device(), record);
-                LOG.info("deleted " + (record.getKind() == VolumeKind.FLASHCOPY ? "FlashCopy" : "volume") + " '"
-                        + record.getName() + "' (id " + record.getId() + ")");
+                boolean flashCopy = record.getKind() == VolumeKind.FLASHCOPY;
+                events.publish(EventSink.Severity.INFO, flashCopy ? "FLASHCOPY_DELETED" : "VOLUME_DELETED",
+                        flashCopy ? "FlashCopy" : "Volume", record.getName(), "deleted " + (flashCopy
+                                ? "FlashCopy '" + record.getName() + "' and its repository '"
+                                        + record.getFlashCopy().getRepositoryName() + "'"
+                                : "volume '" + record.getName() + "'") + " (id " + record.getId() + ")"
+                                + (connections > 0 ? "; its " + connections + " NBD connection(s) were closed" : ""),
+                        "");
             }
         }
     }

@@ -23,9 +23,10 @@ final class TestArray implements AutoCloseable {
 
     TestArray(Path dir, ArrayLimits limits, FlashCopyEngine.Options options) throws IOException {
         pool = Pool.open(dir, "test", "default");
-        flashCopies = new FlashCopyEngine(pool, limits, (severity, reason, kind, name, message, correction) ->
-                events.add(new Event(severity, reason, name, message)), options);
-        volumes = VolumeEngine.open(pool, limits, flashCopies);
+        EventSink sink = (severity, reason, kind, name, message, correction) ->
+                events.add(new Event(severity, reason, name, message));
+        flashCopies = new FlashCopyEngine(pool, limits, sink, options);
+        volumes = VolumeEngine.open(pool, limits, flashCopies, sink);
         flashCopies.open(volumes);
     }
 
