@@ -27,7 +27,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
-import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -38,7 +37,7 @@ import java.util.logging.Logger;
  * <p>Lock order: {@link #control}, then a base's gate, then a volume's record (VolumeEngine.mutate),
  * then the pool. The data path enters at the gate and never takes {@link #control}.
  */
-public final class FlashCopyEngine implements VolumeLifecycle, FlashCopyVolume.Host {
+public final class FlashCopyEngine implements VolumeLifecycle {
     private static final Logger LOG = Logger.getLogger(FlashCopyEngine.class.getName());
 
     /** Per-pool settings from the agent's command line. */
@@ -59,6 +58,7 @@ public final class FlashCopyEngine implements VolumeLifecycle, FlashCopyVolume.H
     private final Map<String, CowBase> bases = new ConcurrentHashMap<>(); // by base volume id
     private final Map<String, FlashCopyVolume> flashCopies = new ConcurrentHashMap<>(); // by id
     private final Object control = new Object();
+    private final FlashCopyStates states;
     private VolumeEngine volumes;
 
     public FlashCopyEngine(Pool pool, ArrayLimits limits, EventSink events, Options options) {
@@ -66,6 +66,7 @@ public final class FlashCopyEngine implements VolumeLifecycle, FlashCopyVolume.H
         this.limits = limits;
         this.events = events;
         this.options = options;
+        this.states = new FlashCopyStates(events, () -> volumes);
     }
 
     /**
@@ -87,7 +88,7 @@ public final class FlashCopyEngine implements VolumeLifecycle, FlashCopyVolume.H
             Repository repository = Repository.open(pool.directory().repositoryFile(record.getId()),
                     fc.getChunkBytes(), fc.getEpoch(), fc.getRepositoryCapacityBytes() / fc.getChunkBytes(),
                     map.chunkCount(), map::put);
-            FlashCopyVolume flashCopy = new FlashCopyVolume(record, base, repository, map, this);
+            FlashCopyVolume flashCopy = new FlashCopyVolume(record, base, repository, map, states);
             volumes.register(record, flashCopy);
             flashCopies.put(record.getId(), flashCopy);
             if (fc.getState() == FlashCopyStateRecord.OPTIMAL) {
@@ -181,7 +182,7 @@ public final class FlashCopyEngine implements VolumeLifecycle, FlashCopyVolume.H
                             .setFlashCopy(settings.toBuilder().setPointInTimeUnixMillis(now))
                             .build();
                     FlashCopyVolume flashCopy = new FlashCopyVolume(record, cow, repository,
-                            new ChunkMap(FlashCopyVolume.chunkCount(record.getSizeBytes(), options.chunkBytes())), this);
+                            new ChunkMap(FlashCopyVolume.chunkCount(record.getSizeBytes(), options.chunkBytes())), states);
                     volumes.add(record, flashCopy);
                     flashCopies.put(id, flashCopy);
                     cow.activate(flashCopy);
@@ -194,7 +195,7 @@ public final class FlashCopyEngine implements VolumeLifecycle, FlashCopyVolume.H
                 }
                 throw e instanceof EngineException ee ? ee : poolError("create FlashCopy '" + name + "'", e);
             }
-            publish(Severity.INFO, "FLASHCOPY_CREATED", name, "FlashCopy '" + name + "' of '" + base.getName()
+            states.publish(Severity.INFO, "FLASHCOPY_CREATED", name, "FlashCopy '" + name + "' of '" + base.getName()
                     + "' created with repository '" + repositoryName + "' (" + Sizes.format(capacity) + ")", "");
             return get(name);
         }
@@ -228,12 +229,12 @@ public final class FlashCopyEngine implements VolumeLifecycle, FlashCopyVolume.H
                 Lock gate = flashCopy.base().gate.writeLock();
                 gate.lock();
                 try {
-                    change(flashCopy, r -> withState(r, FlashCopyStateRecord.DISABLED, ""));
+                    states.change(flashCopy, r -> FlashCopyStates.withState(r, FlashCopyStateRecord.DISABLED, ""));
                     flashCopy.base().deactivate(flashCopy);
                 } finally {
                     gate.unlock();
                 }
-                publish(Severity.INFO, "FLASHCOPY_DISABLED", flashCopy.record().getName(), "FlashCopy '"
+                states.publish(Severity.INFO, "FLASHCOPY_DISABLED", flashCopy.record().getName(), "FlashCopy '"
                         + flashCopy.record().getName() + "' disabled; copy-on-write stopped", "");
             }
             return get(name);
@@ -251,7 +252,7 @@ public final class FlashCopyEngine implements VolumeLifecycle, FlashCopyVolume.H
                 cow.file().flush();
                 cow.deactivate(flashCopy);
                 long now = System.currentTimeMillis();
-                VolumeRecord updated = change(flashCopy, r -> {
+                VolumeRecord updated = states.change(flashCopy, r -> {
                     VolumeRecord.Builder b = r.toBuilder().setSizeBytes(cow.size());
                     b.getFlashCopyBuilder().setState(FlashCopyStateRecord.OPTIMAL).setFailure("")
                             .setEpoch(r.getFlashCopy().getEpoch() + 1).setPointInTimeUnixMillis(now);
@@ -264,7 +265,7 @@ public final class FlashCopyEngine implements VolumeLifecycle, FlashCopyVolume.H
             } finally {
                 gate.unlock();
             }
-            publish(Severity.INFO, "FLASHCOPY_RECREATED", flashCopy.record().getName(), "FlashCopy '"
+            states.publish(Severity.INFO, "FLASHCOPY_RECREATED", flashCopy.record().getName(), "FlashCopy '"
                     + flashCopy.record().getName() + "' re-created: a new point in time, repository emptied", "");
             return get(name);
         }
@@ -289,14 +290,14 @@ public final class FlashCopyEngine implements VolumeLifecycle, FlashCopyVolume.H
             }
             long added = Math.ceilDiv(byBytes, chunk) * chunk;
             checkPoolSpace(added, "growing the repository by " + Sizes.format(added));
-            VolumeRecord updated = change(flashCopy, r -> {
+            VolumeRecord updated = states.change(flashCopy, r -> {
                 VolumeRecord.Builder b = r.toBuilder();
                 b.getFlashCopyBuilder().setRepositoryCapacityBytes(r.getFlashCopy().getRepositoryCapacityBytes() + added);
                 return b.build();
             });
             flashCopy.repository().grow(updated.getFlashCopy().getRepositoryCapacityBytes() / chunk);
             flashCopy.grewRepository();
-            publish(Severity.INFO, "REPOSITORY_GROWN", flashCopy.settings().getRepositoryName(), "repository '"
+            states.publish(Severity.INFO, "REPOSITORY_GROWN", flashCopy.settings().getRepositoryName(), "repository '"
                     + flashCopy.settings().getRepositoryName() + "' grew by " + Sizes.format(added) + " to "
                     + Sizes.format(updated.getFlashCopy().getRepositoryCapacityBytes()), "");
             return get(name);
@@ -309,7 +310,7 @@ public final class FlashCopyEngine implements VolumeLifecycle, FlashCopyVolume.H
             FlashCopyVolume flashCopy = require(name);
             Integer threshold = warningThresholdPercent == null ? null
                     : FlashCopyRules.warningThreshold(warningThresholdPercent);
-            change(flashCopy, r -> {
+            states.change(flashCopy, r -> {
                 VolumeRecord.Builder b = r.toBuilder();
                 if (threshold != null) {
                     b.getFlashCopyBuilder().setWarningThresholdPercent(threshold);
@@ -351,69 +352,10 @@ public final class FlashCopyEngine implements VolumeLifecycle, FlashCopyVolume.H
         bases.remove(record.getId());
     }
 
-    // ---- FlashCopyVolume.Host: called from the data path -------------------------------------------
-
-    @Override
-    public void fail(FlashCopyVolume flashCopy, String why) {
-        String name = flashCopy.record().getName();
-        try {
-            change(flashCopy, r -> r.getFlashCopy().getState() == FlashCopyStateRecord.OPTIMAL
-                    ? withState(r, FlashCopyStateRecord.FAILED, why) : r);
-        } catch (EngineException e) {
-            LOG.warning("could not record the failure of FlashCopy '" + name + "': " + e.getMessage());
-            return; // deleted meanwhile, or the pool failed: the base write fails with the caller's error
-        }
-        flashCopy.base().deactivate(flashCopy);
-        publish(Severity.CRITICAL, "FLASHCOPY_FAILED", name, "FlashCopy '" + name + "' of '"
-                + flashCopy.base().name() + "' failed: " + why + "; its data cannot be recovered", "delete it, or"
-                        + " re-create it for a new point in time; grow its repository first ('csctl flashcopy"
-                        + " repository grow " + name + " --by SIZE') so that it does not fill again");
-    }
-
-    @Override
-    public void thresholdExceeded(FlashCopyVolume flashCopy) {
-        FlashCopyRecord s = flashCopy.settings();
-        String name = flashCopy.record().getName();
-        publish(Severity.WARNING, "REPOSITORY_THRESHOLD_EXCEEDED", s.getRepositoryName(), "repository '"
-                + s.getRepositoryName() + "' of FlashCopy '" + name + "' is above its warning threshold of "
-                + s.getWarningThresholdPercent() + "%; this is the only warning before it is full",
-                "grow it ('csctl flashcopy repository grow " + name + " --by SIZE') or raise the threshold ('csctl"
-                        + " flashcopy set " + name + " --warning-threshold PERCENT')");
-    }
-
-    @Override
-    public void repositoryFull(FlashCopyVolume flashCopy) {
-        FlashCopyRecord s = flashCopy.settings();
-        String name = flashCopy.record().getName();
-        boolean failBase = s.getFullPolicy() == FullPolicyRecord.FAIL_BASE_WRITES;
-        publish(Severity.CRITICAL, "REPOSITORY_FULL", s.getRepositoryName(), "repository '" + s.getRepositoryName()
-                + "' of FlashCopy '" + name + "' is full; " + (failBase ? "writes to base '"
-                        + flashCopy.base().name() + "' are rejected (policy FailBaseWrites)"
-                        : "the FlashCopy fails at the next copy-on-write (policy FailFlashCopy)"),
-                "grow it ('csctl flashcopy repository grow " + name + " --by SIZE'), or disable or delete the"
-                        + " FlashCopy");
-    }
-
     // ---- helpers -----------------------------------------------------------------------------------
-
-    private VolumeRecord change(FlashCopyVolume flashCopy, UnaryOperator<VolumeRecord> change) {
-        try {
-            VolumeRecord updated = volumes.mutate(flashCopy.id(), change);
-            flashCopy.setRecord(updated);
-            return updated;
-        } catch (IOException e) {
-            throw poolError("change FlashCopy '" + flashCopy.record().getName() + "'", e);
-        }
-    }
 
     private FlashCopyInfo report(FlashCopyVolume flashCopy) {
         return FlashCopyReport.info(flashCopy, baseName(flashCopy.record()), volumes.connections(flashCopy.id()));
-    }
-
-    private static VolumeRecord withState(VolumeRecord r, FlashCopyStateRecord state, String failure) {
-        VolumeRecord.Builder b = r.toBuilder();
-        b.getFlashCopyBuilder().setState(state).setFailure(failure);
-        return b.build();
     }
 
     private FlashCopyVolume require(String name) {
@@ -474,11 +416,6 @@ public final class FlashCopyEngine implements VolumeLifecycle, FlashCopyVolume.H
         } catch (IOException e) {
             LOG.warning("could not remove repository file " + id + " (removed at next start): " + e);
         }
-    }
-
-    private void publish(Severity severity, String reason, String object, String message, String correction) {
-        String kind = reason.startsWith("REPOSITORY") ? "Repository" : "FlashCopy";
-        events.publish(severity, reason, kind, object, message, correction);
     }
 
     private static String orDefault(String given, String fallback) {

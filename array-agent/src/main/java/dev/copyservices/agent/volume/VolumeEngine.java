@@ -60,26 +60,7 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
             throws IOException {
         VolumeEngine engine = new VolumeEngine(pool, limits, lifecycle, events);
         try {
-            Set<String> known = new HashSet<>();
-            for (VolumeRecord record : pool.catalog().getVolumesList()) {
-                known.add(record.getId());
-                if (record.getKind() != VolumeKind.FLASHCOPY) {
-                    engine.register(record, lifecycle.wrapStandard(record, openData(pool, record)));
-                }
-            }
-            for (String id : pool.directory().dataFileIds()) {
-                if (!known.contains(id)) {
-                    LOG.info("removing data file " + id + " that no volume names (an interrupted create or delete)");
-                    pool.directory().deleteVolumeFile(id);
-                }
-            }
-            for (String id : pool.directory().repositoryFileIds()) {
-                if (!known.contains(id)) {
-                    LOG.info("removing repository file " + id + " that no FlashCopy names (an interrupted create"
-                            + " or delete)");
-                    pool.directory().deleteRepositoryFile(id);
-                }
-            }
+            VolumeRecovery.recover(engine, pool, lifecycle);
         } catch (IOException | RuntimeException e) {
             engine.close();
             throw e;
@@ -89,15 +70,6 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
 
     public static VolumeEngine open(Pool pool, ArrayLimits limits) throws IOException {
         return open(pool, limits, VolumeLifecycle.NONE, EventSink.NONE);
-    }
-
-    private static FileBlockDevice openData(Pool pool, VolumeRecord record) throws IOException {
-        Path file = pool.directory().volumeFile(record.getId());
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "the data of volume '" + record.getName()
-                    + "' is missing; it was removed outside the agent. Restore the file or the whole pool");
-        }
-        return FileBlockDevice.open(file, record.getSizeBytes());
     }
 
     public VolumeInfo create(String name, long size, boolean readOnly, Map<String, String> attributes) {
@@ -137,7 +109,7 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                 pool.update(c -> c.addVolumes(record));
             } catch (IOException e) {
                 discard(device, record);
-                throw poolError("create volume '" + name + "'", e);
+                throw PoolErrors.of("create volume '" + name + "'", e);
             }
             Volume volume = serve(record, lifecycle.wrapStandard(record, device));
             events.publish(EventSink.Severity.INFO, "VOLUME_CREATED", "Volume", name, "created volume '" + name
@@ -187,7 +159,7 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                 volume.device().grow(newSize);
                 commit(volume, updated);
             } catch (IOException e) {
-                throw poolError("resize volume '" + name + "'", e);
+                throw PoolErrors.of("resize volume '" + name + "'", e);
             }
             events.publish(EventSink.Severity.INFO, "VOLUME_RESIZED", "Volume", name, "resized volume '" + name
                     + "' from " + Sizes.format(current) + " to " + Sizes.format(newSize)
@@ -213,7 +185,7 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                     return builder.build();
                 });
             } catch (IOException e) {
-                throw poolError("update volume '" + name + "'", e);
+                throw PoolErrors.of("update volume '" + name + "'", e);
             }
             return info(volume);
         }
@@ -256,7 +228,7 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                     c.clearVolumes().addAllVolumes(kept);
                 });
             } catch (IOException e) {
-                throw poolError("delete volume '" + name + "'", e);
+                throw PoolErrors.of("delete volume '" + name + "'", e);
             }
             for (Volume volume : doomed) {
                 VolumeRecord record = volume.record();
@@ -477,19 +449,5 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
         } catch (IOException e) {
             LOG.warning("could not remove the files of volume " + record.getId() + " (removed at next start): " + e);
         }
-    }
-
-    private static EngineException poolError(String action, IOException e) {
-        String text = String.valueOf(e.getMessage());
-        if (text.contains("No space left") || text.contains("Disk quota exceeded")) {
-            return new EngineException(Reason.POOL_FULL, "could not " + action + ": the pool's file system is full",
-                    "free space in the pool, or delete volumes you no longer need", e);
-        }
-        if (text.contains("File too large")) {
-            return new EngineException(Reason.INVALID_SIZE, "could not " + action + ": the pool's file system"
-                    + " cannot hold a volume this large", "give a smaller size", e);
-        }
-        return new EngineException(Reason.POOL_IO_ERROR, "could not " + action + ": " + text,
-                "check the pool directory's disk and permissions, and the agent's log", e);
     }
 }
