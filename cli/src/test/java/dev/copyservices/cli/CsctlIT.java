@@ -308,6 +308,37 @@ class CsctlIT {
         }
     }
 
+    @Test
+    void flashCopyWorkflowThroughTheLauncher() throws Exception {
+        assertSucceeded(csctl("volume", "create", "fcbase", "--size", "64MiB"));
+        assertSucceeded(csctl("flashcopy", "create", "fcbase", "--warning-threshold", "60"));
+        Run show = csctl("-o", "json", "flashcopy", "show", "fcbase-1");
+        assertSucceeded(show);
+        dev.copyservices.api.agent.v1.FlashCopy fc = parse(show, dev.copyservices.api.agent.v1.FlashCopy.newBuilder())
+                .build();
+        assertEquals("fcbase-R1", fc.getRepository().getName());
+        assertEquals(60, fc.getRepository().getWarningThresholdPercent());
+        assertEquals(dev.copyservices.api.agent.v1.FlashCopyState.OPTIMAL, fc.getState());
+        Run list = csctl("flashcopy", "list", "--base", "fcbase");
+        assertSucceeded(list);
+        assertTrue(list.out().contains("fcbase-1") && list.out().contains("Optimal"), list.transcript());
+        assertSucceeded(csctl("flashcopy", "set", "fcbase-1", "--full-policy", "FailBaseWrites"));
+        assertSucceeded(csctl("flashcopy", "repository", "grow", "fcbase-R1", "--by", "8MiB"));
+        Run grown = csctl("-o", "json", "flashcopy", "show", "fcbase-1");
+        assertEquals(fc.getRepository().getCapacityBytes() + 8 * 1024 * 1024, parse(grown,
+                dev.copyservices.api.agent.v1.FlashCopy.newBuilder()).getRepository().getCapacityBytes());
+        assertSucceeded(csctl("flashcopy", "disable", "fcbase-1"));
+        assertSucceeded(csctl("flashcopy", "recreate", "fcbase-1"));
+        Run ofFlashCopy = csctl("flashcopy", "create", "fcbase-1");
+        assertAgentError(ofFlashCopy);
+        assertHint(ofFlashCopy);
+        Run badThreshold = csctl("flashcopy", "create", "fcbase", "--warning-threshold", "0");
+        assertEquals(2, badThreshold.exit(), badThreshold.transcript());
+        assertSucceeded(csctl("volume", "delete", "fcbase"));
+        Run gone = csctl("flashcopy", "show", "fcbase-1");
+        assertAgentError(gone);
+    }
+
     private static <B extends com.google.protobuf.Message.Builder> B parse(Run run, B builder) {
         try {
             JsonFormat.parser().merge(run.out(), builder);
