@@ -79,8 +79,9 @@ final class Repository implements AutoCloseable {
                 StandardOpenOption.WRITE);
         Repository repository = new Repository(file, channel, chunkBytes, epoch, capacitySlots);
         try {
-            repository.writeHeader(0, true);
-            repository.writeHeader(0, true);
+            repository.writeHeader(0, false); // both copies valid from the start,
+            repository.writeHeader(0, false); // made durable by one sync
+            channel.force(true);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

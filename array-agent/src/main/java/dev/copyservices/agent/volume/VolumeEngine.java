@@ -196,6 +196,8 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
      * along (L4586), and a FlashCopy's repository name deletes that FlashCopy (L4202).
      */
     public void delete(String name, boolean force) {
+        List<Volume> doomed = new ArrayList<>();
+        Map<Volume, Integer> closed = new HashMap<>();
         synchronized (control) {
             Volume target = byName.get(name);
             if (target == null) {
@@ -205,7 +207,6 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                         .findFirst().orElseGet(() -> require(name));
             }
             String targetId = target.record().getId();
-            List<Volume> doomed = new ArrayList<>();
             byId.values().stream()
                     .filter(v -> v.record().getKind() == VolumeKind.FLASHCOPY
                             && v.record().getFlashCopy().getBaseId().equals(targetId))
@@ -231,22 +232,27 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                 throw PoolErrors.of("delete volume '" + name + "'", e);
             }
             for (Volume volume : doomed) {
-                VolumeRecord record = volume.record();
-                byName.remove(record.getName());
-                byId.remove(record.getId());
-                int connections = volume.connections();
+                byName.remove(volume.record().getName());
+                byId.remove(volume.record().getId());
+                closed.put(volume, volume.connections());
                 volume.revokeAll();
-                lifecycle.deleted(record);
-                discard(volume.device(), record);
-                boolean flashCopy = record.getKind() == VolumeKind.FLASHCOPY;
-                events.publish(EventSink.Severity.INFO, flashCopy ? "FLASHCOPY_DELETED" : "VOLUME_DELETED",
-                        flashCopy ? "FlashCopy" : "Volume", record.getName(), "deleted " + (flashCopy
-                                ? "FlashCopy '" + record.getName() + "' and its repository '"
-                                        + record.getFlashCopy().getRepositoryName() + "'"
-                                : "volume '" + record.getName() + "'") + " (id " + record.getId() + ")"
-                                + (connections > 0 ? "; its " + connections + " NBD connection(s) were closed" : ""),
-                        "");
             }
+        }
+        // outside the control lock: the FlashCopy engine waits there for I/O in flight on the base,
+        // and a FlashCopy create holds that base's gate while it adds its volume under the lock
+        for (Volume volume : doomed) {
+            VolumeRecord record = volume.record();
+            int connections = closed.get(volume);
+            lifecycle.deleted(record);
+            discard(volume.device(), record);
+            boolean flashCopy = record.getKind() == VolumeKind.FLASHCOPY;
+            events.publish(EventSink.Severity.INFO, flashCopy ? "FLASHCOPY_DELETED" : "VOLUME_DELETED",
+                    flashCopy ? "FlashCopy" : "Volume", record.getName(), "deleted " + (flashCopy
+                            ? "FlashCopy '" + record.getName() + "' and its repository '"
+                                    + record.getFlashCopy().getRepositoryName() + "'"
+                            : "volume '" + record.getName() + "'") + " (id " + record.getId() + ")"
+                            + (connections > 0 ? "; its " + connections + " NBD connection(s) were closed" : ""),
+                    "");
         }
     }
 
@@ -328,6 +334,10 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
             if (nameInUse(record.getName())) {
                 throw new EngineException(Reason.VOLUME_EXISTS, "the name '" + record.getName() + "' is taken",
                         "choose another name");
+            }
+            if (record.getKind() == VolumeKind.FLASHCOPY && !byId.containsKey(record.getFlashCopy().getBaseId())) {
+                throw new EngineException(Reason.VOLUME_NOT_FOUND, "the base of '" + record.getName() + "' was"
+                        + " deleted meanwhile", "create the base volume again first");
             }
             pool.update(c -> c.addVolumes(record));
             return info(serve(record, device));
