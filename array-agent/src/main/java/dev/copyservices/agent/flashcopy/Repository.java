@@ -1,5 +1,6 @@
 package dev.copyservices.agent.flashcopy;
 
+import dev.copyservices.agent.volume.PositionalIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -162,17 +163,7 @@ final class Repository implements AutoCloseable {
     }
 
     void read(long slot, int offsetInChunk, ByteBuffer dst) throws IOException {
-        long position = dataOffset(slot) + offsetInChunk;
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, position);
-            if (n < 0) {
-                while (dst.hasRemaining()) {
-                    dst.put((byte) 0);
-                }
-                return;
-            }
-            position += n;
-        }
+        readFully(dst, dataOffset(slot) + offsetInChunk);
     }
 
     /** Returns once {@code slot} and every slot before it are written and on disk. */
@@ -418,21 +409,10 @@ final class Repository implements AutoCloseable {
     }
 
     private void writeFully(ByteBuffer src, long position) throws IOException {
-        while (src.hasRemaining()) {
-            position += channel.write(src, position);
-        }
+        PositionalIo.writeFully(channel, src, position);
     }
 
     private void readFully(ByteBuffer dst, long position) throws IOException {
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, position);
-            if (n < 0) {
-                while (dst.hasRemaining()) {
-                    dst.put((byte) 0); // past the end of a sparse file: never written
-                }
-                return;
-            }
-            position += n;
-        }
+        PositionalIo.readFully(channel, dst, position);
     }
 }

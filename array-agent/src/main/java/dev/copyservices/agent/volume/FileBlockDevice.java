@@ -83,26 +83,12 @@ public final class FileBlockDevice implements VolumeDevice {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        long position = offset;
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, position);
-            if (n < 0) {
-                // past the file's end (never expected, the length matches the catalog): zeroes
-                while (dst.hasRemaining()) {
-                    dst.put((byte) 0);
-                }
-                return;
-            }
-            position += n;
-        }
+        PositionalIo.readFully(channel, dst, offset); // past the end (never expected): zeroes
     }
 
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
-        long position = offset;
-        while (src.hasRemaining()) {
-            position += channel.write(src, position);
-        }
+        PositionalIo.writeFully(channel, src, offset);
     }
 
     @Override
