@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import dev.copyservices.agent.flashcopy.FlashCopyEngine;
 import picocli.CommandLine.Option;
 
 /** {@code array-agent}: parses the command line, starts the agent, stops it cleanly on SIGTERM/SIGINT. */
@@ -47,6 +48,15 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--max-mirrors", defaultValue = "64", description = "Remote mirrors per array (default ${DEFAULT-VALUE}).")
     int maxMirrors;
+
+    @Option(names = "--cow-chunk-size", defaultValue = "16KiB", description = "FlashCopy copy-on-write chunk: a power"
+            + " of two from 512 bytes to 64KiB (default ${DEFAULT-VALUE}, the seed's 32 blocks of 512 bytes). Applies to"
+            + " FlashCopies created from now on.")
+    String cowChunkSize;
+
+    @Option(names = "--disable-feature", paramLabel = "FEATURE", description = "Refuse new objects of a copy service"
+            + " (flashcopy); existing ones keep working. Repeatable.")
+    java.util.List<String> disabledFeatures = new java.util.ArrayList<>();
 
     public static void main(String[] args) {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
@@ -88,8 +98,19 @@ public final class Main implements Callable<Integer> {
         }
         ArrayLimits limits = new ArrayLimits(maxVolumes, maxFlashCopiesPerBase,
                 maxFlashCopies != null ? maxFlashCopies : Math.max(1, maxVolumes / 2), maxCopiesInProgress, maxMirrors);
+        for (String feature : disabledFeatures) {
+            if (!feature.equals("flashcopy")) {
+                throw new IllegalArgumentException("--disable-feature '" + feature + "' is unknown; features: flashcopy");
+            }
+        }
+        long chunk = dev.copyservices.api.Sizes.parse(cowChunkSize);
+        if (chunk > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--cow-chunk-size " + cowChunkSize + " is too large; give at most 64KiB");
+        }
+        FlashCopyEngine.Options flashCopy = new FlashCopyEngine.Options(!disabledFeatures.contains("flashcopy"),
+                (int) chunk);
         return new Agent.Config(poolDir, HostPort.parse("--listen", listen), HostPort.parse("--nbd-listen", nbdListen),
-                arrayName, site, limits);
+                arrayName, site, limits, flashCopy);
     }
 
     private static String hostName() {

@@ -1,6 +1,8 @@
 package dev.copyservices.cli;
 
 import dev.copyservices.api.agent.v1.ArrayServiceGrpc;
+import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
+import dev.copyservices.api.agent.v1.EventServiceGrpc;
 import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
@@ -49,6 +51,19 @@ final class AgentClient implements AutoCloseable {
 
     VolumeServiceGrpc.VolumeServiceBlockingStub volumes() {
         return VolumeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    FlashCopyServiceGrpc.FlashCopyServiceBlockingStub flashCopies() {
+        return FlashCopyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The event stream. A stream that follows has no deadline, since it is meant to run until the user
+     * stops it; without follow it ends after the retained events, within the timeout like any call.
+     */
+    EventServiceGrpc.EventServiceBlockingStub events(boolean follow) {
+        EventServiceGrpc.EventServiceBlockingStub stub = EventServiceGrpc.newBlockingStub(channel);
+        return follow ? stub : stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

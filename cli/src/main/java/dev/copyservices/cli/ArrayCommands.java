@@ -38,6 +38,7 @@ final class ArrayCommands extends CommandGroup {
                 .field("Site", Output.orDash(a.getSite()))
                 .field("Version", Output.orDash(a.getVersion()))
                 .field("NBD endpoint", Output.orDash(a.getNbdEndpoint()))
+                .field("Features", a.getEnabledFeaturesCount() == 0 ? "-" : String.join(", ", a.getEnabledFeaturesList()))
                 .section("Capacity")
                 .field("Pool", Output.bytes(c.getPoolTotalBytes()) + " total, " + Output.bytes(c.getPoolFreeBytes()) + " free")
                 .field("Provisioned", Output.bytes(c.getProvisionedBytes()))

@@ -1,8 +1,10 @@
 package dev.copyservices.cli;
 
 import dev.copyservices.api.Sizes;
+import dev.copyservices.api.agent.v1.FullPolicy;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Arrays;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -20,6 +22,19 @@ final class Converters {
                 return Sizes.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code --after}: an event sequence number, 0 to 2^64-1 (a uint64 in the API). */
+    static final class Sequence implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return Long.parseUnsignedLong(value.strip());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not an event sequence number; give a whole"
+                        + " number of 0 or more, e.g. 42");
             }
         }
     }
@@ -43,5 +58,60 @@ final class Converters {
             long millis = Math.max(1, seconds.movePointRight(3).longValue());
             return Duration.ofMillis(millis);
         }
+    }
+
+    /** {@code --warning-threshold}: the repository use that raises a warning. */
+    static final class WarningThreshold implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return percent(value, 100, "the warning threshold is a whole percent of the repository from 1 to 100,"
+                    + " e.g. 50");
+        }
+    }
+
+    /**
+     * {@code --repository-percent}: repository capacity as a percent of the base. Above 100 is allowed
+     * because a FlashCopy of a busy base may need more room than the base itself.
+     */
+    static final class RepositoryPercent implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return percent(value, 1000, "the repository capacity is a whole percent of the base from 1 to 1000,"
+                    + " e.g. 20; give --repository-size for an exact capacity");
+        }
+    }
+
+    /** {@code --full-policy}: the DS4000 names, in any letter case. */
+    static final class Policy implements ITypeConverter<FullPolicy> {
+        @Override
+        public FullPolicy convert(String value) {
+            String wanted = value.strip();
+            return Arrays.stream(FullPolicy.values())
+                    .filter(p -> p != FullPolicy.FULL_POLICY_UNSPECIFIED && p != FullPolicy.UNRECOGNIZED)
+                    .filter(p -> FlashCopyOutput.policy(p).equalsIgnoreCase(wanted))
+                    .findFirst()
+                    .orElseThrow(() -> new TypeConversionException("'" + value + "' is not a full policy; use "
+                            + FlashCopyOutput.policy(FullPolicy.FAIL_FLASH_COPY) + " (the default: a full repository"
+                            + " fails the FlashCopy) or " + FlashCopyOutput.policy(FullPolicy.FAIL_BASE_WRITES)
+                            + " (a full repository stops writes to the base)"));
+        }
+    }
+
+    /** A whole percent from 1 to {@code max}; a trailing '%' is accepted because people type it. */
+    private static int percent(String value, int max, String rule) {
+        String digits = value.strip();
+        if (digits.endsWith("%")) {
+            digits = digits.substring(0, digits.length() - 1).strip();
+        }
+        int percent;
+        try {
+            percent = Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + value + "' is not a whole number; " + rule);
+        }
+        if (percent < 1 || percent > max) {
+            throw new TypeConversionException("'" + value + "' is out of range; " + rule);
+        }
+        return percent;
     }
 }

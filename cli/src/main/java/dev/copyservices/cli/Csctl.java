@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
         versionProvider = Csctl.Version.class,
         scope = ScopeType.INHERIT,
         usageHelpAutoWidth = true,
-        description = "Manage the volumes of a copyservices array through its agent.",
-        subcommands = {ArrayCommands.class, VolumeCommands.class, CommandLine.HelpCommand.class},
+        description = "Manage the volumes and FlashCopies of a copyservices array through its agent.",
+        subcommands = {ArrayCommands.class, VolumeCommands.class, FlashCopyCommands.class, EventsCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success, 1 the agent reported an error, 2 usage error,"
                 + " 3 the agent cannot be reached."})
 final class Csctl implements Callable<Integer>, AutoCloseable {

@@ -100,6 +100,22 @@ final class ErrorReporter {
         };
     }
 
+    /**
+     * A followed stream that broke because the agent went away (stopped, killed, or the network dropped):
+     * exit 3, as for an agent that cannot be reached. When the agent said why (it is stopping), its words win.
+     */
+    static Report agentGone(Throwable t, Connection connection, long lastSequence) {
+        Optional<ErrorDetail> detail = errorDetail(t);
+        if (detail.isPresent() && !detail.get().getMessage().isBlank()) {
+            ErrorDetail d = detail.get();
+            return new Report(UNREACHABLE, oneLine(d.getMessage()), d.getCorrection().isBlank() ? null : d.getCorrection());
+        }
+        String where = connection.address() == null ? "the agent" : "the agent at " + connection.address();
+        return new Report(UNREACHABLE, "lost the connection to " + where + ": " + reason(Status.fromThrowable(t)),
+                "check that the agent is running, then follow again from the last event shown: csctl events --follow"
+                        + " --after " + Long.toUnsignedString(lastSequence));
+    }
+
     /** The agent's ErrorDetail from the google.rpc.Status details, if it sent one. */
     static Optional<ErrorDetail> errorDetail(Throwable t) {
         com.google.rpc.Status rich = StatusProto.fromThrowable(t);

@@ -28,6 +28,8 @@ final class Output {
      * having to know proto3 drops zero values. Map keys are sorted so output is stable.
      */
     private static final JsonFormat.Printer JSON = JsonFormat.printer().includingDefaultValueFields().sortingMapKeys();
+    /** The same on one line, for streams a script reads line by line (JSON lines). */
+    private static final JsonFormat.Printer JSON_LINE = JSON.omittingInsignificantWhitespace();
 
     private final PrintWriter out;
     private final Format format;
@@ -44,6 +46,16 @@ final class Output {
     /** Prints a message as protobuf JSON (lowerCamelCase field names). */
     void json(MessageOrBuilder message) {
         out.println(toJson(message));
+        out.flush();
+    }
+
+    /** Prints a message as protobuf JSON on one line, flushed at once so a reader of a stream sees it. */
+    void jsonLine(MessageOrBuilder message) {
+        try {
+            out.println(JSON_LINE.print(message));
+        } catch (InvalidProtocolBufferException e) {
+            throw new UncheckedIOException(e);
+        }
         out.flush();
     }
 

@@ -28,6 +28,7 @@ class ArrayCommandsTest {
         return Array.newBuilder()
                 .setId("a1b2").setName("lab array").setSite("rack 3").setVersion("0.1.0")
                 .setNbdEndpoint("10.0.0.5:10809")
+                .addEnabledFeatures("flashcopy")
                 .setCapacity(Capacity.newBuilder().setPoolTotalBytes(100 * GIB).setPoolFreeBytes(85 * GIB / 2)
                         .setProvisionedBytes(120 * GIB).setAllocatedBytes(3 * GIB))
                 .setLimits(Limits.newBuilder().setMaxVolumes(512).setMaxFlashcopiesPerBase(8).setMaxFlashcopies(256)
@@ -48,6 +49,7 @@ class ArrayCommandsTest {
                 Site:                  rack 3
                 Version:               0.1.0
                 NBD endpoint:          10.0.0.5:10809
+                Features:              flashcopy
                 Capacity:
                   Pool:                100 GiB total, 42.5 GiB free
                   Provisioned:         120 GiB

@@ -12,6 +12,7 @@ import com.google.protobuf.util.JsonFormat;
 import dev.copyservices.api.agent.v1.Array;
 import dev.copyservices.api.agent.v1.CreateVolumeRequest;
 import dev.copyservices.api.agent.v1.ErrorDetail;
+import dev.copyservices.api.agent.v1.Event;
 import dev.copyservices.api.agent.v1.ListVolumesResponse;
 import dev.copyservices.api.agent.v1.Volume;
 import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import dev.copyservices.agent.it.AgentProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,8 +138,8 @@ class CsctlIT {
         Run list = csctl("volume", "list");
         assertSucceeded(list);
         List<String> lines = list.out().lines().toList();
-        assertTrue(lines.get(0).matches("NAME +SIZE +ALLOCATED +ACCESS +CONNECTIONS"), list.transcript());
-        assertTrue(lines.stream().anyMatch(l -> l.matches("it vol 1 +1 GiB +\\S.* +read-write +0")), list.transcript());
+        assertTrue(lines.get(0).matches("NAME +KIND +SIZE +ALLOCATED +ACCESS +CONNECTIONS"), list.transcript());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("it vol 1 +standard +1 GiB +\\S.* +read-write +0")), list.transcript());
 
         Run selected = csctl("volume", "list", "--attribute", "suite=it");
         assertSucceeded(selected);
@@ -148,6 +150,7 @@ class CsctlIT {
         assertTrue(show.out().lines().anyMatch(l -> l.matches("Name: +it vol 1")), show.transcript());
         assertTrue(show.out().lines().anyMatch(l -> l.matches("Size: +1 GiB \\(1073741824 bytes\\)")), show.transcript());
         assertTrue(show.out().lines().anyMatch(l -> l.matches("Access: +read-write")), show.transcript());
+        assertTrue(show.out().lines().anyMatch(l -> l.matches("Kind: +standard")), show.transcript());
         assertTrue(show.out().lines().anyMatch(l -> l.matches("Attributes: +suite=it")), show.transcript());
         assertTrue(show.out().lines().anyMatch(l -> l.matches("Created: +\\d{4}-\\d\\d-\\d\\dT.*Z")), show.transcript());
 
@@ -261,6 +264,79 @@ class CsctlIT {
         assertEquals(1, errors.size(), run.transcript());
         assertTrue(errors.get(0).contains(nowhere), run.transcript());
         assertTrue(run.errLines("hint: ").stream().anyMatch(h -> h.contains("--agent")), run.transcript());
+    }
+
+    @Test
+    void eventsListTheAgentsStartAndFollowShowsNewEventsAsTheyHappen() throws Exception {
+        Run events = csctl("events");
+        assertSucceeded(events);
+        String started = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ  INFO      AGENT_STARTED  Array/it-array"
+                + "  agent .* started with \\d+ volume\\(s\\)";
+        assertTrue(events.out().lines().anyMatch(l -> l.matches(started)), events.transcript());
+
+        Run json = csctl("-o", "json", "events");
+        assertSucceeded(json);
+        List<Event> parsed = new ArrayList<>();
+        for (String line : json.out().lines().toList()) {
+            Event.Builder event = Event.newBuilder();
+            JsonFormat.parser().merge(line, event);
+            parsed.add(event.build());
+        }
+        assertEquals("AGENT_STARTED", parsed.get(0).getReason(), json.transcript());
+        long last = parsed.get(parsed.size() - 1).getSequence();
+
+        // follow from the newest event, as a user would, and see a new one arrive; whether the volume is
+        // created before or after csctl subscribes, its event comes after 'last', so no wait is needed
+        Path out = Files.createTempFile(tmp, "follow", ".out");
+        List<String> command = List.of(AgentProcess.root().resolve("bin/csctl").toString(), "--agent", agentAddress,
+                "events", "--follow", "--after", Long.toString(last));
+        ProcessBuilder pb = AgentProcess.sameJdk(new ProcessBuilder(command));
+        pb.redirectOutput(out.toFile()).redirectErrorStream(true);
+        Process follow = pb.start();
+        try {
+            VolumeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).createVolume(
+                    CreateVolumeRequest.newBuilder().setName("it-events").setSizeBytes(1 << 20).build());
+            long deadline = System.nanoTime() + COMMAND.toNanos();
+            while (!Files.readString(out).contains("VOLUME_CREATED  Volume/it-events")) {
+                assertTrue(follow.isAlive(), "csctl events --follow ended:\n" + Files.readString(out));
+                assertTrue(System.nanoTime() < deadline, "no VOLUME_CREATED line:\n" + Files.readString(out));
+                LockSupport.parkNanos(10_000_000);
+            }
+        } finally {
+            follow.destroyForcibly();
+            follow.waitFor();
+        }
+    }
+
+    @Test
+    void flashCopyWorkflowThroughTheLauncher() throws Exception {
+        assertSucceeded(csctl("volume", "create", "fcbase", "--size", "64MiB"));
+        assertSucceeded(csctl("flashcopy", "create", "fcbase", "--warning-threshold", "60"));
+        Run show = csctl("-o", "json", "flashcopy", "show", "fcbase-1");
+        assertSucceeded(show);
+        dev.copyservices.api.agent.v1.FlashCopy fc = parse(show, dev.copyservices.api.agent.v1.FlashCopy.newBuilder())
+                .build();
+        assertEquals("fcbase-R1", fc.getRepository().getName());
+        assertEquals(60, fc.getRepository().getWarningThresholdPercent());
+        assertEquals(dev.copyservices.api.agent.v1.FlashCopyState.OPTIMAL, fc.getState());
+        Run list = csctl("flashcopy", "list", "--base", "fcbase");
+        assertSucceeded(list);
+        assertTrue(list.out().contains("fcbase-1") && list.out().contains("Optimal"), list.transcript());
+        assertSucceeded(csctl("flashcopy", "set", "fcbase-1", "--full-policy", "FailBaseWrites"));
+        assertSucceeded(csctl("flashcopy", "repository", "grow", "fcbase-R1", "--by", "8MiB"));
+        Run grown = csctl("-o", "json", "flashcopy", "show", "fcbase-1");
+        assertEquals(fc.getRepository().getCapacityBytes() + 8 * 1024 * 1024, parse(grown,
+                dev.copyservices.api.agent.v1.FlashCopy.newBuilder()).getRepository().getCapacityBytes());
+        assertSucceeded(csctl("flashcopy", "disable", "fcbase-1"));
+        assertSucceeded(csctl("flashcopy", "recreate", "fcbase-1"));
+        Run ofFlashCopy = csctl("flashcopy", "create", "fcbase-1");
+        assertAgentError(ofFlashCopy);
+        assertHint(ofFlashCopy);
+        Run badThreshold = csctl("flashcopy", "create", "fcbase", "--warning-threshold", "0");
+        assertEquals(2, badThreshold.exit(), badThreshold.transcript());
+        assertSucceeded(csctl("volume", "delete", "fcbase"));
+        Run gone = csctl("flashcopy", "show", "fcbase-1");
+        assertAgentError(gone);
     }
 
     private static <B extends com.google.protobuf.Message.Builder> B parse(Run run, B builder) {

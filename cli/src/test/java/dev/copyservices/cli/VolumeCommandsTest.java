@@ -12,6 +12,7 @@ import dev.copyservices.api.agent.v1.ListVolumesResponse;
 import dev.copyservices.api.agent.v1.ResizeVolumeRequest;
 import dev.copyservices.api.agent.v1.UpdateVolumeRequest;
 import dev.copyservices.api.agent.v1.Volume;
+import dev.copyservices.api.agent.v1.VolumeKind;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -76,9 +77,9 @@ class VolumeCommandsTest {
         FakeAgent.Result r = agent.run("volume", "list");
         assertEquals(0, r.exit(), r.err());
         assertEquals("""
-                NAME  SIZE    ALLOCATED  ACCESS      CONNECTIONS
-                db    1 GiB   512 MiB    read-only   2
-                web   10 GiB  0 B        read-write  0
+                NAME  KIND      SIZE    ALLOCATED  ACCESS      CONNECTIONS
+                db    standard  1 GiB   512 MiB    read-only   2
+                web   standard  10 GiB  0 B        read-write  0
                 """, r.out());
         assertEquals(Map.of(), agent.last(ListVolumesRequest.class).getAttributeSelectorMap());
     }
@@ -119,6 +120,7 @@ class VolumeCommandsTest {
         assertEquals("""
                 Name:         db 1
                 ID:           id-db 1
+                Kind:         standard
                 Size:         1 GiB (1073741824 bytes)
                 Allocated:    4 KiB
                 Access:       read-write
@@ -127,6 +129,35 @@ class VolumeCommandsTest {
                 Attributes:   app=db
                               pvc=default/data
                 """, r.out());
+    }
+
+    @Test
+    void listShowsFlashCopiesWithTheirBase() {
+        agent.put("db", GIB);
+        agent.volumes.put("db-1", agent.put("db-1", GIB).toBuilder().setKind(VolumeKind.FLASHCOPY).setBase("db").build());
+        FakeAgent.Result r = agent.run("volume", "list");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("""
+                NAME  KIND             SIZE   ALLOCATED  ACCESS      CONNECTIONS
+                db    standard         1 GiB  0 B        read-write  0
+                db-1  FlashCopy of db  1 GiB  0 B        read-write  0
+                """, r.out());
+    }
+
+    @Test
+    void showNamesTheBaseOfAFlashCopyOnly() {
+        agent.volumes.put("db-1", agent.put("db-1", GIB).toBuilder().setKind(VolumeKind.FLASHCOPY).setBase("db").build());
+        agent.put("db", GIB);
+        String flashCopy = agent.run("volume", "show", "db-1").out();
+        assertTrue(flashCopy.contains("\nKind:         FlashCopy\nBase:         db\nSize:"), flashCopy);
+        String standard = agent.run("volume", "show", "db").out();
+        assertTrue(standard.contains("\nKind:         standard\nSize:"), standard);
+    }
+
+    @Test
+    void aKindFromANewerAgentIsShownAsUnknown() {
+        agent.volumes.put("x", agent.put("x", GIB).toBuilder().setKindValue(7).build());
+        assertTrue(agent.run("volume", "list").out().contains("x     unknown (7)  1 GiB"));
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.copyservices.agent.pool.catalog.Catalog;
 import dev.copyservices.agent.volume.VolumeEngine;
 import java.io.IOException;
 import java.nio.file.FileStore;
+import java.util.List;
 
 /** Answers "what is this array": identity from the catalog, figures from the pool and the engines. */
 public final class ArrayEngine {
@@ -14,12 +15,15 @@ public final class ArrayEngine {
     private final VolumeEngine volumes;
     private final ArrayLimits limits;
     private final String nbdEndpoint;
+    private final List<String> enabledFeatures;
 
-    public ArrayEngine(Pool pool, VolumeEngine volumes, ArrayLimits limits, String nbdEndpoint) {
+    public ArrayEngine(Pool pool, VolumeEngine volumes, ArrayLimits limits, String nbdEndpoint,
+            List<String> enabledFeatures) {
         this.pool = pool;
         this.volumes = volumes;
         this.limits = limits;
         this.nbdEndpoint = nbdEndpoint;
+        this.enabledFeatures = List.copyOf(enabledFeatures);
     }
 
     public ArrayInfo info() {
@@ -35,7 +39,8 @@ public final class ArrayEngine {
                     "check that the pool directory " + pool.directory().root() + " is still mounted", e);
         }
         return new ArrayInfo(catalog.getArrayId(), catalog.getArrayName(), catalog.getSite(), version(), nbdEndpoint,
-                total, free, volumes.provisionedBytes(), volumes.allocatedBytes(), limits, volumes.count());
+                total, free, volumes.provisionedBytes(), volumes.allocatedBytes(), limits, volumes.count(),
+                volumes.flashCopyCount(), enabledFeatures);
     }
 
     public static String version() {

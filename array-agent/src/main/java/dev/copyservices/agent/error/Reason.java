@@ -9,12 +9,21 @@ public enum Reason {
     INVALID_SIZE(Category.INVALID_ARGUMENT),
     INVALID_ATTRIBUTE(Category.INVALID_ARGUMENT),
     SHRINK_NOT_SUPPORTED(Category.INVALID_ARGUMENT),
+    INVALID_REPOSITORY(Category.INVALID_ARGUMENT),
+    INVALID_THRESHOLD(Category.INVALID_ARGUMENT),
+    NOT_A_STANDARD_VOLUME(Category.FAILED_PRECONDITION),
+    FLASHCOPY_NOT_FOUND(Category.NOT_FOUND),
+    FLASHCOPY_STATE(Category.FAILED_PRECONDITION),
+    FLASHCOPY_LIMIT_REACHED(Category.RESOURCE_EXHAUSTED),
+    FEATURE_DISABLED(Category.FAILED_PRECONDITION),
     VOLUME_NOT_FOUND(Category.NOT_FOUND),
     VOLUME_EXISTS(Category.ALREADY_EXISTS),
     VOLUME_IN_USE(Category.FAILED_PRECONDITION),
     VOLUME_LIMIT_REACHED(Category.RESOURCE_EXHAUSTED),
     POOL_FULL(Category.RESOURCE_EXHAUSTED),
-    POOL_IO_ERROR(Category.INTERNAL);
+    POOL_IO_ERROR(Category.INTERNAL),
+    EVENT_READER_TOO_SLOW(Category.RESOURCE_EXHAUSTED),
+    AGENT_STOPPING(Category.UNAVAILABLE);
 
     /** Kinds of failure a client treats alike; mirrors the gRPC codes the API promises. */
     public enum Category {
@@ -23,6 +32,8 @@ public enum Reason {
         ALREADY_EXISTS,
         FAILED_PRECONDITION,
         RESOURCE_EXHAUSTED,
+        /** The agent cannot serve right now (e.g. it is stopping); the same request may work later. */
+        UNAVAILABLE,
         INTERNAL
     }
 

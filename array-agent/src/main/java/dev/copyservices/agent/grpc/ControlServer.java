@@ -1,6 +1,8 @@
 package dev.copyservices.agent.grpc;
 
 import dev.copyservices.agent.array.ArrayEngine;
+import dev.copyservices.agent.flashcopy.FlashCopyEngine;
+import dev.copyservices.agent.events.EventLog;
 import dev.copyservices.agent.volume.VolumeEngine;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -16,11 +18,14 @@ public final class ControlServer implements AutoCloseable {
     private final Server server;
     private final HealthStatusManager health = new HealthStatusManager();
 
-    public ControlServer(InetSocketAddress address, ArrayEngine array, VolumeEngine volumes) {
+    public ControlServer(InetSocketAddress address, ArrayEngine array, VolumeEngine volumes,
+            FlashCopyEngine flashCopies, EventLog events) {
         CallLogInterceptor log = new CallLogInterceptor();
         this.server = NettyServerBuilder.forAddress(address)
                 .addService(ServerInterceptors.intercept(new ArrayGrpcService(array), log))
                 .addService(ServerInterceptors.intercept(new VolumeGrpcService(volumes), log))
+                .addService(ServerInterceptors.intercept(new FlashCopyGrpcService(flashCopies), log))
+                .addService(ServerInterceptors.intercept(new EventGrpcService(events), log))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();

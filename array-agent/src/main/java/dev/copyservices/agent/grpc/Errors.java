@@ -49,6 +49,7 @@ final class Errors {
             case ALREADY_EXISTS -> io.grpc.Status.Code.ALREADY_EXISTS;
             case FAILED_PRECONDITION -> io.grpc.Status.Code.FAILED_PRECONDITION;
             case RESOURCE_EXHAUSTED -> io.grpc.Status.Code.RESOURCE_EXHAUSTED;
+            case UNAVAILABLE -> io.grpc.Status.Code.UNAVAILABLE;
             case INTERNAL -> io.grpc.Status.Code.INTERNAL;
         };
     }

@@ -24,7 +24,7 @@ final class VolumeGrpcService extends VolumeServiceGrpc.VolumeServiceImplBase {
     @Override
     public void createVolume(CreateVolumeRequest request, StreamObserver<Volume> observer) {
         Unary.answer(observer, () -> ProtoMapper.toProto(volumes.create(request.getName(),
-                unsigned(request.getSizeBytes()), request.getReadOnly(), request.getAttributesMap())));
+                ProtoMapper.unsigned(request.getSizeBytes()), request.getReadOnly(), request.getAttributesMap())));
     }
 
     @Override
@@ -44,7 +44,7 @@ final class VolumeGrpcService extends VolumeServiceGrpc.VolumeServiceImplBase {
     @Override
     public void resizeVolume(ResizeVolumeRequest request, StreamObserver<Volume> observer) {
         Unary.answer(observer, () -> ProtoMapper.toProto(volumes.resize(request.getName(),
-                unsigned(request.getSizeBytes()))));
+                ProtoMapper.unsigned(request.getSizeBytes()))));
     }
 
     @Override
@@ -60,10 +60,5 @@ final class VolumeGrpcService extends VolumeServiceGrpc.VolumeServiceImplBase {
             volumes.delete(request.getName(), request.getForce());
             return DeleteVolumeResponse.getDefaultInstance();
         });
-    }
-
-    /** uint64 arrives as a Java long; anything above 2^63 is far past every limit, so clamp it there. */
-    private static long unsigned(long value) {
-        return value < 0 ? Long.MAX_VALUE : value;
     }
 }

@@ -18,7 +18,9 @@ import java.util.stream.Stream;
  * <pre>
  *   pool.lock            held while an agent owns the pool; names that agent's pid
  *   catalog.pb           the catalog (see CatalogStore)
- *   volumes/ID.data      one sparse file per volume
+ *   volumes/ID.data      one sparse file per standard volume
+ *   volumes/ID.repo      one repository file per FlashCopy
+ *   events.log           the recent events (see events.EventLog)
  * </pre>
  * Exactly one agent may own a pool: a second one sharing the files would corrupt both views.
  */
@@ -26,6 +28,8 @@ public final class PoolDirectory implements AutoCloseable {
     private static final String LOCK = "pool.lock";
     private static final String VOLUMES = "volumes";
     private static final String DATA_SUFFIX = ".data";
+    private static final String REPOSITORY_SUFFIX = ".repo";
+    private static final String EVENTS = "events.log";
 
     private final Path root;
     private final FileChannel lockChannel;
@@ -74,15 +78,39 @@ public final class PoolDirectory implements AutoCloseable {
         return root.resolve(VOLUMES).resolve(id + DATA_SUFFIX);
     }
 
+    public Path repositoryFile(String id) {
+        return root.resolve(VOLUMES).resolve(id + REPOSITORY_SUFFIX);
+    }
+
+    /** The event log; it lives with the pool so event numbering continues for the life of the pool. */
+    public Path eventLogFile() {
+        return root.resolve(EVENTS);
+    }
+
     /** Ids of the data files present, to find the ones the catalog no longer names. */
     public Set<String> dataFileIds() throws IOException {
+        return fileIds(DATA_SUFFIX);
+    }
+
+    /** Ids of the repository files present, to find the ones the catalog no longer names. */
+    public Set<String> repositoryFileIds() throws IOException {
+        return fileIds(REPOSITORY_SUFFIX);
+    }
+
+    private Set<String> fileIds(String suffix) throws IOException {
         Set<String> ids = new HashSet<>();
         try (Stream<Path> files = Files.list(root.resolve(VOLUMES))) {
             files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(DATA_SUFFIX))
-                    .forEach(n -> ids.add(n.substring(0, n.length() - DATA_SUFFIX.length())));
+                    .filter(n -> n.endsWith(suffix))
+                    .forEach(n -> ids.add(n.substring(0, n.length() - suffix.length())));
         }
         return ids;
+    }
+
+    /** Removes a FlashCopy's repository file durably (after the catalog stopped naming it). */
+    public void deleteRepositoryFile(String id) throws IOException {
+        Files.deleteIfExists(repositoryFile(id));
+        CatalogStore.syncDirectory(root.resolve(VOLUMES));
     }
 
     /** Removes a volume's data file durably (after the catalog stopped naming it). */

@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
  * provisioning), reads and writes are positional (pread/pwrite) so any number of threads share one
  * channel without a lock, and flush is fdatasync of that file only, so volumes never wait on each other.
  */
-public final class FileBlockDevice implements BlockDevice, AutoCloseable {
+public final class FileBlockDevice implements VolumeDevice {
     private static final int ZERO_CHUNK = 1 << 20;
     private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(ZERO_CHUNK).asReadOnlyBuffer();
 
@@ -74,7 +74,7 @@ public final class FileBlockDevice implements BlockDevice, AutoCloseable {
         return size;
     }
 
-    /** Grows the file; the new range reads as zeroes. The caller commits the catalog afterwards. */
+    @Override
     public void grow(long newSize) throws IOException {
         setLength(file, newSize);
         channel.force(true);
@@ -83,26 +83,12 @@ public final class FileBlockDevice implements BlockDevice, AutoCloseable {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        long position = offset;
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, position);
-            if (n < 0) {
-                // past the file's end (never expected, the length matches the catalog): zeroes
-                while (dst.hasRemaining()) {
-                    dst.put((byte) 0);
-                }
-                return;
-            }
-            position += n;
-        }
+        PositionalIo.readFully(channel, dst, offset); // past the end (never expected): zeroes
     }
 
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
-        long position = offset;
-        while (src.hasRemaining()) {
-            position += channel.write(src, position);
-        }
+        PositionalIo.writeFully(channel, src, offset);
     }
 
     @Override
@@ -137,7 +123,7 @@ public final class FileBlockDevice implements BlockDevice, AutoCloseable {
         channel.force(false);
     }
 
-    /** Real space the data takes on disk, or -1 when the platform cannot say. */
+    @Override
     public long allocatedBytes() {
         return NativeFiles.allocatedBytes(nativeFd, size);
     }

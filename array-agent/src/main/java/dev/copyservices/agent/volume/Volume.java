@@ -11,10 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /** A live volume: its catalog record, its data, and the NBD connections holding it. */
 final class Volume {
     private volatile VolumeRecord record;
-    private final FileBlockDevice device;
+    private final VolumeDevice device;
     private final Set<Hold> holds = ConcurrentHashMap.newKeySet();
 
-    Volume(VolumeRecord record, FileBlockDevice device) {
+    Volume(VolumeRecord record, VolumeDevice device) {
         this.record = record;
         this.device = device;
     }
@@ -27,7 +27,7 @@ final class Volume {
         this.record = record;
     }
 
-    FileBlockDevice device() {
+    VolumeDevice device() {
         return device;
     }
 
@@ -35,11 +35,14 @@ final class Volume {
         return holds.size();
     }
 
-    VolumeInfo info() {
+    /** {@code base} is the base volume's name for a FlashCopy, else empty. */
+    VolumeInfo info(String base) {
         VolumeRecord r = record;
         long allocated = device.allocatedBytes();
         return new VolumeInfo(r.getName(), r.getId(), r.getSizeBytes(), Math.max(allocated, 0), r.getReadOnly(),
-                Map.copyOf(r.getAttributesMap()), Instant.ofEpochMilli(r.getCreatedUnixMillis()), holds.size());
+                Map.copyOf(r.getAttributesMap()), Instant.ofEpochMilli(r.getCreatedUnixMillis()), holds.size(),
+                r.getKind() == dev.copyservices.agent.pool.catalog.VolumeKind.FLASHCOPY ? VolumeKind.FLASHCOPY
+                        : VolumeKind.STANDARD, base);
     }
 
     Export hold(Runnable onRevoke) {

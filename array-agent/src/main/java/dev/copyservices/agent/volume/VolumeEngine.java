@@ -3,9 +3,11 @@ package dev.copyservices.agent.volume;
 import dev.copyservices.agent.array.ArrayLimits;
 import dev.copyservices.agent.error.EngineException;
 import dev.copyservices.agent.error.Reason;
+import dev.copyservices.agent.events.EventSink;
 import dev.copyservices.agent.nbd.Export;
 import dev.copyservices.agent.nbd.ExportRegistry;
 import dev.copyservices.agent.pool.Pool;
+import dev.copyservices.agent.pool.catalog.VolumeKind;
 import dev.copyservices.agent.pool.catalog.VolumeRecord;
 import dev.copyservices.api.Sizes;
 import java.io.IOException;
@@ -16,12 +18,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -34,42 +38,38 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
 
     private final Pool pool;
     private final ArrayLimits limits;
+    private final VolumeLifecycle lifecycle;
+    private final EventSink events;
     private final Map<String, Volume> byName = new ConcurrentHashMap<>();
+    private final Map<String, Volume> byId = new ConcurrentHashMap<>();
     private final Object control = new Object();
 
-    private VolumeEngine(Pool pool, ArrayLimits limits) {
+    private VolumeEngine(Pool pool, ArrayLimits limits, VolumeLifecycle lifecycle, EventSink events) {
         this.pool = pool;
         this.limits = limits;
+        this.lifecycle = lifecycle;
+        this.events = events;
     }
 
     /**
-     * Opens every volume the catalog names and removes data files it does not name (left by a create
-     * or delete that crashed half way). Work is per volume, never per byte of a volume.
+     * Opens every standard volume the catalog names and removes data and repository files it does
+     * not name (left by a create or delete that crashed half way). FlashCopy volumes are opened by
+     * the FlashCopy engine, which registers them. Work is per volume, never per byte of a volume.
      */
-    public static VolumeEngine open(Pool pool, ArrayLimits limits) throws IOException {
-        VolumeEngine engine = new VolumeEngine(pool, limits);
+    public static VolumeEngine open(Pool pool, ArrayLimits limits, VolumeLifecycle lifecycle, EventSink events)
+            throws IOException {
+        VolumeEngine engine = new VolumeEngine(pool, limits, lifecycle, events);
         try {
-            for (VolumeRecord record : pool.catalog().getVolumesList()) {
-                Path file = pool.directory().volumeFile(record.getId());
-                if (!Files.exists(file)) {
-                    throw new NoSuchFileException(file.toString(), null, "the data of volume '" + record.getName()
-                            + "' is missing; it was removed outside the agent. Restore the file or the whole pool");
-                }
-                engine.byName.put(record.getName(), new Volume(record, FileBlockDevice.open(file, record.getSizeBytes())));
-            }
-            Set<String> known = new java.util.HashSet<>();
-            pool.catalog().getVolumesList().forEach(r -> known.add(r.getId()));
-            for (String id : pool.directory().dataFileIds()) {
-                if (!known.contains(id)) {
-                    LOG.info("removing data file " + id + " that no volume names (an interrupted create or delete)");
-                    pool.directory().deleteVolumeFile(id);
-                }
-            }
+            VolumeRecovery.recover(engine, pool, lifecycle);
         } catch (IOException | RuntimeException e) {
             engine.close();
             throw e;
         }
         return engine;
+    }
+
+    public static VolumeEngine open(Pool pool, ArrayLimits limits) throws IOException {
+        return open(pool, limits, VolumeLifecycle.NONE, EventSink.NONE);
     }
 
     public VolumeInfo create(String name, long size, boolean readOnly, Map<String, String> attributes) {
@@ -78,21 +78,21 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
         VolumeRules.checkAttributes(attributes);
         synchronized (control) {
             Volume existing = byName.get(name);
+            if (existing == null && nameInUse(name)) {
+                throw new EngineException(Reason.VOLUME_EXISTS, "the name '" + name + "' is taken by a FlashCopy"
+                        + " repository", "choose another name");
+            }
             if (existing != null) {
                 VolumeRecord r = existing.record();
-                if (r.getSizeBytes() == size && r.getReadOnly() == readOnly && r.getAttributesMap().equals(attributes)) {
-                    return existing.info(); // a retry of the same create
+                if (r.getKind() == VolumeKind.STANDARD && r.getSizeBytes() == size && r.getReadOnly() == readOnly
+                        && r.getAttributesMap().equals(attributes)) {
+                    return info(existing); // a retry of the same create
                 }
                 throw new EngineException(Reason.VOLUME_EXISTS, "volume '" + name + "' already exists with size "
                         + Sizes.format(r.getSizeBytes()) + (r.getReadOnly() ? ", read-only" : ""),
                         "choose another name, or delete the existing volume first");
             }
-            if (byName.size() >= limits.maxVolumes()) {
-                throw new EngineException(Reason.VOLUME_LIMIT_REACHED, "the array already has " + byName.size()
-                        + " volumes, its limit of " + limits.maxVolumes() + " (repositories, copy targets and"
-                        + " mirror volumes count too)", "delete volumes you no longer need, or raise the limit"
-                        + " with the agent's --max-volumes");
-            }
+            checkRoomFor(1);
             VolumeRecord record = VolumeRecord.newBuilder()
                     .setId(UUID.randomUUID().toString())
                     .setName(name)
@@ -108,18 +108,18 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                 pool.directory().syncVolumesDirectory();
                 pool.update(c -> c.addVolumes(record));
             } catch (IOException e) {
-                discard(device, record.getId());
-                throw poolError("create volume '" + name + "'", e);
+                discard(device, record);
+                throw PoolErrors.of("create volume '" + name + "'", e);
             }
-            Volume volume = new Volume(record, device);
-            byName.put(name, volume);
-            LOG.info("created volume '" + name + "' (" + Sizes.format(size) + ", id " + record.getId() + ")");
-            return volume.info();
+            Volume volume = serve(record, lifecycle.wrapStandard(record, device));
+            events.publish(EventSink.Severity.INFO, "VOLUME_CREATED", "Volume", name, "created volume '" + name
+                    + "' (" + Sizes.format(size) + ", id " + record.getId() + ")", "");
+            return info(volume);
         }
     }
 
     public VolumeInfo get(String name) {
-        return require(name).info();
+        return info(require(name));
     }
 
     /** Volumes whose attributes include every pair of {@code selector}, by name. */
@@ -127,7 +127,7 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
         List<VolumeInfo> result = new ArrayList<>();
         for (Volume volume : byName.values()) {
             if (volume.record().getAttributesMap().entrySet().containsAll(selector.entrySet())) {
-                result.add(volume.info());
+                result.add(info(volume));
             }
         }
         result.sort(Comparator.comparing(VolumeInfo::name));
@@ -138,9 +138,14 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
         VolumeRules.checkSize(newSize);
         synchronized (control) {
             Volume volume = require(name);
+            if (volume.record().getKind() == VolumeKind.FLASHCOPY) {
+                throw new EngineException(Reason.NOT_A_STANDARD_VOLUME, "volume '" + name + "' is a FlashCopy; it"
+                        + " keeps the size of its base at its point in time", "resize the base, then re-create"
+                        + " the FlashCopy ('csctl flashcopy recreate " + name + "')");
+            }
             long current = volume.record().getSizeBytes();
             if (newSize == current) {
-                return volume.info();
+                return info(volume);
             }
             if (newSize < current) {
                 throw new EngineException(Reason.SHRINK_NOT_SUPPORTED, "volume '" + name + "' is "
@@ -152,14 +157,14 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
             try {
                 // file first: a crash before the catalog commit leaves a longer file, cut back on open
                 volume.device().grow(newSize);
-                commitRecord(updated);
+                commit(volume, updated);
             } catch (IOException e) {
-                throw poolError("resize volume '" + name + "'", e);
+                throw PoolErrors.of("resize volume '" + name + "'", e);
             }
-            volume.setRecord(updated);
-            LOG.info("resized volume '" + name + "' from " + Sizes.format(current) + " to " + Sizes.format(newSize)
-                    + "; connected clients see the new size when they reconnect");
-            return volume.info();
+            events.publish(EventSink.Severity.INFO, "VOLUME_RESIZED", "Volume", name, "resized volume '" + name
+                    + "' from " + Sizes.format(current) + " to " + Sizes.format(newSize)
+                    + "; connected clients see the new size when they reconnect", "");
+            return info(volume);
         }
     }
 
@@ -167,59 +172,103 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
     public VolumeInfo update(String name, Boolean readOnly, Map<String, String> set, Collection<String> remove) {
         synchronized (control) {
             Volume volume = require(name);
-            Map<String, String> attributes = new HashMap<>(volume.record().getAttributesMap());
-            remove.forEach(attributes::remove);
-            attributes.putAll(set);
-            VolumeRules.checkAttributes(attributes);
-            VolumeRecord.Builder builder = volume.record().toBuilder().clearAttributes().putAllAttributes(attributes);
-            if (readOnly != null) {
-                builder.setReadOnly(readOnly);
+            try {
+                mutate(volume.record().getId(), current -> {
+                    Map<String, String> attributes = new HashMap<>(current.getAttributesMap());
+                    remove.forEach(attributes::remove);
+                    attributes.putAll(set);
+                    VolumeRules.checkAttributes(attributes);
+                    VolumeRecord.Builder builder = current.toBuilder().clearAttributes().putAllAttributes(attributes);
+                    if (readOnly != null) {
+                        builder.setReadOnly(readOnly);
+                    }
+                    return builder.build();
+                });
+            } catch (IOException e) {
+                throw PoolErrors.of("update volume '" + name + "'", e);
             }
-            VolumeRecord updated = builder.build();
-            if (!updated.equals(volume.record())) {
-                try {
-                    commitRecord(updated);
-                } catch (IOException e) {
-                    throw poolError("update volume '" + name + "'", e);
-                }
-                volume.setRecord(updated);
-            }
-            return volume.info();
+            return info(volume);
         }
     }
 
+    /**
+     * Deletes a volume and what depends on it, in one catalog commit: a base takes its FlashCopies
+     * along (L4586), and a FlashCopy's repository name deletes that FlashCopy (L4202).
+     */
     public void delete(String name, boolean force) {
+        List<Volume> doomed = new ArrayList<>();
+        Map<Volume, Integer> closed = new HashMap<>();
         synchronized (control) {
-            Volume volume = require(name);
-            int connections = volume.connections();
-            if (connections > 0 && !force) {
-                throw new EngineException(Reason.VOLUME_IN_USE, "volume '" + name + "' has " + connections
-                        + " open NBD connection(s)", "disconnect the clients first, or delete with --force to"
+            Volume target = byName.get(name);
+            if (target == null) {
+                target = byId.values().stream()
+                        .filter(v -> v.record().getKind() == VolumeKind.FLASHCOPY
+                                && v.record().getFlashCopy().getRepositoryName().equals(name))
+                        .findFirst().orElseGet(() -> require(name));
+            }
+            String targetId = target.record().getId();
+            byId.values().stream()
+                    .filter(v -> v.record().getKind() == VolumeKind.FLASHCOPY
+                            && v.record().getFlashCopy().getBaseId().equals(targetId))
+                    .sorted(Comparator.comparing(v -> v.record().getName()))
+                    .forEach(doomed::add);
+            doomed.add(target);
+            List<String> busy = doomed.stream().filter(v -> v.connections() > 0)
+                    .map(v -> "'" + v.record().getName() + "' (" + v.connections() + ")").toList();
+            if (!busy.isEmpty() && !force) {
+                throw new EngineException(Reason.VOLUME_IN_USE, "cannot delete '" + name + "': open NBD connections to "
+                        + String.join(", ", busy), "disconnect the clients first, or delete with --force to"
                                 + " close their connections");
             }
-            String id = volume.record().getId();
+            Set<String> ids = new HashSet<>();
+            doomed.forEach(v -> ids.add(v.record().getId()));
             try {
                 pool.update(c -> {
                     List<VolumeRecord> kept = new ArrayList<>(c.getVolumesList());
-                    kept.removeIf(r -> r.getId().equals(id));
+                    kept.removeIf(r -> ids.contains(r.getId()));
                     c.clearVolumes().addAllVolumes(kept);
                 });
             } catch (IOException e) {
-                throw poolError("delete volume '" + name + "'", e);
+                throw PoolErrors.of("delete volume '" + name + "'", e);
             }
-            byName.remove(name);
-            volume.revokeAll();
-            discard(volume.device(), id);
-            LOG.info("deleted volume '" + name + "' (id " + id + ")");
+            for (Volume volume : doomed) {
+                byName.remove(volume.record().getName());
+                byId.remove(volume.record().getId());
+                closed.put(volume, volume.connections());
+                volume.revokeAll();
+            }
+        }
+        // outside the control lock: the FlashCopy engine waits there for I/O in flight on the base,
+        // and a FlashCopy create holds that base's gate while it adds its volume under the lock
+        for (Volume volume : doomed) {
+            VolumeRecord record = volume.record();
+            int connections = closed.get(volume);
+            lifecycle.deleted(record);
+            discard(volume.device(), record);
+            boolean flashCopy = record.getKind() == VolumeKind.FLASHCOPY;
+            events.publish(EventSink.Severity.INFO, flashCopy ? "FLASHCOPY_DELETED" : "VOLUME_DELETED",
+                    flashCopy ? "FlashCopy" : "Volume", record.getName(), "deleted " + (flashCopy
+                            ? "FlashCopy '" + record.getName() + "' and its repository '"
+                                    + record.getFlashCopy().getRepositoryName() + "'"
+                            : "volume '" + record.getName() + "'") + " (id " + record.getId() + ")"
+                            + (connections > 0 ? "; its " + connections + " NBD connection(s) were closed" : ""),
+                    "");
         }
     }
 
+    /** Volumes as the limits count them: every volume, and every FlashCopy's repository too. */
     public int count() {
-        return byName.size();
+        return byName.size() + flashCopyCount();
     }
 
+    public int flashCopyCount() {
+        return (int) byId.values().stream().filter(v -> v.record().getKind() == VolumeKind.FLASHCOPY).count();
+    }
+
+    /** Standard volumes' sizes plus repository capacities: what the volumes may grow to take. */
     public long provisionedBytes() {
-        return byName.values().stream().mapToLong(v -> v.record().getSizeBytes()).sum();
+        return byName.values().stream().mapToLong(v -> v.record().getKind() == VolumeKind.FLASHCOPY
+                ? v.record().getFlashCopy().getRepositoryCapacityBytes() : v.record().getSizeBytes()).sum();
     }
 
     public long allocatedBytes() {
@@ -244,6 +293,90 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                         + (v.record().getReadOnly() ? " read-only" : "") + " volume"))
                 .sorted(Comparator.comparing(ExportSummary::name))
                 .toList();
+    }
+
+    // ---- for engines that build on volumes (FlashCopy) ---------------------------------------------
+
+    public Optional<VolumeRecord> find(String name) {
+        Volume volume = byName.get(name);
+        return volume == null ? Optional.empty() : Optional.of(volume.record());
+    }
+
+    public Optional<VolumeRecord> findById(String id) {
+        Volume volume = byId.get(id);
+        return volume == null ? Optional.empty() : Optional.of(volume.record());
+    }
+
+    public List<VolumeRecord> records() {
+        return byId.values().stream().map(Volume::record).toList();
+    }
+
+    /** True when a volume or a FlashCopy repository has this name: they share one name space. */
+    public boolean nameInUse(String name) {
+        return byName.containsKey(name) || byId.values().stream().anyMatch(v -> v.record().getKind()
+                == VolumeKind.FLASHCOPY && v.record().getFlashCopy().getRepositoryName().equals(name));
+    }
+
+    /** Refuses when {@code more} volumes would pass the array's limit. */
+    public void checkRoomFor(int more) {
+        int count = count();
+        if (count + more > limits.maxVolumes()) {
+            throw new EngineException(Reason.VOLUME_LIMIT_REACHED, "the array has " + count + " volumes, and "
+                    + more + " more would pass its limit of " + limits.maxVolumes() + " (FlashCopy repositories,"
+                    + " copy targets and mirror volumes count too)", "delete volumes you no longer need, or raise"
+                            + " the limit with the agent's --max-volumes");
+        }
+    }
+
+    /** Commits a new volume whose files the caller made, and serves it. Holds the control lock. */
+    public VolumeInfo add(VolumeRecord record, VolumeDevice device) throws IOException {
+        synchronized (control) {
+            if (nameInUse(record.getName())) {
+                throw new EngineException(Reason.VOLUME_EXISTS, "the name '" + record.getName() + "' is taken",
+                        "choose another name");
+            }
+            if (record.getKind() == VolumeKind.FLASHCOPY && !byId.containsKey(record.getFlashCopy().getBaseId())) {
+                throw new EngineException(Reason.VOLUME_NOT_FOUND, "the base of '" + record.getName() + "' was"
+                        + " deleted meanwhile", "create the base volume again first");
+            }
+            pool.update(c -> c.addVolumes(record));
+            return info(serve(record, device));
+        }
+    }
+
+    /** Serves a volume the catalog already names (at start). */
+    public void register(VolumeRecord record, VolumeDevice device) {
+        serve(record, device);
+    }
+
+    private Volume serve(VolumeRecord record, VolumeDevice device) {
+        Volume volume = new Volume(record, device);
+        byName.put(record.getName(), volume);
+        byId.put(record.getId(), volume);
+        return volume;
+    }
+
+    /**
+     * Changes a volume's record durably; the one way records change, so that changes from the
+     * control path and from the data path (a FlashCopy failing) never overwrite each other.
+     */
+    public VolumeRecord mutate(String id, UnaryOperator<VolumeRecord> change) throws IOException {
+        Volume volume = byId.get(id);
+        if (volume == null) {
+            throw new NoSuchFileException("volume " + id + " is gone");
+        }
+        synchronized (volume) {
+            VolumeRecord updated = change.apply(volume.record());
+            if (!updated.equals(volume.record())) {
+                commit(volume, updated);
+            }
+            return updated;
+        }
+    }
+
+    public int connections(String id) {
+        Volume volume = byId.get(id);
+        return volume == null ? 0 : volume.connections();
     }
 
     @Override
@@ -272,6 +405,7 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
             }
         }
         byName.clear();
+        byId.clear();
     }
 
     private Volume require(String name) {
@@ -286,6 +420,20 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
         return volume;
     }
 
+    private VolumeInfo info(Volume volume) {
+        VolumeRecord record = volume.record();
+        String base = record.getKind() == VolumeKind.FLASHCOPY
+                ? findById(record.getFlashCopy().getBaseId()).map(VolumeRecord::getName).orElse("") : "";
+        return volume.info(base);
+    }
+
+    private void commit(Volume volume, VolumeRecord updated) throws IOException {
+        synchronized (volume) {
+            commitRecord(updated);
+            volume.setRecord(updated);
+        }
+    }
+
     private void commitRecord(VolumeRecord updated) throws IOException {
         pool.update(c -> {
             for (int i = 0; i < c.getVolumesCount(); i++) {
@@ -298,28 +446,18 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
         });
     }
 
-    private void discard(FileBlockDevice device, String id) {
+    private void discard(VolumeDevice device, VolumeRecord record) {
         try {
             if (device != null) {
                 device.close();
             }
-            pool.directory().deleteVolumeFile(id);
+            if (record.getKind() == VolumeKind.FLASHCOPY) {
+                pool.directory().deleteRepositoryFile(record.getId());
+            } else {
+                pool.directory().deleteVolumeFile(record.getId());
+            }
         } catch (IOException e) {
-            LOG.warning("could not remove the data file of volume " + id + " (removed at next start): " + e);
+            LOG.warning("could not remove the files of volume " + record.getId() + " (removed at next start): " + e);
         }
-    }
-
-    private static EngineException poolError(String action, IOException e) {
-        String text = String.valueOf(e.getMessage());
-        if (text.contains("No space left") || text.contains("Disk quota exceeded")) {
-            return new EngineException(Reason.POOL_FULL, "could not " + action + ": the pool's file system is full",
-                    "free space in the pool, or delete volumes you no longer need", e);
-        }
-        if (text.contains("File too large")) {
-            return new EngineException(Reason.INVALID_SIZE, "could not " + action + ": the pool's file system"
-                    + " cannot hold a volume this large", "give a smaller size", e);
-        }
-        return new EngineException(Reason.POOL_IO_ERROR, "could not " + action + ": " + text,
-                "check the pool directory's disk and permissions, and the agent's log", e);
     }
 }

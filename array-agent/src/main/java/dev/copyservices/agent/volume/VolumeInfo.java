@@ -3,7 +3,10 @@ package dev.copyservices.agent.volume;
 import java.time.Instant;
 import java.util.Map;
 
-/** A volume as the engine reports it: catalog facts plus live figures. */
+/**
+ * A volume as the engine reports it: catalog facts plus live figures. {@code base} names the base
+ * volume of a FlashCopy and is empty for a standard volume.
+ */
 public record VolumeInfo(String name, String id, long sizeBytes, long allocatedBytes, boolean readOnly,
-        Map<String, String> attributes, Instant created, int nbdConnections) {
+        Map<String, String> attributes, Instant created, int nbdConnections, VolumeKind kind, String base) {
 }

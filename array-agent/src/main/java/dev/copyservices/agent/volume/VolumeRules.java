@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /** What makes a volume name, size and attribute set acceptable, with the message that says how to fix it. */
-final class VolumeRules {
+public final class VolumeRules {
     static final int MAX_NAME_LENGTH = 30;
     static final long SECTOR = 512;
     /** Far beyond any single volume we expect; the pool's file system may allow less and will say so. */
@@ -20,7 +20,7 @@ final class VolumeRules {
     private VolumeRules() {
     }
 
-    static void checkName(String name) {
+    public static void checkName(String name) {
         if (name == null || name.isEmpty()) {
             throw new EngineException(Reason.INVALID_NAME, "a volume name is required",
                     "give a name of 1-30 characters: letters, digits, '-', '_', '.', space");

@@ -1,0 +1,26 @@
+package dev.copyservices.agent.volume;
+
+import dev.copyservices.agent.pool.catalog.VolumeRecord;
+
+/**
+ * What another engine adds to the life of volumes it builds on (the FlashCopy engine: the
+ * copy-on-write path of a base, and the cascade of a base's deletion). Called by VolumeEngine.
+ */
+public interface VolumeLifecycle {
+    /** The device a standard volume's exports write through, around its data file. */
+    VolumeDevice wrapStandard(VolumeRecord record, FileBlockDevice file);
+
+    /** After the catalog stopped naming {@code record}, before its device closes. */
+    void deleted(VolumeRecord record);
+
+    VolumeLifecycle NONE = new VolumeLifecycle() {
+        @Override
+        public VolumeDevice wrapStandard(VolumeRecord record, FileBlockDevice file) {
+            return file;
+        }
+
+        @Override
+        public void deleted(VolumeRecord record) {
+        }
+    };
+}

@@ -1,0 +1,72 @@
+package dev.copyservices.agent.flashcopy;
+
+import dev.copyservices.agent.array.ArrayLimits;
+import dev.copyservices.agent.events.EventSink;
+import dev.copyservices.agent.pool.Pool;
+import dev.copyservices.agent.volume.BlockDevice;
+import dev.copyservices.agent.volume.VolumeEngine;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A pool with its volume and FlashCopy engines in this JVM, for unit tests of the engines together. */
+final class TestArray implements AutoCloseable {
+    record Event(EventSink.Severity severity, String reason, String object, String message) {
+    }
+
+    final Pool pool;
+    final VolumeEngine volumes;
+    final FlashCopyEngine flashCopies;
+    final List<Event> events = new CopyOnWriteArrayList<>();
+
+    TestArray(Path dir, ArrayLimits limits, FlashCopyEngine.Options options) throws IOException {
+        pool = Pool.open(dir, "test", "default");
+        EventSink sink = (severity, reason, kind, name, message, correction) ->
+                events.add(new Event(severity, reason, name, message));
+        flashCopies = new FlashCopyEngine(pool, limits, sink, options);
+        volumes = VolumeEngine.open(pool, limits, flashCopies, sink);
+        flashCopies.open(volumes);
+    }
+
+    TestArray(Path dir) throws IOException {
+        this(dir, ArrayLimits.defaults(), FlashCopyEngine.Options.defaults());
+    }
+
+    BlockDevice device(String name) {
+        try (var export = volumes.open(name, () -> {
+        }).orElseThrow()) {
+            return export.device(); // the device outlives the hold; no connection is left counted
+        }
+    }
+
+    void write(String volume, long offset, byte[] data) throws IOException {
+        device(volume).write(offset, ByteBuffer.wrap(data));
+    }
+
+    byte[] read(String volume, long offset, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        device(volume).read(offset, buffer);
+        return buffer.array();
+    }
+
+    long count(String reason) {
+        return events.stream().filter(e -> e.reason().equals(reason)).count();
+    }
+
+    static byte[] pattern(int length, int seed) {
+        byte[] data = new byte[length];
+        for (int i = 0; i < length; i++) {
+            data[i] = (byte) (seed * 31 + i * 7);
+        }
+        return data;
+    }
+
+    @Override
+    public void close() throws IOException {
+        volumes.flushAll();
+        volumes.close();
+        pool.close();
+    }
+}
