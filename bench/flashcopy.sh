@@ -22,26 +22,9 @@ for tool in fio nbdcopy; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install fio libnbd-bin)" >&2; exit 1; }
 done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-CONTROL_PORT=$(free_port)
-NBD_PORT=$(free_port)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
+. "$ROOT/bench/lib.sh"
 echo "bench: workdir $WORK, volumes of $SIZE"
-"$ROOT/bin/array-agent" --pool-dir "$WORK/pool" --listen "127.0.0.1:$CONTROL_PORT" \
-    --nbd-listen "127.0.0.1:$NBD_PORT" --name bench >"$WORK/agent.log" 2>&1 &
-pids+=($!)
-csctl() { "$ROOT/bin/csctl" --agent "127.0.0.1:$CONTROL_PORT" "$@"; }
-for _ in $(seq 1 120); do
-    csctl array show >/dev/null 2>&1 && break
-    sleep 0.5 # waiting for a process to come up; not synchronising a test
-done
+start_agent
 
 for v in plain one four; do
     csctl volume create "$v" --size "$SIZE" >/dev/null
