@@ -1,6 +1,5 @@
 package dev.copyservices.agent.flashcopy;
 
-import dev.copyservices.agent.volume.FileBlockDevice;
 import dev.copyservices.agent.volume.VolumeDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -31,14 +30,14 @@ final class CowBase implements VolumeDevice {
     static final int LOCK_UNIT = 64 << 10;
     private static final int STRIPES = 4096;
 
-    private final FileBlockDevice file;
+    private final VolumeDevice file;
     private final String name;
     final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private final ReentrantReadWriteLock[] stripes = new ReentrantReadWriteLock[STRIPES];
     /** FlashCopies taking copy-on-write: Optimal ones. Replaced, never mutated. */
     private volatile List<FlashCopyVolume> active = List.of();
 
-    CowBase(String name, FileBlockDevice file) {
+    CowBase(String name, VolumeDevice file) {
         this.name = name;
         this.file = file;
         for (int i = 0; i < STRIPES; i++) {
@@ -50,7 +49,7 @@ final class CowBase implements VolumeDevice {
         return name;
     }
 
-    FileBlockDevice file() {
+    VolumeDevice file() {
         return file;
     }
 

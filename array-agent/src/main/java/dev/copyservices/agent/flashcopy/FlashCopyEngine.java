@@ -11,7 +11,6 @@ import dev.copyservices.agent.pool.catalog.FlashCopyStateRecord;
 import dev.copyservices.agent.pool.catalog.FullPolicyRecord;
 import dev.copyservices.agent.pool.catalog.VolumeKind;
 import dev.copyservices.agent.pool.catalog.VolumeRecord;
-import dev.copyservices.agent.volume.FileBlockDevice;
 import dev.copyservices.agent.volume.VolumeDevice;
 import dev.copyservices.agent.volume.VolumeEngine;
 import dev.copyservices.agent.volume.VolumeLifecycle;
@@ -331,7 +330,7 @@ public final class FlashCopyEngine implements VolumeLifecycle {
     // ---- VolumeLifecycle: called by the VolumeEngine ----------------------------------------------
 
     @Override
-    public VolumeDevice wrapStandard(VolumeRecord record, FileBlockDevice file) {
+    public VolumeDevice wrapStandard(VolumeRecord record, VolumeDevice file) {
         CowBase base = new CowBase(record.getName(), file);
         bases.put(record.getId(), base);
         return base;

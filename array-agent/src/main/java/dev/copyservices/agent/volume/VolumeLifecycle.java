@@ -8,14 +8,14 @@ import dev.copyservices.agent.pool.catalog.VolumeRecord;
  */
 public interface VolumeLifecycle {
     /** The device a standard volume's exports write through, around its data file. */
-    VolumeDevice wrapStandard(VolumeRecord record, FileBlockDevice file);
+    VolumeDevice wrapStandard(VolumeRecord record, VolumeDevice file);
 
     /** After the catalog stopped naming {@code record}, before its device closes. */
     void deleted(VolumeRecord record);
 
     VolumeLifecycle NONE = new VolumeLifecycle() {
         @Override
-        public VolumeDevice wrapStandard(VolumeRecord record, FileBlockDevice file) {
+        public VolumeDevice wrapStandard(VolumeRecord record, VolumeDevice file) {
             return file;
         }
 

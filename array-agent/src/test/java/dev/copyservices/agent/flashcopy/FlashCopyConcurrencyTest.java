@@ -3,15 +3,18 @@ package dev.copyservices.agent.flashcopy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.copyservices.agent.array.ArrayLimits;
 import dev.copyservices.agent.volume.BlockDevice;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -87,6 +90,53 @@ class FlashCopyConcurrencyTest {
             for (int w = 0; w < WRITERS; w++) {
                 assertTrue(matchesSomeCut(image, w, before[w], after[w]), "writer " + w
                         + ": the image is not the region after k writes for any k in [" + before[w] + ", " + after[w] + "]");
+            }
+        }
+    }
+
+    /**
+     * A base write held in flight across a create: the create waits for it (the base's gate), so
+     * the image read as soon as the create returns is the one the FlashCopy keeps. Were the create
+     * to go ahead, the held write would land in the base after the image was taken and show
+     * through the FlashCopy, which still reads that chunk from the base.
+     */
+    @Test
+    void aWriteInFlightAtCreationIsInTheImageAndTheImageNeverMovesAfter() throws Exception {
+        try (TestArray array = new TestArray(dir, ArrayLimits.defaults(), FlashCopyEngine.Options.defaults(), true)) {
+            array.volumes.create("base", 16 << 20, false, Map.of());
+            array.write("base", 0, TestArray.pattern(BLOCK, 1));
+            CowBase cow = (CowBase) array.device("base");
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            array.pausing.get("base").holdNextWrite(entered, release);
+            ExecutorService threads = Executors.newFixedThreadPool(2);
+            try {
+                Future<?> write = threads.submit(() -> {
+                    array.write("base", 0, TestArray.pattern(BLOCK, 2));
+                    return null;
+                });
+                assertTrue(entered.await(30, TimeUnit.SECONDS), "the write never started");
+                Future<String> create = threads.submit(() -> array.flashCopies.create(CreateFlashCopy.of("base")).name());
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!create.isDone() && !cow.gate.hasQueuedThreads()) { // waiting on the gate, or (wrongly) done
+                    assertTrue(System.nanoTime() < deadline, "the create neither finished nor waited");
+                    Thread.onSpinWait();
+                }
+                byte[] imageAtCreate = create.isDone() ? array.read(create.get(), 0, BLOCK) : null;
+                release.countDown();
+                write.get(30, TimeUnit.SECONDS);
+                String name = create.get(30, TimeUnit.SECONDS);
+                byte[] image = array.read(name, 0, BLOCK);
+                if (imageAtCreate != null) {
+                    assertArrayEquals(imageAtCreate, image, "a write in flight at creation changed the image after"
+                            + " the create returned");
+                }
+                assertArrayEquals(TestArray.pattern(BLOCK, 2), image, "the create returned before the write in flight");
+                array.write("base", 0, TestArray.pattern(BLOCK, 3));
+                assertArrayEquals(TestArray.pattern(BLOCK, 2), array.read(name, 0, BLOCK));
+            } finally {
+                release.countDown();
+                threads.shutdownNow();
             }
         }
     }

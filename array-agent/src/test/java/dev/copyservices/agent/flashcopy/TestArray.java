@@ -4,7 +4,10 @@ import dev.copyservices.agent.array.ArrayLimits;
 import dev.copyservices.agent.events.EventSink;
 import dev.copyservices.agent.pool.Pool;
 import dev.copyservices.agent.volume.BlockDevice;
+import dev.copyservices.agent.pool.catalog.VolumeRecord;
+import dev.copyservices.agent.volume.VolumeDevice;
 import dev.copyservices.agent.volume.VolumeEngine;
+import dev.copyservices.agent.volume.VolumeLifecycle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -21,12 +24,33 @@ final class TestArray implements AutoCloseable {
     final FlashCopyEngine flashCopies;
     final List<Event> events = new CopyOnWriteArrayList<>();
 
+    /** Set when the array was built with pausing base devices, by base name. */
+    final java.util.Map<String, PausingDevice> pausing = new java.util.concurrent.ConcurrentHashMap<>();
+
     TestArray(Path dir, ArrayLimits limits, FlashCopyEngine.Options options) throws IOException {
+        this(dir, limits, options, false);
+    }
+
+    /** With {@code pausable}, every base's data file can hold a write in flight (see PausingDevice). */
+    TestArray(Path dir, ArrayLimits limits, FlashCopyEngine.Options options, boolean pausable) throws IOException {
         pool = Pool.open(dir, "test", "default");
         EventSink sink = (severity, reason, kind, name, message, correction) ->
                 events.add(new Event(severity, reason, name, message));
         flashCopies = new FlashCopyEngine(pool, limits, sink, options);
-        volumes = VolumeEngine.open(pool, limits, flashCopies, sink);
+        VolumeLifecycle lifecycle = !pausable ? flashCopies : new VolumeLifecycle() {
+            @Override
+            public VolumeDevice wrapStandard(VolumeRecord record, VolumeDevice file) {
+                PausingDevice device = new PausingDevice(file);
+                pausing.put(record.getName(), device);
+                return flashCopies.wrapStandard(record, device);
+            }
+
+            @Override
+            public void deleted(VolumeRecord record) {
+                flashCopies.deleted(record);
+            }
+        };
+        volumes = VolumeEngine.open(pool, limits, lifecycle, sink);
         flashCopies.open(volumes);
     }
 
