@@ -40,4 +40,19 @@ abstract class CommandGroup implements Callable<Integer> {
         }
         return attributes;
     }
+
+    /** The object as JSON, or one line: "{@code noun} "name" {@code what}". */
+    void confirm(com.google.protobuf.Message object, String noun, String name, String what) {
+        Output out = root.output();
+        if (out.json()) {
+            out.json(object);
+        } else {
+            out.line(noun + " " + quoted(name) + " " + what);
+        }
+    }
+
+    /** How the CLI shows a name in running text, so that names with spaces read unambiguously. */
+    static String quoted(String name) {
+        return "\"" + name + "\"";
+    }
 }

@@ -181,22 +181,8 @@ final class FlashCopyCommands extends CommandGroup {
         return 0;
     }
 
-    /** The FlashCopy as JSON, or one line saying what happened to it. */
-    private void confirm(FlashCopy f, String what) {
-        Output out = root.output();
-        if (out.json()) {
-            out.json(f);
-        } else {
-            out.line("FlashCopy " + quoted(f.getName()) + " " + what);
-        }
-    }
-
     private static FlashCopyRef ref(String name) {
         return FlashCopyRef.newBuilder().setName(name).build();
-    }
-
-    private static String quoted(String name) {
-        return "\"" + name + "\"";
     }
 
     /**
@@ -235,5 +221,9 @@ final class FlashCopyCommands extends CommandGroup {
             }
             return 0;
         }
+    }
+
+    private void confirm(FlashCopy f, String what) {
+        confirm(f, "FlashCopy", f.getName(), what);
     }
 }

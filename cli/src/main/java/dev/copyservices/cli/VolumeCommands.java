@@ -171,15 +171,6 @@ final class VolumeCommands extends CommandGroup {
                 .render();
     }
 
-    private void confirm(Volume volume, String what) {
-        Output out = root.output();
-        if (out.json()) {
-            out.json(volume);
-        } else {
-            out.line("volume " + quoted(volume.getName()) + " " + what);
-        }
-    }
-
     /** DS4000 words: a "standard" volume has its own data; a FlashCopy is an image of its base. */
     private static String kind(Volume v) {
         return switch (v.getKind()) {
@@ -208,7 +199,7 @@ final class VolumeCommands extends CommandGroup {
                 .collect(Collectors.joining(separator));
     }
 
-    private static String quoted(String name) {
-        return "\"" + name + "\"";
+    private void confirm(Volume volume, String what) {
+        confirm(volume, "volume", volume.getName(), what);
     }
 }
