@@ -52,12 +52,18 @@ final class FlashCopyStates implements FlashCopyVolume.Host {
     @Override
     public void fail(FlashCopyVolume flashCopy, String why) {
         String name = flashCopy.record().getName();
+        boolean[] failedNow = {false};
         try {
-            change(flashCopy, r -> r.getFlashCopy().getState() == FlashCopyStateRecord.OPTIMAL
-                    ? withState(r, FlashCopyStateRecord.FAILED, why) : r);
+            change(flashCopy, r -> {
+                failedNow[0] = r.getFlashCopy().getState() == FlashCopyStateRecord.OPTIMAL;
+                return failedNow[0] ? withState(r, FlashCopyStateRecord.FAILED, why) : r;
+            });
         } catch (EngineException e) {
             LOG.warning("could not record the failure of FlashCopy '" + name + "': " + e.getMessage());
             return; // deleted meanwhile, or the pool failed: the base write fails with the caller's error
+        }
+        if (!failedNow[0]) {
+            return; // already failed or disabled: one event per failure
         }
         flashCopy.base().deactivate(flashCopy);
         publish(Severity.CRITICAL, "FLASHCOPY_FAILED", name, "FlashCopy '" + name + "' of '"

@@ -243,6 +243,22 @@ class FlashCopyEngineTest {
     }
 
     @Test
+    void flashCopyWritesThatFillTheRepositoryFailItOnceWithOneEvent() throws IOException {
+        try (TestArray array = new TestArray(dir)) {
+            array.volumes.create("a", 64 * MIB, false, Map.of());
+            array.flashCopies.create(new CreateFlashCopy("a", null, null, null, 8 * MIB, null, null, Map.of()));
+            array.write("a-1", 0, new byte[(int) (8 * MIB)]);
+            assertEquals(FlashCopyState.FULL, array.flashCopies.get("a-1").state());
+            assertThrows(BlockIoException.class, () -> array.write("a-1", 8 * MIB, new byte[512]));
+            assertEquals(FlashCopyState.FAILED, array.flashCopies.get("a-1").state());
+            assertThrows(BlockIoException.class, () -> array.write("a-1", 9 * MIB, new byte[512]));
+            assertEquals(1, array.count("FLASHCOPY_FAILED"));
+            assertEquals(1, array.count("REPOSITORY_FULL"));
+            array.write("a", 0, pattern(512, 13)); // the base goes on
+        }
+    }
+
+    @Test
     void fullRepositoryUnderFailBaseWritesRejectsBaseWritesUntilItGrows() throws IOException {
         try (TestArray array = new TestArray(dir)) {
             array.volumes.create("a", 64 * MIB, false, Map.of());
