@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A live FlashCopy: the device its export serves (the base as of the point in time, overlaid by
@@ -185,72 +186,68 @@ final class FlashCopyVolume implements VolumeDevice {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        Lock shared = base.gate.readLock();
-        shared.lock();
-        try {
-            requireUsable();
-            ChunkMap current = map;
-            long position = offset;
-            while (dst.hasRemaining()) {
-                long c = position / chunk;
-                int inChunk = (int) (position % chunk);
-                int n = Math.min(dst.remaining(), chunk - inChunk);
-                ByteBuffer piece = dst.slice(dst.position(), n);
-                Lock stripe = base.stripe(c * chunk).readLock();
-                stripe.lock();
-                try {
-                    long slot = current.get(c);
-                    if (slot >= 0) {
-                        repository.read(slot, inChunk, piece);
-                    } else {
-                        base.file().read(position, piece);
-                    }
-                } finally {
-                    stripe.unlock();
-                }
-                dst.position(dst.position() + n);
-                position += n;
+        eachChunk(offset, dst, false, (current, c, inChunk, position, piece) -> {
+            long slot = current.get(c);
+            if (slot >= 0) {
+                repository.read(slot, inChunk, piece);
+            } else {
+                base.file().read(position, piece);
             }
-        } finally {
-            shared.unlock();
-        }
+        });
     }
 
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
+        eachChunk(offset, src, true, (current, c, inChunk, position, piece) -> {
+            try {
+                long slot = current.get(c);
+                if (slot >= 0) {
+                    repository.ensureTrusted(slot);
+                    repository.writeInPlace(slot, inChunk, piece);
+                } else {
+                    ByteBuffer merged = ByteBuffer.allocate(chunkLength(c));
+                    base.file().read(c * chunk, merged);
+                    merged.put(inChunk, piece, 0, piece.remaining()).flip();
+                    store(c, merged, false);
+                }
+            } catch (BlockIoException e) {
+                throw e;
+            } catch (IOException e) {
+                host.fail(this, "writing its repository failed: " + e.getMessage());
+                throw e;
+            }
+        });
+    }
+
+    /** One chunk's part of a FlashCopy read or write, with that chunk's stripe held. */
+    private interface ChunkIo {
+        void apply(ChunkMap map, long chunkIndex, int inChunk, long position, ByteBuffer piece) throws IOException;
+    }
+
+    /**
+     * Walks a request chunk by chunk under the base's gate (shared), holding each chunk's stripe
+     * (exclusively for writes) while it decides between repository and base.
+     */
+    private void eachChunk(long offset, ByteBuffer buffer, boolean exclusive, ChunkIo io) throws IOException {
         Lock shared = base.gate.readLock();
         shared.lock();
         try {
             requireUsable();
             ChunkMap current = map;
             long position = offset;
-            while (src.hasRemaining()) {
+            while (buffer.hasRemaining()) {
                 long c = position / chunk;
                 int inChunk = (int) (position % chunk);
-                int n = Math.min(src.remaining(), chunk - inChunk);
-                ByteBuffer piece = src.slice(src.position(), n);
-                Lock stripe = base.stripe(c * chunk).writeLock();
+                int n = Math.min(buffer.remaining(), chunk - inChunk);
+                ReentrantReadWriteLock stripeLock = base.stripe(c * chunk);
+                Lock stripe = exclusive ? stripeLock.writeLock() : stripeLock.readLock();
                 stripe.lock();
                 try {
-                    long slot = current.get(c);
-                    if (slot >= 0) {
-                        repository.ensureTrusted(slot);
-                        repository.writeInPlace(slot, inChunk, piece);
-                    } else {
-                        ByteBuffer merged = ByteBuffer.allocate(chunkLength(c));
-                        base.file().read(c * chunk, merged);
-                        merged.put(inChunk, piece, 0, n).flip();
-                        store(c, merged, false);
-                    }
-                } catch (BlockIoException e) {
-                    throw e;
-                } catch (IOException e) {
-                    host.fail(this, "writing its repository failed: " + e.getMessage());
-                    throw e;
+                    io.apply(current, c, inChunk, position, buffer.slice(buffer.position(), n));
                 } finally {
                     stripe.unlock();
                 }
-                src.position(src.position() + n);
+                buffer.position(buffer.position() + n);
                 position += n;
             }
         } finally {
