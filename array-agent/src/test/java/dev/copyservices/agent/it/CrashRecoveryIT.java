@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.copyservices.api.agent.v1.CreateVolumeRequest;
 import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,34 +76,9 @@ class CrashRecoveryIT {
         }
         int killAfterWrites = 20 + random.nextInt(WRITES_PER_ROUND - 40);
 
-        List<String> command = new ArrayList<>(List.of("stdbuf", "-oL", "qemu-io", "-f", "raw",
-                agent.nbdUri("crashme")));
-        for (String c : commands) {
-            command.add("-c");
-            command.add(c);
-        }
-        Process client = new ProcessBuilder(command).redirectErrorStream(true).start();
-        client.getOutputStream().close();
-        int acked = 0;
-        int markers = 0;
-        boolean killed = false;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                if (line.startsWith("wrote ")) {
-                    acked++;
-                } else if (line.matches("\\d+(\\.\\d+)? [KMG]iB") || line.matches("\\d+ bytes")) {
-                    markers++;
-                }
-                if (!killed && acked == killAfterWrites) {
-                    agent.kill9();
-                    killed = true;
-                }
-            }
-        }
-        client.waitFor();
-        assertTrue(killed, context + ": the client stopped after " + acked + " writes, before the kill point");
+        KilledWriteStream.Seen seen = KilledWriteStream.run(agent, "crashme", commands, killAfterWrites, context);
+        int acked = seen.acknowledgedWrites();
+        int markers = seen.completedFlushMarkers();
 
         // a write is guaranteed if it was acknowledged with FUA, or a flush after it completed
         int flushedPrefix = markers == 0 ? 0 : writesBeforeMarker.get(markers - 1);

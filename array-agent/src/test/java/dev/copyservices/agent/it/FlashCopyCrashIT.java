@@ -1,7 +1,6 @@
 package dev.copyservices.agent.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.copyservices.api.agent.v1.CreateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.CreateVolumeRequest;
@@ -9,9 +8,6 @@ import dev.copyservices.api.agent.v1.FlashCopyRef;
 import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.FlashCopyState;
 import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -127,33 +123,9 @@ class FlashCopyCrashIT {
             }
         }
         int killAfter = 20 + random.nextInt(WRITES_PER_ROUND - 40);
-        List<String> command = new ArrayList<>(List.of("stdbuf", "-oL", "qemu-io", "-f", "raw", agent.nbdUri("base")));
-        for (String c : commands) {
-            command.add("-c");
-            command.add(c);
-        }
-        Process client = new ProcessBuilder(command).redirectErrorStream(true).start();
-        client.getOutputStream().close();
-        int acked = 0;
-        int markers = 0;
-        boolean killed = false;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                if (line.startsWith("wrote ")) {
-                    acked++;
-                } else if (!killed && (line.matches("\\d+(\\.\\d+)? [KMG]iB") || line.matches("\\d+ bytes"))) {
-                    markers++; // after the kill, 'length' still prints (from its cache) though the flush failed
-                }
-                if (!killed && acked == killAfter) {
-                    agent.kill9();
-                    killed = true;
-                }
-            }
-        }
-        client.waitFor();
-        assertTrue(killed, context + ": the client stopped after " + acked + " writes, before the kill point");
+        KilledWriteStream.Seen seen = KilledWriteStream.run(agent, "base", commands, killAfter, context);
+        int acked = seen.acknowledgedWrites();
+        int markers = seen.completedFlushMarkers();
         // Replay the command stream in order. A write command is durable if it had FUA or a flush
         // that completed came after it; the last write to a slot decides what the slot must hold.
         int commandIndex = 0;
