@@ -59,6 +59,8 @@ public final class FlashCopyEngine implements VolumeLifecycle {
     private final Object control = new Object();
     private final FlashCopyStates states;
     private VolumeEngine volumes;
+    private final CopyRelationships relationships = new CopyRelationships();
+    private final FlashCopyGroups groups = new FlashCopyGroups();
 
     public FlashCopyEngine(Pool pool, ArrayLimits limits, EventSink events, Options options) {
         this.pool = pool;
@@ -325,6 +327,16 @@ public final class FlashCopyEngine implements VolumeLifecycle {
 
     public int count() {
         return flashCopies.size();
+    }
+
+    /** Copy mode: source-to-target relationships. */
+    public CopyRelationships relationships() {
+        return relationships;
+    }
+
+    /** Copy mode: groups of relationships flashed at one point in time. */
+    public FlashCopyGroups groups() {
+        return groups;
     }
 
     // ---- VolumeLifecycle: called by the VolumeEngine ----------------------------------------------

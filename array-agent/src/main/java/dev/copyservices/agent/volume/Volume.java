@@ -42,7 +42,7 @@ final class Volume {
         return new VolumeInfo(r.getName(), r.getId(), r.getSizeBytes(), Math.max(allocated, 0), r.getReadOnly(),
                 Map.copyOf(r.getAttributesMap()), Instant.ofEpochMilli(r.getCreatedUnixMillis()), holds.size(),
                 r.getKind() == dev.copyservices.agent.pool.catalog.VolumeKind.FLASHCOPY ? VolumeKind.FLASHCOPY
-                        : VolumeKind.STANDARD, base);
+                        : VolumeKind.STANDARD, base, r.getIncompleteCopy());
     }
 
     Export hold(Runnable onRevoke) {

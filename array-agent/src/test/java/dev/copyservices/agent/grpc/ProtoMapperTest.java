@@ -97,12 +97,12 @@ class ProtoMapperTest {
     @Test
     void volumeCarriesKindAndBase() {
         Volume standard = ProtoMapper.toProto(new VolumeInfo("db", "v1", MIB, 0, false, Map.of(), CREATED, 0,
-                VolumeKind.STANDARD, ""));
+                VolumeKind.STANDARD, "", ""));
         assertEquals(dev.copyservices.api.agent.v1.VolumeKind.STANDARD, standard.getKind());
         assertEquals("", standard.getBase());
 
         Volume flashCopy = ProtoMapper.toProto(new VolumeInfo("db-1", "v2", MIB, 0, false, Map.of(), CREATED, 1,
-                VolumeKind.FLASHCOPY, "db"));
+                VolumeKind.FLASHCOPY, "db", ""));
         assertEquals(dev.copyservices.api.agent.v1.VolumeKind.FLASHCOPY, flashCopy.getKind());
         assertEquals("db", flashCopy.getBase());
     }
