@@ -29,13 +29,16 @@ public final class Agent implements AutoCloseable {
     private final Pool pool;
     private final EventLog events;
     private final VolumeEngine volumes;
+    private final FlashCopyEngine flashCopies;
     private final NbdServer nbd;
     private final ControlServer control;
 
-    private Agent(Pool pool, EventLog events, VolumeEngine volumes, NbdServer nbd, ControlServer control) {
+    private Agent(Pool pool, EventLog events, VolumeEngine volumes, FlashCopyEngine flashCopies, NbdServer nbd,
+            ControlServer control) {
         this.pool = pool;
         this.events = events;
         this.volumes = volumes;
+        this.flashCopies = flashCopies;
         this.nbd = nbd;
         this.control = control;
     }
@@ -44,10 +47,11 @@ public final class Agent implements AutoCloseable {
         Pool pool = Pool.open(config.poolDir(), config.name(), config.site());
         EventLog events = null;
         VolumeEngine volumes = null;
+        FlashCopyEngine flashCopies = null;
         NbdServer nbd = null;
         try {
             events = EventLog.open(pool.directory().eventLogFile());
-            FlashCopyEngine flashCopies = new FlashCopyEngine(pool, config.limits(), events, config.flashCopy());
+            flashCopies = new FlashCopyEngine(pool, config.limits(), events, config.flashCopy());
             volumes = VolumeEngine.open(pool, config.limits(), flashCopies, events);
             flashCopies.open(volumes);
             nbd = new NbdServer(volumes, config.nbdListen().address(), NbdServer.Options.defaults());
@@ -66,10 +70,13 @@ public final class Agent implements AutoCloseable {
                     + pool.catalog().getArrayId() + ") ready: control " + new HostPort(config.listen().host(),
                             control.port()) + ", NBD " + nbdEndpoint + ", pool " + pool.directory().root() + ", "
                     + volumes.count() + " volume(s)");
-            return new Agent(pool, events, volumes, nbd, control);
+            return new Agent(pool, events, volumes, flashCopies, nbd, control);
         } catch (IOException | RuntimeException e) {
             if (nbd != null) {
                 nbd.close();
+            }
+            if (flashCopies != null) {
+                flashCopies.close();
             }
             if (volumes != null) {
                 volumes.close();
@@ -93,6 +100,7 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         nbd.close();
+        flashCopies.close(); // background copies write to volumes: they stop before the volumes close
         volumes.flushAll();
         volumes.close();
         try {

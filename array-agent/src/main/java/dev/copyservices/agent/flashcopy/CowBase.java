@@ -9,22 +9,29 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * A standard volume's device: its data file, plus copy-on-write for the FlashCopies of which it is
- * the base. Every standard volume gets one, so taking a FlashCopy never has to swap devices under
- * connected clients.
+ * A standard volume's device: its data file, plus what the copy services add to it. Every standard
+ * volume gets one, so a FlashCopy or a relationship never has to swap devices under connected clients.
+ * <ul>
+ * <li>As a base or a Copy-mode source it calls its {@link CopyOnWrite} hooks before a write
+ * changes data one of them still needs (Snapshot-mode FlashCopies, relationships it is the source of).</li>
+ * <li>As a Copy-mode target it has a {@link TargetImage}: reads and writes go through the
+ * relationship, which fetches regions not yet copied from the source.</li>
+ * </ul>
  *
  * <p>Locks, always taken in this order:
  * <ul>
- * <li>{@link #gate}: every I/O of the base and of its FlashCopies holds it shared; creating,
- * disabling and re-creating a FlashCopy hold it exclusively for a moment. That exclusive moment
- * is the point in time: writes acknowledged before it are in the image, later ones are copied on
- * write (the seed's brief write suspension, L1976).</li>
- * <li>stripe locks, one per 64 KiB unit of the base (hashed onto a fixed set): a base write that
+ * <li>{@link #gate}: every I/O of the volume and of its FlashCopies holds it shared; creating,
+ * disabling and re-creating a FlashCopy, and flashing or withdrawing a relationship, hold it
+ * exclusively for a moment. That exclusive moment is the point in time: writes acknowledged before
+ * it are in the image, later ones are copied on write (the seed's brief write suspension, L1976).
+ * A target's I/O also takes its source's gate shared, after its own: targets before sources.</li>
+ * <li>stripe locks, one per 64 KiB unit of the volume (hashed onto a fixed set): a write that
  * must copy holds its units exclusively from reading the original until its own write is done; a
- * FlashCopy read or write holds its unit while it decides between repository and base.</li>
+ * reader of the original (a FlashCopy, a relationship's target) holds its unit shared while it
+ * decides where the data is. A relationship's regions are exactly these units of its source.</li>
  * </ul>
- * A base write whose chunks every active FlashCopy already holds durably takes no stripe lock: it
- * is the rewrite path, and costs one shared lock and one map lookup per FlashCopy.
+ * A write whose units every hook already holds durably takes no stripe lock: it is the rewrite
+ * path, and costs one shared lock and one map lookup per hook.
  */
 final class CowBase implements VolumeDevice {
     static final int LOCK_UNIT = 64 << 10;
@@ -34,8 +41,30 @@ final class CowBase implements VolumeDevice {
     private final String name;
     final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private final ReentrantReadWriteLock[] stripes = new ReentrantReadWriteLock[STRIPES];
-    /** FlashCopies taking copy-on-write: Optimal ones. Replaced, never mutated. */
-    private volatile List<FlashCopyVolume> active = List.of();
+    /** What a write must let copy first: Optimal FlashCopies, relationships of this source. Replaced, never mutated. */
+    private volatile List<CopyOnWrite> active = List.of();
+    /** Set while the volume is a relationship's target. */
+    private volatile TargetImage image;
+
+    /** Something that keeps the volume's data as of an earlier point in time. */
+    interface CopyOnWrite {
+        /** Throws when the hook's state refuses writes to the volume (a full repository under FailBaseWrites). */
+        void checkBaseWriteAllowed() throws IOException;
+
+        /** True when the hook needs nothing done before [offset, offset + length) changes. */
+        boolean holdsDurably(long offset, long length);
+
+        /** Makes the range's current data durable where the hook keeps it; stripes held exclusively. */
+        void preserve(long offset, long length) throws IOException;
+    }
+
+    /** A relationship's view of its target: the source's point-in-time image plus the target's own writes. */
+    interface TargetImage {
+        void read(long offset, ByteBuffer dst) throws IOException;
+
+        /** Called before the target's range changes; copies what the change would otherwise lose. */
+        void beforeChange(long offset, long length) throws IOException;
+    }
 
     CowBase(String name, VolumeDevice file) {
         this.name = name;
@@ -53,17 +82,26 @@ final class CowBase implements VolumeDevice {
         return file;
     }
 
-    synchronized void activate(FlashCopyVolume flashCopy) {
-        List<FlashCopyVolume> next = new ArrayList<>(active);
-        next.remove(flashCopy);
-        next.add(flashCopy);
+    synchronized void activate(CopyOnWrite hook) {
+        List<CopyOnWrite> next = new ArrayList<>(active);
+        next.remove(hook);
+        next.add(hook);
         active = List.copyOf(next);
     }
 
-    synchronized void deactivate(FlashCopyVolume flashCopy) {
-        List<FlashCopyVolume> next = new ArrayList<>(active);
-        next.remove(flashCopy);
+    synchronized void deactivate(CopyOnWrite hook) {
+        List<CopyOnWrite> next = new ArrayList<>(active);
+        next.remove(hook);
         active = List.copyOf(next);
+    }
+
+    /** Makes the volume a relationship's target (or no longer one, with null); callers hold the gate exclusively. */
+    void setImage(TargetImage targetImage) {
+        this.image = targetImage;
+    }
+
+    TargetImage image() {
+        return image;
     }
 
     ReentrantReadWriteLock stripe(long offset) {
@@ -77,7 +115,22 @@ final class CowBase implements VolumeDevice {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        file.read(offset, dst); // the base always holds its own current data
+        if (image == null) {
+            file.read(offset, dst); // a volume that is no target holds its own current data
+            return;
+        }
+        ReentrantReadWriteLock.ReadLock shared = gate.readLock();
+        shared.lock();
+        try {
+            TargetImage current = image;
+            if (current == null) {
+                file.read(offset, dst);
+            } else {
+                current.read(offset, dst);
+            }
+        } finally {
+            shared.unlock();
+        }
     }
 
     @Override
@@ -129,37 +182,39 @@ final class CowBase implements VolumeDevice {
         ReentrantReadWriteLock.ReadLock shared = gate.readLock();
         shared.lock();
         try {
-            List<FlashCopyVolume> flashCopies = active;
-            if (flashCopies.isEmpty()) {
+            TargetImage target = image;
+            if (target != null) {
+                target.beforeChange(offset, length);
+            }
+            List<CopyOnWrite> hooks = active;
+            if (hooks.isEmpty()) {
                 change.apply();
                 return;
             }
-            for (FlashCopyVolume flashCopy : flashCopies) {
-                flashCopy.checkBaseWriteAllowed();
+            for (CopyOnWrite hook : hooks) {
+                hook.checkBaseWriteAllowed();
             }
-            if (!needsCopy(flashCopies, offset, length)) {
+            if (!needsCopy(hooks, offset, length)) {
                 change.apply();
                 return;
             }
             List<ReentrantReadWriteLock> held = lockUnits(offset, length);
             try {
-                for (FlashCopyVolume flashCopy : flashCopies) {
-                    flashCopy.preserve(offset, length);
+                for (CopyOnWrite hook : hooks) {
+                    hook.preserve(offset, length);
                 }
                 change.apply();
             } finally {
-                for (int i = held.size() - 1; i >= 0; i--) {
-                    held.get(i).writeLock().unlock();
-                }
+                unlockUnits(held);
             }
         } finally {
             shared.unlock();
         }
     }
 
-    private static boolean needsCopy(List<FlashCopyVolume> flashCopies, long offset, long length) {
-        for (FlashCopyVolume flashCopy : flashCopies) {
-            if (!flashCopy.holdsDurably(offset, length)) {
+    private static boolean needsCopy(List<CopyOnWrite> hooks, long offset, long length) {
+        for (CopyOnWrite hook : hooks) {
+            if (!hook.holdsDurably(offset, length)) {
                 return true;
             }
         }
@@ -167,7 +222,7 @@ final class CowBase implements VolumeDevice {
     }
 
     /** Locks the stripes of the units a range touches, in stripe order so that writers never deadlock. */
-    private List<ReentrantReadWriteLock> lockUnits(long offset, long length) {
+    List<ReentrantReadWriteLock> lockUnits(long offset, long length) {
         long firstUnit = offset / LOCK_UNIT;
         long lastUnit = (offset + length - 1) / LOCK_UNIT;
         int count = (int) Math.min(lastUnit - firstUnit + 1, STRIPES);
@@ -184,5 +239,11 @@ final class CowBase implements VolumeDevice {
             lock.writeLock().lock();
         }
         return locks;
+    }
+
+    static void unlockUnits(List<ReentrantReadWriteLock> held) {
+        for (int i = held.size() - 1; i >= 0; i--) {
+            held.get(i).writeLock().unlock();
+        }
     }
 }

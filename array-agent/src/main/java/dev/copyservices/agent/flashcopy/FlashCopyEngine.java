@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  * <p>Lock order: {@link #control}, then a base's gate, then a volume's record (VolumeEngine.mutate),
  * then the pool. The data path enters at the gate and never takes {@link #control}.
  */
-public final class FlashCopyEngine implements VolumeLifecycle {
+public final class FlashCopyEngine implements VolumeLifecycle, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FlashCopyEngine.class.getName());
 
     /** Per-pool settings from the agent's command line. */
@@ -59,8 +59,8 @@ public final class FlashCopyEngine implements VolumeLifecycle {
     private final Object control = new Object();
     private final FlashCopyStates states;
     private VolumeEngine volumes;
-    private final CopyRelationships relationships = new CopyRelationships();
-    private final FlashCopyGroups groups = new FlashCopyGroups();
+    private final CopyRelationships relationships;
+    private final FlashCopyGroups groups;
 
     public FlashCopyEngine(Pool pool, ArrayLimits limits, EventSink events, Options options) {
         this.pool = pool;
@@ -68,6 +68,9 @@ public final class FlashCopyEngine implements VolumeLifecycle {
         this.events = events;
         this.options = options;
         this.states = new FlashCopyStates(events, () -> volumes);
+        this.relationships = new CopyRelationships(pool, events, control, bases::get, this::snapshotNames,
+                options.enabled());
+        this.groups = new FlashCopyGroups(relationships);
     }
 
     /**
@@ -98,6 +101,7 @@ public final class FlashCopyEngine implements VolumeLifecycle {
             LOG.info("FlashCopy '" + record.getName() + "' of '" + base.name() + "' recovered: " + fc.getState()
                     + ", " + repository.usedSlots() + " chunk(s) in repository '" + fc.getRepositoryName() + "'");
         }
+        relationships.open(volumeEngine);
     }
 
     public FlashCopyInfo create(CreateFlashCopy request) {
@@ -124,6 +128,11 @@ public final class FlashCopyEngine implements VolumeLifecycle {
                 base.getSizeBytes(), options.chunkBytes());
         synchronized (control) {
             CowBase cow = bases.get(base.getId());
+            if (relationships.targetIds().contains(base.getId())) {
+                throw new EngineException(Reason.VOLUME_IN_RELATIONSHIP, "'" + base.getName() + "' is the target of a"
+                        + " Copy-mode FlashCopy relationship; its content is still being filled from the source",
+                        "take the FlashCopy of the relationship's source, or withdraw the relationship first");
+            }
             List<FlashCopyVolume> ofBase = ofBase(base.getId());
             if (ofBase.size() >= limits.maxFlashCopiesPerBase()) {
                 throw new EngineException(Reason.FLASHCOPY_LIMIT_REACHED, "base '" + base.getName() + "' already has "
@@ -339,7 +348,26 @@ public final class FlashCopyEngine implements VolumeLifecycle {
         return groups;
     }
 
+    /** Stops the background copies; before the volumes close. */
+    @Override
+    public void close() {
+        relationships.close();
+    }
+
     // ---- VolumeLifecycle: called by the VolumeEngine ----------------------------------------------
+
+    @Override
+    public void checkDeletable(VolumeRecord record) {
+        if (record.getKind() == VolumeKind.STANDARD) {
+            relationships.checkNotInRelationship(record.getId(), "delete", false);
+            groups.checkNotInGroup(record.getId(), "delete");
+        }
+    }
+
+    @Override
+    public void checkResizable(VolumeRecord record, long newSize) {
+        relationships.checkNotInRelationship(record.getId(), "resize", true);
+    }
 
     @Override
     public VolumeDevice wrapStandard(VolumeRecord record, VolumeDevice file) {
@@ -387,6 +415,10 @@ public final class FlashCopyEngine implements VolumeLifecycle {
 
     private FlashCopyVolume byName(String name) {
         return flashCopies.values().stream().filter(f -> f.record().getName().equals(name)).findFirst().orElse(null);
+    }
+
+    private List<String> snapshotNames(String baseId) {
+        return ofBase(baseId).stream().map(f -> f.record().getName()).sorted().toList();
     }
 
     private List<FlashCopyVolume> ofBase(String baseId) {

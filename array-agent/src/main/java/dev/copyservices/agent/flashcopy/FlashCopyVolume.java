@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * original, copied before the base changed it, or the FlashCopy's own write), else the base,
  * which then still holds the chunk as it was at the point in time.
  */
-final class FlashCopyVolume implements VolumeDevice {
+final class FlashCopyVolume implements VolumeDevice, CowBase.CopyOnWrite {
     /** What the engine does when the data path needs a durable state change or an event. */
     interface Host {
         /** Marks the FlashCopy Failed durably, stops its copy-on-write; returns once done. */
@@ -119,7 +119,8 @@ final class FlashCopyVolume implements VolumeDevice {
     // ---- copy-on-write, called by the base -------------------------------------------------------
 
     /** Refuses base writes while this repository is full under FailBaseWrites (L2166). */
-    void checkBaseWriteAllowed() throws IOException {
+    @Override
+    public void checkBaseWriteAllowed() throws IOException {
         if (settings().getFullPolicy() == FullPolicyRecord.FAIL_BASE_WRITES && optimal() && full()) {
             repositoryFull();
             throw new BlockIoException(BlockIoException.Kind.NO_SPACE, "FlashCopy repository '"
@@ -129,7 +130,8 @@ final class FlashCopyVolume implements VolumeDevice {
     }
 
     /** True when every chunk of the range is already in the repository, durably (the rewrite path). */
-    boolean holdsDurably(long offset, long length) {
+    @Override
+    public boolean holdsDurably(long offset, long length) {
         ChunkMap current = map;
         long durable = repository.durableSlots();
         long first = offset / chunk;
@@ -147,7 +149,8 @@ final class FlashCopyVolume implements VolumeDevice {
      * Copies the originals of the range's chunks that are not yet in the repository, and returns
      * once they are durable. The caller holds the range's stripe locks.
      */
-    void preserve(long offset, long length) throws IOException {
+    @Override
+    public void preserve(long offset, long length) throws IOException {
         if (!optimal()) {
             return; // failed or disabled meanwhile: no longer keeps an image
         }

@@ -29,6 +29,7 @@ public final class PoolDirectory implements AutoCloseable {
     private static final String VOLUMES = "volumes";
     private static final String DATA_SUFFIX = ".data";
     private static final String REPOSITORY_SUFFIX = ".repo";
+    private static final String CHANGE_MAP_SUFFIX = ".fcmap";
     private static final String EVENTS = "events.log";
 
     private final Path root;
@@ -80,6 +81,21 @@ public final class PoolDirectory implements AutoCloseable {
 
     public Path repositoryFile(String id) {
         return root.resolve(VOLUMES).resolve(id + REPOSITORY_SUFFIX);
+    }
+
+    /** A Copy-mode FlashCopy relationship's change map (which regions are copied, which changed). */
+    public Path changeMapFile(String relationshipId) {
+        return root.resolve(VOLUMES).resolve(relationshipId + CHANGE_MAP_SUFFIX);
+    }
+
+    public Set<String> changeMapFileIds() throws IOException {
+        return fileIds(CHANGE_MAP_SUFFIX);
+    }
+
+    /** Removes a relationship's change map durably (after the catalog stopped naming it). */
+    public void deleteChangeMapFile(String relationshipId) throws IOException {
+        Files.deleteIfExists(changeMapFile(relationshipId));
+        CatalogStore.syncDirectory(root.resolve(VOLUMES));
     }
 
     /** The event log; it lives with the pool so event numbering continues for the life of the pool. */

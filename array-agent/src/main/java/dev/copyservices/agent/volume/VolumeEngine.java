@@ -147,6 +147,7 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
             if (newSize == current) {
                 return info(volume);
             }
+            lifecycle.checkResizable(volume.record(), newSize);
             if (newSize < current) {
                 throw new EngineException(Reason.SHRINK_NOT_SUPPORTED, "volume '" + name + "' is "
                         + Sizes.format(current) + "; shrinking to " + Sizes.format(newSize) + " would cut off data",
@@ -213,6 +214,7 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                     .sorted(Comparator.comparing(v -> v.record().getName()))
                     .forEach(doomed::add);
             doomed.add(target);
+            doomed.forEach(v -> lifecycle.checkDeletable(v.record()));
             List<String> busy = doomed.stream().filter(v -> v.connections() > 0)
                     .map(v -> "'" + v.record().getName() + "' (" + v.connections() + ")").toList();
             if (!busy.isEmpty() && !force) {
@@ -341,6 +343,27 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
             }
             pool.update(c -> c.addVolumes(record));
             return info(serve(record, device));
+        }
+    }
+
+    /** What runs while the volumes it names are guaranteed to exist. */
+    public interface WhileExisting<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code action} under the control lock after checking that every id names a volume, so that
+     * no delete slips in between: how another engine commits an object that links volumes.
+     */
+    public <T> T whileExisting(Collection<String> ids, WhileExisting<T> action) throws IOException {
+        synchronized (control) {
+            for (String id : ids) {
+                if (!byId.containsKey(id)) {
+                    throw new EngineException(Reason.VOLUME_NOT_FOUND, "a volume of the request (id " + id + ") was"
+                            + " deleted meanwhile", "check the names with 'csctl volume list' and try again");
+                }
+            }
+            return action.run();
         }
     }
 

@@ -13,6 +13,14 @@ public interface VolumeLifecycle {
     /** After the catalog stopped naming {@code record}, before its device closes. */
     void deleted(VolumeRecord record);
 
+    /** Throws an EngineException when another engine still needs the volume (a copy relationship). */
+    default void checkDeletable(VolumeRecord record) {
+    }
+
+    /** Throws an EngineException when another engine needs the volume to keep its size. */
+    default void checkResizable(VolumeRecord record, long newSize) {
+    }
+
     VolumeLifecycle NONE = new VolumeLifecycle() {
         @Override
         public VolumeDevice wrapStandard(VolumeRecord record, VolumeDevice file) {

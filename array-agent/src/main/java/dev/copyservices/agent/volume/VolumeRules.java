@@ -21,21 +21,26 @@ public final class VolumeRules {
     }
 
     public static void checkName(String name) {
+        checkName(name, "volume");
+    }
+
+    /** The same rules for other named objects of the array (FlashCopy groups); {@code what} names the kind. */
+    public static void checkName(String name, String what) {
         if (name == null || name.isEmpty()) {
-            throw new EngineException(Reason.INVALID_NAME, "a volume name is required",
+            throw new EngineException(Reason.INVALID_NAME, "a " + what + " name is required",
                     "give a name of 1-30 characters: letters, digits, '-', '_', '.', space");
         }
         if (name.length() > MAX_NAME_LENGTH) {
-            throw new EngineException(Reason.INVALID_NAME, "volume name '" + name + "' has " + name.length()
+            throw new EngineException(Reason.INVALID_NAME, what + " name '" + name + "' has " + name.length()
                     + " characters, more than the " + MAX_NAME_LENGTH + " allowed",
                     "shorten the name to at most 30 characters");
         }
         if (!NAME.matcher(name).matches()) {
-            throw new EngineException(Reason.INVALID_NAME, "volume name '" + name + "' has characters that are"
+            throw new EngineException(Reason.INVALID_NAME, what + " name '" + name + "' has characters that are"
                     + " not allowed", "use only letters, digits, '-', '_', '.' and space");
         }
         if (name.startsWith(" ") || name.endsWith(" ")) {
-            throw new EngineException(Reason.INVALID_NAME, "volume name '" + name + "' starts or ends with a"
+            throw new EngineException(Reason.INVALID_NAME, what + " name '" + name + "' starts or ends with a"
                     + " space", "remove the leading and trailing spaces");
         }
     }

@@ -10,6 +10,8 @@ final class PausingDevice implements VolumeDevice {
     private final VolumeDevice file;
     private volatile CountDownLatch entered;
     private volatile CountDownLatch release;
+    /** Set to make every later write fail, as a failing disk would. */
+    volatile boolean failWrites;
 
     PausingDevice(VolumeDevice file) {
         this.file = file;
@@ -23,6 +25,9 @@ final class PausingDevice implements VolumeDevice {
 
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
+        if (failWrites) {
+            throw new IOException("injected write error");
+        }
         CountDownLatch in = entered;
         if (in != null) {
             entered = null;

@@ -34,8 +34,12 @@ final class TestArray implements AutoCloseable {
     /** With {@code pausable}, every base's data file can hold a write in flight (see PausingDevice). */
     TestArray(Path dir, ArrayLimits limits, FlashCopyEngine.Options options, boolean pausable) throws IOException {
         pool = Pool.open(dir, "test", "default");
-        EventSink sink = (severity, reason, kind, name, message, correction) ->
+        EventSink sink = (severity, reason, kind, name, message, correction) -> {
+            synchronized (events) {
                 events.add(new Event(severity, reason, name, message));
+                events.notifyAll();
+            }
+        };
         flashCopies = new FlashCopyEngine(pool, limits, sink, options);
         VolumeLifecycle lifecycle = !pausable ? flashCopies : new VolumeLifecycle() {
             @Override
@@ -48,6 +52,16 @@ final class TestArray implements AutoCloseable {
             @Override
             public void deleted(VolumeRecord record) {
                 flashCopies.deleted(record);
+            }
+
+            @Override
+            public void checkDeletable(VolumeRecord record) {
+                flashCopies.checkDeletable(record);
+            }
+
+            @Override
+            public void checkResizable(VolumeRecord record, long newSize) {
+                flashCopies.checkResizable(record, newSize);
             }
         };
         volumes = VolumeEngine.open(pool, limits, lifecycle, sink);
@@ -87,8 +101,23 @@ final class TestArray implements AutoCloseable {
         return data;
     }
 
+    /** Waits until {@code count} events with {@code reason} were published; fails after 60 s. */
+    void awaitEvents(String reason, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        synchronized (events) {
+            while (count(reason) < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no " + reason + " event (#" + count + ") within 60 s; events: " + events);
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(events, left);
+            }
+        }
+    }
+
     @Override
     public void close() throws IOException {
+        flashCopies.close();
         volumes.flushAll();
         volumes.close();
         pool.close();
