@@ -19,8 +19,10 @@ import java.util.logging.Logger;
  */
 final class BackgroundCopies {
     private static final Logger LOG = Logger.getLogger(BackgroundCopies.class.getName());
-    /** Regions per batch: 4 MiB, so a source write waits at most one batch's copy and syncs. */
+    /** Regions per stripe-locked batch: 4 MiB, so a source write waits at most one batch's copy. */
     static final int BATCH_REGIONS = 64;
+    /** Batches per window: one target sync and one map sync cover a window of 32 MiB. */
+    static final int WINDOW_BATCHES = 8;
 
     /** What a copier needs from the engine; none of it may take the engine's control lock. */
     interface Engine {
@@ -133,25 +135,35 @@ final class BackgroundCopies {
             }
         }
 
-        /** Copies the next batch; returns where to look next, or -1 when nothing is left. */
+        /**
+         * Copies the next window, batch by batch with the batch's stripes held, then makes the whole
+         * window durable at once; returns where to look next, or -1 when nothing is left.
+         */
         private long copyBatch(CopyRelationship relationship, long cursor) throws IOException {
             Lock sourceGate = relationship.source().gate.readLock();
             sourceGate.lock();
             try {
-                long first = relationship.map().firstClear(RegionMap.Kind.COPIED, cursor);
-                if (first < 0) {
-                    return -1;
+                List<long[]> copied = new java.util.ArrayList<>();
+                long next = cursor;
+                for (int batch = 0; batch < WINDOW_BATCHES && !stopped; batch++) {
+                    long first = relationship.map().firstClear(RegionMap.Kind.COPIED, next);
+                    if (first < 0) {
+                        next = -1;
+                        break;
+                    }
+                    long end = Math.min(first + BATCH_REGIONS, relationship.map().regions());
+                    int regionBytes = relationship.record().getRegionBytes();
+                    List<ReentrantReadWriteLock> stripes = relationship.source().lockUnits(first * regionBytes,
+                            (end - first) * regionBytes);
+                    try {
+                        copied.addAll(relationship.copyData(first, end));
+                    } finally {
+                        CowBase.unlockUnits(stripes);
+                    }
+                    next = end;
                 }
-                long end = Math.min(first + BATCH_REGIONS, relationship.map().regions());
-                int regionBytes = relationship.record().getRegionBytes();
-                List<ReentrantReadWriteLock> stripes = relationship.source().lockUnits(first * regionBytes,
-                        (end - first) * regionBytes);
-                try {
-                    relationship.copyRegions(first, end);
-                } finally {
-                    CowBase.unlockUnits(stripes);
-                }
-                return end;
+                relationship.commitCopied(copied);
+                return next;
             } finally {
                 sourceGate.unlock();
             }

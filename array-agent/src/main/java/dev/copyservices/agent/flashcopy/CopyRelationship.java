@@ -26,8 +26,6 @@ final class CopyRelationship implements CowBase.CopyOnWrite, CowBase.TargetImage
         void fail(CopyRelationship relationship, String why);
     }
 
-    private static final int MAX_COPY_BYTES = 8 << 20;
-
     private final String id;
     private final CowBase source;
     private final CowBase target;
@@ -223,44 +221,44 @@ final class CopyRelationship implements CowBase.CopyOnWrite, CowBase.TargetImage
      * source's gate shared and the regions' stripes exclusively.
      */
     void copyRegions(long first, long end) throws IOException {
-        long runStart = -1;
-        boolean copiedAny = false;
-        for (long r = first; r <= end; r++) {
-            boolean needs = r < end && !map.isSet(Kind.COPIED, r);
-            if (needs && runStart < 0) {
-                runStart = r;
-            } else if (!needs && runStart >= 0) {
-                copyRun(runStart, r);
-                copiedAny = true;
-                runStart = -1;
-            }
-        }
-        if (!copiedAny) {
-            return;
-        }
-        targetSync.await();
-        runStart = -1;
-        for (long r = first; r <= end; r++) {
-            boolean needs = r < end && !map.isSet(Kind.COPIED, r);
-            if (needs && runStart < 0) {
-                runStart = r;
-            } else if (!needs && runStart >= 0) {
-                map.markDurably(Kind.COPIED, runStart, r);
-                runStart = -1;
-            }
-        }
+        List<long[]> runs = copyData(first, end);
+        commitCopied(runs);
     }
 
-    private void copyRun(long first, long end) throws IOException {
-        long position = first * regionBytes;
-        long stop = Math.min(end * regionBytes, imageEnd());
-        while (position < stop) {
-            int length = (int) Math.min(MAX_COPY_BYTES, stop - position);
-            ByteBuffer buffer = ByteBuffer.allocate(length);
-            source.file().read(position, buffer);
-            buffer.flip();
-            target.file().write(position, buffer);
-            position += length;
+    /**
+     * Copies the data of the regions of [first, end) not yet on the target and returns the runs it
+     * copied, as [first, end) pairs; their bits are set by {@link #commitCopied}. Callers hold the
+     * source's gate shared and the regions' stripes exclusively. Between the two calls a writer may
+     * copy such a region again: the same data, since the source changes only after a copy.
+     */
+    List<long[]> copyData(long first, long end) throws IOException {
+        List<long[]> runs = new java.util.ArrayList<>();
+        long runStart = -1;
+        for (long r = first; r <= end; r++) {
+            boolean needs = r < end && !map.isSet(Kind.COPIED, r);
+            if (needs && runStart < 0) {
+                runStart = r;
+            } else if (!needs && runStart >= 0) {
+                long from = runStart * regionBytes;
+                long to = Math.min(r * regionBytes, imageEnd());
+                if (to > from) {
+                    source.file().copyRangeTo(target.file(), from, to - from);
+                }
+                runs.add(new long[] {runStart, r});
+                runStart = -1;
+            }
+        }
+        return runs;
+    }
+
+    /** Makes copied data durable on the target, then its bits in the change map. Gates held shared. */
+    void commitCopied(List<long[]> runs) throws IOException {
+        if (runs.isEmpty()) {
+            return;
+        }
+        targetSync.await(); // the data before the bits: a durable bit always finds its region on the target
+        for (long[] run : runs) {
+            map.markDurably(Kind.COPIED, run[0], run[1]);
         }
     }
 }

@@ -119,6 +119,14 @@ public final class FileBlockDevice implements VolumeDevice {
     }
 
     @Override
+    public void copyRangeTo(VolumeDevice target, long offset, long length) throws IOException {
+        if (target instanceof FileBlockDevice file && NativeFiles.copyRange(nativeFd, file.nativeFd, offset, length)) {
+            return;
+        }
+        VolumeDevice.super.copyRangeTo(target, offset, length);
+    }
+
+    @Override
     public void flush() throws IOException {
         channel.force(false);
     }

@@ -48,6 +48,9 @@ final class NativeFiles {
 
     private static native long lseek(int fd, long offset, int whence) throws LastErrorException;
 
+    private static native long copy_file_range(int fdIn, long[] offIn, int fdOut, long[] offOut, long length,
+            int flags) throws LastErrorException;
+
     /** A descriptor of our own on a volume's data file, for calls FileChannel cannot make. */
     static int openDescriptor(Path file) {
         if (!AVAILABLE) {
@@ -81,6 +84,36 @@ final class NativeFiles {
             return true;
         } catch (LastErrorException e) {
             return false;
+        }
+    }
+
+    /**
+     * Copies a range between two files at the same offset inside the kernel (copy_file_range(2)):
+     * no trip through user space, and no position shared between threads. False when the kernel or
+     * file system cannot, before anything was copied, so the caller copies by hand.
+     */
+    static boolean copyRange(int fdIn, int fdOut, long offset, long length) throws java.io.IOException {
+        if (fdIn < 0 || fdOut < 0) {
+            return false;
+        }
+        long[] in = {offset};
+        long[] out = {offset};
+        long left = length;
+        try {
+            while (left > 0) {
+                long n = copy_file_range(fdIn, in, fdOut, out, left, 0);
+                if (n <= 0) {
+                    break; // end of the source file: the rest reads as zeroes, which a sparse target already is
+                }
+                left -= n;
+            }
+            return true;
+        } catch (LastErrorException e) {
+            if (left == length) {
+                return false; // e.g. EXDEV, ENOSYS, EINVAL: not supported here
+            }
+            throw new java.io.IOException("copy_file_range failed after " + (length - left) + " bytes: errno "
+                    + e.getErrorCode(), e);
         }
     }
 

@@ -10,6 +10,23 @@ public interface VolumeDevice extends BlockDevice, AutoCloseable {
     /** Grows the volume; the new range reads as zeroes. The caller commits the catalog afterwards. */
     void grow(long newSize) throws IOException;
 
+    /**
+     * Copies [offset, offset + length) of this device to the same range of {@code target}. File
+     * devices copy inside the kernel; the default goes through a buffer.
+     */
+    default void copyRangeTo(VolumeDevice target, long offset, long length) throws IOException {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect((int) Math.min(length, 1 << 20));
+        long position = offset;
+        long end = offset + length;
+        while (position < end) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
+            read(position, buffer);
+            buffer.flip();
+            target.write(position, buffer);
+            position += buffer.limit();
+        }
+    }
+
     @Override
     void close() throws IOException;
 }
