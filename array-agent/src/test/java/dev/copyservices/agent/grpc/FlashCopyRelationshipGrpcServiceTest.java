@@ -147,7 +147,7 @@ class FlashCopyRelationshipGrpcServiceTest {
 
     @Test
     void anUnexpectedEngineFailureAnswersInternalWithoutItsStack() {
-        engine.failure = new UnsupportedOperationException("being built");
+        engine.failure = new IllegalStateException("a bug in the engine");
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.reflash(ref("db-copy")));
         assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
     }
