@@ -57,7 +57,8 @@ public final class Agent implements AutoCloseable {
             nbd = new NbdServer(volumes, config.nbdListen().address(), NbdServer.Options.defaults());
             nbd.start();
             HostPort nbdEndpoint = new HostPort(config.nbdListen().host(), nbd.port());
-            ArrayEngine array = new ArrayEngine(pool, volumes, config.limits(), nbdEndpoint.toString(),
+            ArrayEngine array = new ArrayEngine(pool, volumes, flashCopies.relationships()::count,
+                    flashCopies.groups()::count, config.limits(), nbdEndpoint.toString(),
                     config.flashCopy().enabled() ? java.util.List.of("flashcopy") : java.util.List.of());
             ControlServer control = new ControlServer(config.listen().address(), array, volumes, flashCopies, events)
                     .start();

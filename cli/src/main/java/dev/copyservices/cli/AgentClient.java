@@ -1,6 +1,8 @@
 package dev.copyservices.cli;
 
 import dev.copyservices.api.agent.v1.ArrayServiceGrpc;
+import dev.copyservices.api.agent.v1.FlashCopyGroupServiceGrpc;
+import dev.copyservices.api.agent.v1.FlashCopyRelationshipServiceGrpc;
 import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.EventServiceGrpc;
 import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
@@ -55,6 +57,16 @@ final class AgentClient implements AutoCloseable {
 
     FlashCopyServiceGrpc.FlashCopyServiceBlockingStub flashCopies() {
         return FlashCopyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    FlashCopyRelationshipServiceGrpc.FlashCopyRelationshipServiceBlockingStub relationships() {
+        return FlashCopyRelationshipServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    FlashCopyGroupServiceGrpc.FlashCopyGroupServiceBlockingStub groups() {
+        return FlashCopyGroupServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "array", description = "Show the array behind the agent.")
 final class ArrayCommands extends CommandGroup {
 
-    @Command(name = "show", description = "Identity, NBD endpoint, capacity, limits and counts of the array.")
+    @Command(name = "show", description = "Identity, NBD endpoint, capacity, limits and counts of the array,"
+            + " FlashCopy relationships and groups included.")
     int show() {
         Array array = root.client().arrays().getArray(GetArrayRequest.getDefaultInstance());
         Output out = root.output();
@@ -49,6 +50,10 @@ final class ArrayCommands extends CommandGroup {
                 .field("FlashCopies", flashCopies)
                 .field("Copies in progress", usedOfMax(n.getCopiesInProgress(), l.getMaxCopiesInProgress()))
                 .field("Mirrors", usedOfMax(n.getMirrors(), l.getMaxMirrors()))
+                .end()
+                .section("FlashCopy Copy mode")
+                .field("Relationships", Integer.toUnsignedString(n.getFlashcopyRelationships()))
+                .field("Groups", Integer.toUnsignedString(n.getFlashcopyGroups()))
                 .end()
                 .render();
     }

@@ -1,7 +1,11 @@
 package dev.copyservices.cli;
 
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -22,10 +26,10 @@ import picocli.CommandLine.Spec;
         scope = ScopeType.INHERIT,
         usageHelpAutoWidth = true,
         description = "Manage the volumes and FlashCopies of a copyservices array through its agent.",
-        subcommands = {ArrayCommands.class, VolumeCommands.class, FlashCopyCommands.class, EventsCommand.class,
-                CommandLine.HelpCommand.class},
-        footer = {"", "Exit status: 0 success, 1 the agent reported an error, 2 usage error,"
-                + " 3 the agent cannot be reached."})
+        subcommands = {ArrayCommands.class, VolumeCommands.class, FlashCopyCommands.class,
+                FlashCopyGroupCommands.class, EventsCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit status: 0 success, 1 the agent reported an error, 2 usage error (or a change that was"
+                + " not confirmed), 3 the agent cannot be reached."})
 final class Csctl implements Callable<Integer>, AutoCloseable {
 
     static final String AGENT_ENV = "CSCTL_AGENT";
@@ -46,6 +50,7 @@ final class Csctl implements Callable<Integer>, AutoCloseable {
             description = "Give up on the agent after this many seconds. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
+    private final BufferedReader in;
     private final PrintWriter out;
     private final PrintWriter err;
     private final Map<String, String> env;
@@ -53,7 +58,9 @@ final class Csctl implements Callable<Integer>, AutoCloseable {
     private AgentAddress address;
     private AgentClient client;
 
-    Csctl(PrintWriter out, PrintWriter err, Map<String, String> env, AgentClient.Connector connector) {
+    Csctl(BufferedReader in, PrintWriter out, PrintWriter err, Map<String, String> env,
+            AgentClient.Connector connector) {
+        this.in = in;
         this.out = out;
         this.err = err;
         this.env = env;
@@ -81,6 +88,38 @@ final class Csctl implements Callable<Integer>, AutoCloseable {
     /** For notes that are not results (e.g. "no volumes"), so stdout stays clean for scripts. */
     PrintWriter notes() {
         return err;
+    }
+
+    /**
+     * A {@code warning: ...} line on stderr: something the user must know although the command succeeded.
+     * Not on stdout, so that the result (a confirmation, or JSON) stays what a script reads.
+     */
+    void warn(String message) {
+        err.println("warning: " + message);
+        err.flush();
+    }
+
+    /**
+     * Asks a yes/no question on the terminal and reads the answer; only {@code y} or {@code yes} agree.
+     * No input at all (a script, stdin closed) is a no, so nothing destructive runs unasked.
+     */
+    boolean ask(String question) {
+        err.print(question + " [y/N] ");
+        err.flush();
+        String answer;
+        try {
+            answer = in.readLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (answer == null) {
+            // end of input: end the prompt's line so the refusal that follows starts on its own
+            err.println();
+            err.flush();
+            return false;
+        }
+        String a = answer.strip().toLowerCase(Locale.ROOT);
+        return a.equals("y") || a.equals("yes");
     }
 
     /** What ErrorReporter needs to know about the connection; never throws. */

@@ -20,14 +20,22 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code csctl flashcopy ...}: one command per FlashCopyService RPC. csctl checks only what it can
+ * {@code csctl flashcopy ...}: one command per FlashCopyService RPC (Snapshot mode); the Copy-mode
+ * commands of the same group are in RelationshipCommands. csctl checks only what it can
  * check alone (ranges, names of policies, contradictory options); everything that depends on the
  * array's state is the agent's to decide.
  */
 @Command(name = "flashcopy",
-        description = "Point-in-time images of volumes (FlashCopy, Snapshot mode): create, list, inspect,"
-                + " disable, re-create, change, grow the repository and delete.",
-        subcommands = FlashCopyCommands.RepositoryCommands.class)
+        description = {"Point-in-time images of volumes.",
+                "Snapshot mode (create, list, show, disable, recreate, set, repository grow, delete): a FlashCopy"
+                        + " volume backed by a copy-on-write repository.",
+                "Copy mode (establish, reflash, reverse, background-copy, withdraw, relationships, relationship): a"
+                        + " relationship that makes a target volume a copy of a source. Groups of relationships:"
+                        + " csctl flashcopy-group."},
+        subcommands = {FlashCopyCommands.RepositoryCommands.class, RelationshipCommands.Establish.class,
+                RelationshipCommands.Reflash.class, RelationshipCommands.Reverse.class,
+                RelationshipCommands.BackgroundCopy.class, RelationshipCommands.Withdraw.class,
+                RelationshipCommands.ListCommand.class, RelationshipCommands.Show.class})
 final class FlashCopyCommands extends CommandGroup {
 
     private static final String NAME_HELP = "The FlashCopy's name or its repository's name.";

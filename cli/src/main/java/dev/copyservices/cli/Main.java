@@ -1,5 +1,7 @@
 package dev.copyservices.cli;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -13,16 +15,18 @@ public final class Main {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        int code = run(args, out, err, System.getenv(), AgentClient.NETTY);
+        // read only to confirm a command that overwrites data; scripts give --yes and never need it
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+        int code = run(args, in, out, err, System.getenv(), AgentClient.NETTY);
         out.flush();
         err.flush();
         System.exit(code);
     }
 
     /** Runs one csctl invocation and returns its exit code; the unit tests call this directly. */
-    static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env,
+    static int run(String[] args, BufferedReader in, PrintWriter out, PrintWriter err, Map<String, String> env,
             AgentClient.Connector connector) {
-        try (Csctl root = new Csctl(out, err, env, connector)) {
+        try (Csctl root = new Csctl(in, out, err, env, connector)) {
             return commandLine(root, out, err).execute(args);
         }
     }

@@ -161,6 +161,10 @@ final class VolumeCommands extends CommandGroup {
         if (v.getKind() == VolumeKind.FLASHCOPY) {
             details.field("Base", Output.orDash(v.getBase()));
         }
+        // near the top: whoever reads this volume must know first that its content is not a whole image
+        if (!v.getIncompleteCopy().isEmpty()) {
+            details.field("Incomplete copy", v.getIncompleteCopy());
+        }
         return details
                 .field("Size", Output.bytes(v.getSizeBytes()) + " (" + Long.toUnsignedString(v.getSizeBytes()) + " bytes)")
                 .field("Allocated", Output.bytes(v.getAllocatedBytes()))

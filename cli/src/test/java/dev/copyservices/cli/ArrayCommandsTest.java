@@ -33,12 +33,13 @@ class ArrayCommandsTest {
                         .setProvisionedBytes(120 * GIB).setAllocatedBytes(3 * GIB))
                 .setLimits(Limits.newBuilder().setMaxVolumes(512).setMaxFlashcopiesPerBase(8).setMaxFlashcopies(256)
                         .setMaxCopiesInProgress(4).setMaxMirrors(32))
-                .setCounts(Counts.newBuilder().setVolumes(12).setFlashcopies(3).setCopiesInProgress(1).setMirrors(0))
+                .setCounts(Counts.newBuilder().setVolumes(12).setFlashcopies(3).setCopiesInProgress(1).setMirrors(0)
+                        .setFlashcopyRelationships(5).setFlashcopyGroups(2))
                 .build();
     }
 
     @Test
-    void showPrintsIdentityCapacityAndUsedOfMax() {
+    void showPrintsIdentityCapacityUsedOfMaxAndCopyModeCounts() {
         agent.array = sample();
         FakeAgent.Result r = agent.run("array", "show");
         assertEquals(0, r.exit(), r.err());
@@ -59,6 +60,9 @@ class ArrayCommandsTest {
                   FlashCopies:         3 / 256 (at most 8 per base volume)
                   Copies in progress:  1 / 4
                   Mirrors:             0 / 32
+                FlashCopy Copy mode:
+                  Relationships:       5
+                  Groups:              2
                 """, r.out());
     }
 
@@ -78,5 +82,6 @@ class ArrayCommandsTest {
         assertEquals(sample(), printed.build());
         assertTrue(r.out().contains("\"nbdEndpoint\": \"10.0.0.5:10809\""), r.out());
         assertTrue(r.out().contains("\"maxFlashcopiesPerBase\": 8"), r.out());
+        assertTrue(r.out().contains("\"flashcopyRelationships\": 5"), r.out());
     }
 }

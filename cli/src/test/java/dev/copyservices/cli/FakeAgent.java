@@ -39,8 +39,10 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -52,9 +54,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * A stand-in agent in the test JVM: an in-process gRPC server with maps of volumes and FlashCopies, which records the
- * requests it got. Enough behaviour to check what csctl sends and how it prints what comes back; the
- * real rules are the agent's and are exercised by CsctlIT.
+ * A stand-in agent in the test JVM: an in-process gRPC server with maps of volumes, FlashCopies and (in
+ * FakeCopyMode) Copy-mode relationships and groups, which records the requests it got. Enough behaviour
+ * to check what csctl sends and how it prints what comes back; the real rules are the agent's and are
+ * exercised by CsctlIT.
  */
 final class FakeAgent implements AutoCloseable {
 
@@ -83,6 +86,10 @@ final class FakeAgent implements AutoCloseable {
     StatusRuntimeException eventsEnd;
     /** A following WatchEvents without eventsEnd stays open; its stream lands here for a test to feed. */
     final CompletableFuture<StreamObserver<Event>> follower = new CompletableFuture<>();
+    /** What csctl reads on stdin, e.g. the answer to a confirmation; empty is a closed stdin. */
+    String input = "";
+    /** Copy-mode relationships and groups. */
+    final FakeCopyMode copyMode = new FakeCopyMode(this);
 
     private final Server server;
 
@@ -93,6 +100,8 @@ final class FakeAgent implements AutoCloseable {
                     .addService(new Volumes())
                     .addService(new FlashCopies())
                     .addService(new Events())
+                    .addService(copyMode.relationshipService())
+                    .addService(copyMode.groupService())
                     .build()
                     .start();
         } catch (IOException e) {
@@ -109,7 +118,7 @@ final class FakeAgent implements AutoCloseable {
     Result runAgainst(String name, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = Main.run(args, new PrintWriter(out), new PrintWriter(err), env, address -> {
+        int exit = Main.run(args, stdin(), new PrintWriter(out), new PrintWriter(err), env, address -> {
             connectedTo = address;
             return InProcessChannelBuilder.forName(name).directExecutor().build();
         });
@@ -123,13 +132,17 @@ final class FakeAgent implements AutoCloseable {
         CompletableFuture<Integer> exit = new CompletableFuture<>();
         Thread.ofPlatform().name("csctl").daemon().start(() -> {
             try {
-                exit.complete(Main.run(args, new PrintWriter(out), new PrintWriter(err), env,
+                exit.complete(Main.run(args, stdin(), new PrintWriter(out), new PrintWriter(err), env,
                         address -> InProcessChannelBuilder.forName(serverName).directExecutor().build()));
             } catch (Throwable t) {
                 exit.completeExceptionally(t);
             }
         });
         return new Running(exit, out, err);
+    }
+
+    private BufferedReader stdin() {
+        return new BufferedReader(new StringReader(input));
     }
 
     @SuppressWarnings("unchecked")
@@ -175,7 +188,8 @@ final class FakeAgent implements AutoCloseable {
                 .build());
     }
 
-    private <Q extends Message, R> void answer(Q request, StreamObserver<R> observer, Function<Q, R> handler) {
+    /** Records the request, then answers with the handler's result or error (or not at all when silent). */
+    <Q extends Message, R> void answer(Q request, StreamObserver<R> observer, Function<Q, R> handler) {
         requests.add(request);
         if (silent) {
             return;
@@ -191,7 +205,7 @@ final class FakeAgent implements AutoCloseable {
         }
     }
 
-    private Volume existing(String name) {
+    Volume existing(String name) {
         Volume v = volumes.get(name);
         if (v == null) {
             throw error(io.grpc.Status.Code.NOT_FOUND, "VOLUME_NOT_FOUND", "volume \"" + name + "\" does not exist",

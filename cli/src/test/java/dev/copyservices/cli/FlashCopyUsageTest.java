@@ -112,8 +112,9 @@ class FlashCopyUsageTest {
 
     @Test
     void groupsWithoutACommandListTheirCommands() {
-        assertUsageError(agent.run("flashcopy"), "missing command: choose one of repository, create, delete, disable,"
-                + " list, recreate, set, show", "csctl flashcopy");
+        assertUsageError(agent.run("flashcopy"), "missing command: choose one of repository, establish, reflash,"
+                + " reverse, background-copy, withdraw, relationships, relationship, create, delete, disable, list,"
+                + " recreate, set, show", "csctl flashcopy");
         assertUsageError(agent.run("flashcopy", "repository"), "missing command: choose one of grow",
                 "csctl flashcopy repository");
     }

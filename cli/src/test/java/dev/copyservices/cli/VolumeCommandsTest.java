@@ -155,6 +155,16 @@ class VolumeCommandsTest {
     }
 
     @Test
+    void showSaysRightAfterTheKindThatTheVolumeHoldsAnIncompleteCopy() {
+        agent.volumes.put("db-copy", agent.put("db-copy", GIB).toBuilder()
+                .setIncompleteCopy("withdrawn with 4096 of 16384 regions copied from \"db\"").build());
+        FakeAgent.Result r = agent.run("volume", "show", "db-copy");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("\nKind:             standard\nIncomplete copy:  withdrawn with 4096 of 16384"
+                + " regions copied from \"db\"\nSize:"), r.out());
+    }
+
+    @Test
     void aKindFromANewerAgentIsShownAsUnknown() {
         agent.volumes.put("x", agent.put("x", GIB).toBuilder().setKindValue(7).build());
         assertTrue(agent.run("volume", "list").out().contains("x     unknown (7)  1 GiB"));

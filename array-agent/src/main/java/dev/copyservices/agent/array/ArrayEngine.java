@@ -8,19 +8,29 @@ import dev.copyservices.agent.volume.VolumeEngine;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /** Answers "what is this array": identity from the catalog, figures from the pool and the engines. */
 public final class ArrayEngine {
     private final Pool pool;
     private final VolumeEngine volumes;
+    private final IntSupplier relationshipCount;
+    private final IntSupplier groupCount;
     private final ArrayLimits limits;
     private final String nbdEndpoint;
     private final List<String> enabledFeatures;
 
-    public ArrayEngine(Pool pool, VolumeEngine volumes, ArrayLimits limits, String nbdEndpoint,
-            List<String> enabledFeatures) {
+    /**
+     * {@code relationshipCount} and {@code groupCount} are asked at each {@link #info()}. Suppliers rather
+     * than the FlashCopy engine: the array needs only the two numbers, and a test can give them without
+     * building a FlashCopy engine.
+     */
+    public ArrayEngine(Pool pool, VolumeEngine volumes, IntSupplier relationshipCount, IntSupplier groupCount,
+            ArrayLimits limits, String nbdEndpoint, List<String> enabledFeatures) {
         this.pool = pool;
         this.volumes = volumes;
+        this.relationshipCount = relationshipCount;
+        this.groupCount = groupCount;
         this.limits = limits;
         this.nbdEndpoint = nbdEndpoint;
         this.enabledFeatures = List.copyOf(enabledFeatures);
@@ -40,7 +50,7 @@ public final class ArrayEngine {
         }
         return new ArrayInfo(catalog.getArrayId(), catalog.getArrayName(), catalog.getSite(), version(), nbdEndpoint,
                 total, free, volumes.provisionedBytes(), volumes.allocatedBytes(), limits, volumes.count(),
-                volumes.flashCopyCount(), enabledFeatures);
+                volumes.flashCopyCount(), relationshipCount.getAsInt(), groupCount.getAsInt(), enabledFeatures);
     }
 
     public static String version() {

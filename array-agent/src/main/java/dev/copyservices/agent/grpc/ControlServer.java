@@ -25,6 +25,9 @@ public final class ControlServer implements AutoCloseable {
                 .addService(ServerInterceptors.intercept(new ArrayGrpcService(array), log))
                 .addService(ServerInterceptors.intercept(new VolumeGrpcService(volumes), log))
                 .addService(ServerInterceptors.intercept(new FlashCopyGrpcService(flashCopies), log))
+                .addService(ServerInterceptors.intercept(
+                        new FlashCopyRelationshipGrpcService(flashCopies.relationships()), log))
+                .addService(ServerInterceptors.intercept(new FlashCopyGroupGrpcService(flashCopies.groups()), log))
                 .addService(ServerInterceptors.intercept(new EventGrpcService(events), log))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())

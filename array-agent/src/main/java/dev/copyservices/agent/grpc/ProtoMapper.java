@@ -41,6 +41,7 @@ final class ProtoMapper {
                 .setNbdConnections(v.nbdConnections())
                 .setKind(toProto(v.kind()))
                 .setBase(text(v.base()))
+                .setIncompleteCopy(text(v.incompleteCopy()))
                 .build();
     }
 
@@ -162,17 +163,21 @@ final class ProtoMapper {
                         .setMaxFlashcopies(l.maxFlashCopies())
                         .setMaxCopiesInProgress(l.maxCopiesInProgress())
                         .setMaxMirrors(l.maxMirrors()))
-                .setCounts(Counts.newBuilder().setVolumes(a.volumes()).setFlashcopies(a.flashCopies()))
+                .setCounts(Counts.newBuilder()
+                        .setVolumes(a.volumes())
+                        .setFlashcopies(a.flashCopies())
+                        .setFlashcopyRelationships(a.flashCopyRelationships())
+                        .setFlashcopyGroups(a.flashCopyGroups()))
                 .addAllEnabledFeatures(a.enabledFeatures())
                 .build();
     }
 
-    private static Timestamp timestamp(Instant t) {
+    static Timestamp timestamp(Instant t) {
         return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
     }
 
     /** Proto strings cannot be null; an engine's "none" is the empty string on the wire. */
-    private static String text(String s) {
+    static String text(String s) {
         return s == null ? "" : s;
     }
 

@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Timestamp;
+import dev.copyservices.agent.array.ArrayInfo;
+import dev.copyservices.agent.array.ArrayLimits;
 import dev.copyservices.agent.flashcopy.CreateFlashCopy;
 import dev.copyservices.agent.flashcopy.FlashCopyInfo;
 import dev.copyservices.agent.flashcopy.FlashCopyState;
 import dev.copyservices.agent.flashcopy.FullPolicy;
 import dev.copyservices.agent.volume.VolumeInfo;
 import dev.copyservices.agent.volume.VolumeKind;
+import dev.copyservices.api.agent.v1.Counts;
 import dev.copyservices.api.agent.v1.CreateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.ErrorDetail;
 import dev.copyservices.api.agent.v1.FlashCopy;
@@ -23,6 +26,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -105,6 +109,26 @@ class ProtoMapperTest {
                 VolumeKind.FLASHCOPY, "db", ""));
         assertEquals(dev.copyservices.api.agent.v1.VolumeKind.FLASHCOPY, flashCopy.getKind());
         assertEquals("db", flashCopy.getBase());
+    }
+
+    @Test
+    void volumeCarriesWhyItIsAnIncompleteCopyAndNothingOtherwise() {
+        Volume incomplete = ProtoMapper.toProto(new VolumeInfo("db-copy", "v3", MIB, 0, false, Map.of(), CREATED, 0,
+                VolumeKind.STANDARD, "", "withdrawn with 12 of 16 regions copied"));
+        assertEquals("withdrawn with 12 of 16 regions copied", incomplete.getIncompleteCopy());
+
+        Volume complete = ProtoMapper.toProto(new VolumeInfo("db", "v1", MIB, 0, false, Map.of(), CREATED, 0,
+                VolumeKind.STANDARD, "", null));
+        assertEquals("", complete.getIncompleteCopy());
+    }
+
+    @Test
+    void arrayCountsEveryKindOfCopyApart() {
+        ArrayInfo info = new ArrayInfo("a1", "lab", "rack 3", "dev", "127.0.0.1:10809", 100 * MIB, 50 * MIB,
+                20 * MIB, 5 * MIB, ArrayLimits.defaults(), 9, 2, 5, 3, List.of("flashcopy"));
+        Counts counts = ProtoMapper.toProto(info).getCounts();
+        assertEquals(Counts.newBuilder().setVolumes(9).setFlashcopies(2).setFlashcopyRelationships(5)
+                .setFlashcopyGroups(3).build(), counts);
     }
 
     @Test
