@@ -118,12 +118,30 @@ public final class FileBlockDevice implements VolumeDevice {
         }
     }
 
+    /**
+     * Copies data extents inside the kernel and turns holes into holes on the target, so a copy of a
+     * thin volume stays thin (copy_file_range alone would write the holes out as zeroes).
+     */
     @Override
     public void copyRangeTo(VolumeDevice target, long offset, long length) throws IOException {
-        if (target instanceof FileBlockDevice file && NativeFiles.copyRange(nativeFd, file.nativeFd, offset, length)) {
-            return;
+        long end = offset + length;
+        long position = offset;
+        while (position < end) {
+            long data = NativeFiles.nextData(nativeFd, position);
+            long dataStart = data < 0 ? end : Math.min(data, end);
+            if (dataStart > position) {
+                target.writeZeroes(position, dataStart - position);
+            }
+            if (dataStart >= end) {
+                return;
+            }
+            long dataEnd = Math.min(NativeFiles.nextHole(nativeFd, dataStart, size), end);
+            if (!(target instanceof FileBlockDevice file
+                    && NativeFiles.copyRange(nativeFd, file.nativeFd, dataStart, dataEnd - dataStart))) {
+                VolumeDevice.super.copyRangeTo(target, dataStart, dataEnd - dataStart);
+            }
+            position = dataEnd;
         }
-        VolumeDevice.super.copyRangeTo(target, offset, length);
     }
 
     @Override

@@ -117,6 +117,31 @@ final class NativeFiles {
         }
     }
 
+    /**
+     * The start of the next data extent at or after {@code position}, or -1 when only a hole is
+     * left; {@code position} itself when the platform cannot say (everything counts as data).
+     */
+    static long nextData(int fd, long position) {
+        return seek(fd, position, SEEK_DATA, position);
+    }
+
+    /** The start of the next hole at or after {@code position} (the file's end counts as one). */
+    static long nextHole(int fd, long position, long fileSize) {
+        long hole = seek(fd, position, SEEK_HOLE, fileSize);
+        return hole < 0 ? fileSize : hole;
+    }
+
+    private static long seek(int fd, long position, int whence, long unknown) {
+        if (fd < 0) {
+            return unknown;
+        }
+        try {
+            return lseek(fd, position, whence);
+        } catch (LastErrorException e) {
+            return e.getErrorCode() == ENXIO ? -1 : unknown;
+        }
+    }
+
     /** Bytes of the file that hold data, by walking its extents; -1 if unknown. */
     static long allocatedBytes(int fd, long fileSize) {
         if (fd < 0) {

@@ -104,6 +104,19 @@ class CopyRelationshipsTest {
     }
 
     @Test
+    void theCopyOfAThinSourceKeepsTheTargetThinAndZeroesWhatTheTargetHeldBefore() throws Exception {
+        volume("src", 64 * MIB);
+        volume("tgt", 64 * MIB);
+        array.write("src", 10 * MIB, pattern(MIB, 21));
+        array.write("tgt", 0, pattern(64 * MIB, 22)); // old content, to be replaced by the image
+        relationships.establish("src", "tgt", new CopyOptions(true, false, false));
+        array.awaitEvents("FLASHCOPY_RELATIONSHIP_ENDED", 1);
+        assertArrayEquals(array.read("src", 0, 64 * MIB), array.read("tgt", 0, 64 * MIB));
+        long allocated = array.volumes.get("tgt").allocatedBytes();
+        assertTrue(allocated <= 2 * MIB, "the target takes " + allocated + " bytes for 1 MiB of data");
+    }
+
+    @Test
     void persistentRelationshipStaysAfterItsCopyAndItsTargetRefusesAnotherFlash() throws Exception {
         volume("A", 4 * MIB);
         volume("B", 4 * MIB);
