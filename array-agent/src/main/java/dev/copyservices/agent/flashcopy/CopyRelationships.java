@@ -138,32 +138,8 @@ public final class CopyRelationships implements CopyRelationship.Host, Backgroun
     public RelationshipInfo reverse(String name) {
         synchronized (control) {
             CopyRelationship r = require(name);
-            if (!r.record().getPersistent() || r.failed()) {
-                throw new EngineException(Reason.RELATIONSHIP_STATE, "relationship " + label(r) + (r.failed()
-                        ? " has failed" : " is not persistent") + "; only a persistent relationship can be"
-                                + " reversed", r.failed() ? "withdraw it with --force; the target's image is lost"
-                                        : "withdraw it and establish again with --persistent");
-            }
-            if (!r.complete()) {
-                throw new EngineException(Reason.BACKGROUND_COPY_INCOMPLETE, "target '" + name(r.record()
-                        .getTargetId()) + "' is not a complete copy yet (" + percent(r) + " copied), so it cannot"
-                        + " become the source", "start the background copy ('csctl flashcopy background-copy "
-                                + name(r.record().getTargetId()) + "') and reverse once it completes");
-            }
+            RelationshipRules.checkReversible(r, byId.values(), snapshotsOf, this::name, label(r), percent(r));
             String sourceId = r.record().getSourceId();
-            List<String> others = byId.values().stream().filter(o -> o != r
-                    && o.record().getSourceId().equals(sourceId)).map(o -> name(o.record().getTargetId())).toList();
-            if (!others.isEmpty()) {
-                throw new EngineException(Reason.VOLUME_IN_RELATIONSHIP, "source '" + name(sourceId) + "' also feeds "
-                        + String.join(", ", others) + "; reversing would make it a target of one and the source of"
-                        + " the others", "withdraw the other relationships first");
-            }
-            List<String> snapshots = snapshotsOf.apply(sourceId);
-            if (!snapshots.isEmpty()) {
-                throw new EngineException(Reason.VOLUME_IN_RELATIONSHIP, "source '" + name(sourceId) + "' is the base"
-                        + " of FlashCopies " + String.join(", ", snapshots) + "; reversing replaces its content"
-                        + " underneath them", "delete those FlashCopies first");
-            }
             // a reversed pair no longer matches its group's copy set, so it leaves the group
             VolumeRecord source = volumes.findById(sourceId).orElseThrow();
             VolumeRecord target = volumes.findById(r.record().getTargetId()).orElseThrow();
@@ -203,7 +179,8 @@ public final class CopyRelationships implements CopyRelationship.Host, Backgroun
     public List<RelationshipInfo> list(String volume, String group) {
         return byId.values().stream()
                 .map(this::report)
-                .filter(i -> volume == null || volume.isEmpty() || i.source().equals(volume) || i.target().equals(volume))
+                .filter(i -> volume == null || volume.isEmpty() || i.source().equals(volume)
+                        || i.target().equals(volume))
                 .filter(i -> group == null || group.isEmpty() || i.group().equals(group))
                 .sorted(Comparator.comparing(RelationshipInfo::target))
                 .toList();

@@ -293,7 +293,8 @@ public final class FlashCopyGroups {
         for (GroupPairRecord p : g.getPairsList()) {
             CopyRelationship r = owned(g, p);
             boolean available = r != null || p.getFlashUnixMillis() != 0;
-            boolean consistent = available && !p.getDiscovered() && p.getFlashUnixMillis() == g.getLastFlashUnixMillis();
+            boolean consistent = available && !p.getDiscovered()
+                    && p.getFlashUnixMillis() == g.getLastFlashUnixMillis();
             pairs.add(new GroupPairInfo(relationships.name(p.getSourceId()), relationships.name(p.getTargetId()),
                     available, consistent, p.getDiscovered(), p.getFlashUnixMillis() == 0 ? null
                             : java.time.Instant.ofEpochMilli(p.getFlashUnixMillis()),

@@ -97,4 +97,41 @@ final class RelationshipRules {
                     + " underneath them", "delete those FlashCopies first, or choose another target");
         }
     }
+
+    /**
+     * Reverse needs a persistent relationship whose target is complete (it becomes the source and
+     * must hold every region itself), a source with no other targets, and a source without
+     * Snapshot-mode FlashCopies (the reverse rewrites it underneath them).
+     */
+    static void checkReversible(CopyRelationship r, Collection<CopyRelationship> all,
+            java.util.function.Function<String, List<String>> snapshotsOf,
+            java.util.function.Function<String, String> nameOf, String label, String percent) {
+        if (!r.record().getPersistent() || r.failed()) {
+            throw new EngineException(Reason.RELATIONSHIP_STATE, "relationship " + label + (r.failed()
+                    ? " has failed" : " is not persistent") + "; only a persistent relationship can be"
+                            + " reversed", r.failed() ? "withdraw it with --force; the target's image is lost"
+                                    : "withdraw it and establish again with --persistent");
+        }
+        if (!r.complete()) {
+            throw new EngineException(Reason.BACKGROUND_COPY_INCOMPLETE, "target '" + nameOf.apply(r.record()
+                    .getTargetId()) + "' is not a complete copy yet (" + percent + " copied), so it cannot"
+                    + " become the source", "start the background copy ('csctl flashcopy background-copy "
+                            + nameOf.apply(r.record().getTargetId()) + "') and reverse once it completes");
+        }
+        String sourceId = r.record().getSourceId();
+        List<String> others = all.stream()
+                .filter(o -> o != r && o.record().getSourceId().equals(sourceId))
+                .map(o -> nameOf.apply(o.record().getTargetId())).toList();
+        if (!others.isEmpty()) {
+            throw new EngineException(Reason.VOLUME_IN_RELATIONSHIP, "source '" + nameOf.apply(sourceId)
+                    + "' also feeds " + String.join(", ", others) + "; reversing would make it a target of one and"
+                    + " the source of the others", "withdraw the other relationships first");
+        }
+        List<String> snapshots = snapshotsOf.apply(sourceId);
+        if (!snapshots.isEmpty()) {
+            throw new EngineException(Reason.VOLUME_IN_RELATIONSHIP, "source '" + nameOf.apply(sourceId)
+                    + "' is the base of FlashCopies " + String.join(", ", snapshots) + "; reversing replaces its"
+                    + " content underneath them", "delete those FlashCopies first");
+        }
+    }
 }
