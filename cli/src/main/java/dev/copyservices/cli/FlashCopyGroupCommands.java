@@ -151,7 +151,7 @@ final class FlashCopyGroupCommands extends CommandGroup {
     /** Said wherever a group is shown, because a backup taken from such targets may not be restorable. */
     private void warnIfInconsistent(FlashCopyGroup g) {
         if (!g.getConsistent()) {
-            root.warn(GroupOutput.NOT_CONSISTENT + "; flash the group to give every pair one point in time");
+            root.warn(GroupOutput.notConsistent(g));
         }
     }
 

@@ -133,8 +133,8 @@ class FlashCopyGroupCommandsTest {
         FakeAgent.Result r = agent.run("flashcopy-group", "discover", "nightly");
         assertEquals(0, r.exit(), r.err());
         assertEquals("FlashCopy group \"nightly\" discovered: 1 of 2 pairs TargetAvailable, Defined\n", r.out());
-        String warning = "warning: discovered pairs are not proven consistent with the others; flash the group to give"
-                + " every pair one point in time\n";
+        String warning = "warning: not every pair holds the group's point in time: \"db\" -> \"db-copy\" (discovered);"
+                + " flash the group to give every pair one point in time ('csctl flashcopy-group flash nightly')\n";
         assertEquals(warning, r.err());
 
         FakeAgent.Result show = agent.run("flashcopy-group", "show", "nightly");
@@ -142,6 +142,32 @@ class FlashCopyGroupCommandsTest {
         assertTrue(show.out().contains("db      db-copy    TargetAvailable  no (discovered)  -           100%\n"),
                 show.out());
         assertEquals(warning, show.err());
+    }
+
+    @Test
+    void aPairReflashedOnItsOwnIsNamedAsTheReasonTheGroupIsNotConsistent() {
+        nightly(true);
+        // what the agent reports after 'csctl flashcopy reflash logs-copy': that pair's flash time moved on
+        FlashCopyGroup g = agent.copyMode.groups.get("nightly");
+        agent.copyMode.groups.put("nightly", g.toBuilder().setPairs(1, g.getPairs(1).toBuilder().setConsistent(false)
+                .setFlashTime(FakeCopyMode.NEXT_FLASH)).build());
+
+        FakeAgent.Result show = agent.run("flashcopy-group", "show", "nightly");
+        assertEquals(0, show.exit(), show.err());
+        assertTrue(show.out().contains("Consistent:  no\n"), show.out());
+        assertTrue(show.out().contains("logs    logs-copy  TargetAvailable  no  "), show.out());
+        assertEquals("warning: not every pair holds the group's point in time: \"logs\" -> \"logs-copy\" (re-flashed"
+                + " on its own); flash the group to give every pair one point in time ('csctl flashcopy-group flash"
+                + " nightly')\n", show.err());
+    }
+
+    @Test
+    void theWarningQuotesAGroupNameWithASpaceInItsCommand() {
+        run("flashcopy-group", "create", "db nightly");
+        run("flashcopy-group", "add", "db nightly", "db", "db-copy");
+        agent.copyMode.putRelationship("db", "db-copy", BACKGROUND_PERSISTENT, 16384);
+        FakeAgent.Result r = agent.run("flashcopy-group", "discover", "db nightly");
+        assertTrue(r.err().endsWith("('csctl flashcopy-group flash \"db nightly\"')\n"), r.err());
     }
 
     @Test
@@ -155,7 +181,8 @@ class FlashCopyGroupCommandsTest {
         assertFalse(printed.getConsistent());
         assertTrue(printed.getPairs(0).getDiscovered());
         assertFalse(printed.hasLastFlash());
-        assertTrue(r.err().startsWith("warning: discovered pairs are not proven consistent"), r.err());
+        assertTrue(r.err().startsWith("warning: not every pair holds the group's point in time: \"db\" ->"
+                + " \"db-copy\" (discovered)"), r.err());
     }
 
     @Test
