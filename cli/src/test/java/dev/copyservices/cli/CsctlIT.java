@@ -702,7 +702,14 @@ class CsctlIT {
 
         Run forced = csctl("flashcopy-group", "terminate", "it-nightly", "--force");
         assertEquals(0, forced.exit(), forced.transcript());
-        assertTrue(forced.out().startsWith("FlashCopy group \"it-nightly\" terminated: Defined"), forced.transcript());
+        assertEquals("FlashCopy group \"it-nightly\" terminated: Defined, 2 pairs\n", forced.out(), forced.transcript());
+        // no background copy since the flash: both targets are left incomplete, and csctl says so for each
+        List<String> warnings = forced.errLines("warning: ");
+        assertEquals(2, warnings.size(), forced.transcript());
+        assertTrue(warnings.stream().anyMatch(w -> w.startsWith("warning: \"ga-c\" is an incomplete copy")),
+                forced.transcript());
+        assertTrue(warnings.stream().anyMatch(w -> w.startsWith("warning: \"gb-c\" is an incomplete copy")),
+                forced.transcript());
         assertLine(csctl("volume", "show", "gb-c"), "Incomplete copy: +a forced withdraw .*");
 
         assertSucceeded(csctl("flashcopy-group", "delete", "it-other"));

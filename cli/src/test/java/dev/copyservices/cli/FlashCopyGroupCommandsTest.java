@@ -8,10 +8,12 @@ import com.google.protobuf.util.JsonFormat;
 import dev.copyservices.api.agent.v1.CopyOptions;
 import dev.copyservices.api.agent.v1.CreateGroupRequest;
 import dev.copyservices.api.agent.v1.FlashCopyGroup;
+import dev.copyservices.api.agent.v1.GetVolumeRequest;
 import dev.copyservices.api.agent.v1.GroupPairRequest;
 import dev.copyservices.api.agent.v1.GroupRef;
 import dev.copyservices.api.agent.v1.ListGroupsResponse;
 import dev.copyservices.api.agent.v1.TerminateGroupRequest;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -225,6 +227,65 @@ class FlashCopyGroupCommandsTest {
         assertEquals("FlashCopy group \"nightly\" terminated: Defined, 2 pairs\n", r.out());
         run("flashcopy-group", "terminate", "nightly");
         assertFalse(agent.last(TerminateGroupRequest.class).getForce());
+    }
+
+    @Test
+    void aForcedTerminateWarnsAboutEachTargetItLeftIncomplete() {
+        nightly(true);
+        // db's copy completed; logs' is still running when the group is terminated
+        agent.copyMode.putRelationship("db", "db-copy", BACKGROUND_PERSISTENT, 16384);
+        agent.copyMode.putRelationship("logs", "logs-copy", BACKGROUND_PERSISTENT, 100);
+        FakeAgent.Result r = agent.run("flashcopy-group", "terminate", "nightly", "--force");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("FlashCopy group \"nightly\" terminated: Defined, 2 pairs\n", r.out());
+        assertEquals("warning: \"logs-copy\" is an incomplete copy: the terminate ended its relationship before every"
+                + " region was copied, so it is not a usable image of \"logs\"; flash the group again for a complete"
+                + " copy ('csctl volume show logs-copy' says what is missing)\n", r.err());
+        // only the copy that was running is looked at
+        assertEquals(GetVolumeRequest.newBuilder().setName("logs-copy").build(), agent.last(GetVolumeRequest.class));
+        assertEquals(1, agent.requests.stream().filter(GetVolumeRequest.class::isInstance).count());
+    }
+
+    @Test
+    void aForcedTerminateWarnsOnStderrWithJsonToo() throws Exception {
+        nightly(true);
+        FakeAgent.Result r = agent.run("-o", "json", "flashcopy-group", "terminate", "nightly", "--force");
+        assertEquals(0, r.exit(), r.err());
+        JsonFormat.parser().merge(r.out(), FlashCopyGroup.newBuilder());
+        assertEquals(2, r.err().lines().filter(l -> l.startsWith("warning: ") && l.contains("is an incomplete copy"))
+                .count(), r.err());
+    }
+
+    @Test
+    void aForcedTerminateOfCompleteCopiesAndAPlainTerminateWarnOfNothingAndReadNothingMore() {
+        nightly(true);
+        agent.copyMode.putRelationship("db", "db-copy", BACKGROUND_PERSISTENT, 16384);
+        agent.copyMode.putRelationship("logs", "logs-copy", BACKGROUND_PERSISTENT, 16384);
+        int before = agent.requests.size();
+        FakeAgent.Result forced = agent.run("flashcopy-group", "terminate", "nightly", "--force");
+        assertEquals(0, forced.exit(), forced.err());
+        assertEquals("", forced.err());
+        assertEquals(List.of(GroupRef.class, TerminateGroupRequest.class), agent.requests.subList(before,
+                agent.requests.size()).stream().map(Object::getClass).toList());
+
+        run("flashcopy-group", "flash", "nightly");
+        before = agent.requests.size();
+        run("flashcopy-group", "terminate", "nightly");
+        assertEquals(List.of(TerminateGroupRequest.class), agent.requests.subList(before, agent.requests.size())
+                .stream().map(Object::getClass).toList(), "without --force nothing is left incomplete");
+    }
+
+    @Test
+    void aTargetThatCannotBeReadAfterAForcedTerminateIsAWarningNotAFailure() {
+        nightly(true);
+        agent.copyMode.putRelationship("db", "db-copy", BACKGROUND_PERSISTENT, 16384);
+        agent.volumes.remove("logs-copy");
+        FakeAgent.Result r = agent.run("flashcopy-group", "terminate", "nightly", "--force");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("FlashCopy group \"nightly\" terminated: Defined, 2 pairs\n", r.out());
+        assertTrue(r.err().startsWith("warning: \"logs-copy\" may be an incomplete copy: its copy was running when the"
+                + " group was terminated, and csctl could not read the volume (NOT_FOUND: "), r.err());
+        assertTrue(r.err().endsWith("; 'csctl volume show logs-copy' says\n"), r.err());
     }
 
     @Test
