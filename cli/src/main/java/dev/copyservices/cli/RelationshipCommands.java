@@ -102,6 +102,12 @@ final class RelationshipCommands {
             confirm(r, "re-flashed at " + Output.time(r.hasPointInTime(), r.getPointInTime()) + ": "
                     + Long.toUnsignedString(r.getRegionsToCopyAtFlash()) + " of " + Long.toUnsignedString(
                             r.getRegions()) + " regions to copy");
+            if (!r.getGroup().isEmpty()) {
+                // the agent allows it, but the group's targets no longer share one point in time
+                root().warn(CommandGroup.quoted(r.getTarget()) + " was re-flashed on its own, so FlashCopy group "
+                        + CommandGroup.quoted(r.getGroup()) + " no longer holds one point in time; flash the whole"
+                        + " group instead ('csctl flashcopy-group flash " + CommandGroup.shellWord(r.getGroup()) + "')");
+            }
             return 0;
         }
     }
@@ -121,9 +127,12 @@ final class RelationshipCommands {
             if (!yes) {
                 // read first, so the question names the volume that is about to be overwritten
                 Relationship current = relationships().getRelationship(ref(name));
+                // a reversed pair no longer matches its group's copy set: the agent takes it out of the group
+                String group = current.getGroup().isEmpty() ? "" : ", and the relationship leaves FlashCopy group "
+                        + CommandGroup.quoted(current.getGroup());
                 boolean agreed = root().ask("Reverse " + RelationshipOutput.pair(current) + ": the content of "
                         + CommandGroup.quoted(current.getSource()) + " is overwritten with the image on "
-                        + CommandGroup.quoted(current.getTarget()) + ". Continue?");
+                        + CommandGroup.quoted(current.getTarget()) + group + ". Continue?");
                 if (!agreed) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "reverse of " + CommandGroup.quoted(
                             name) + " not confirmed: nothing was changed; give --yes to reverse without being asked");
@@ -184,6 +193,12 @@ final class RelationshipCommands {
                         + " of " + Long.toUnsignedString(r.getRegions()) + " regions were copied before the"
                         + " withdraw, so it is not a usable image of " + CommandGroup.quoted(r.getSource())
                         + "; establish a relationship onto it again for a complete copy");
+            }
+            if (!r.getGroup().isEmpty()) {
+                root().warn(RelationshipOutput.pair(r) + " was a pair of FlashCopy group " + CommandGroup.quoted(
+                        r.getGroup()) + ": the pair is Defined until the group is flashed again; to end every"
+                        + " relationship of the group together, terminate it ('csctl flashcopy-group terminate "
+                        + CommandGroup.shellWord(r.getGroup()) + "')");
             }
             return 0;
         }

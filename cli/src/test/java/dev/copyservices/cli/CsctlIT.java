@@ -700,16 +700,35 @@ class CsctlIT {
         assertAgentError(inGroup);
         assertHint(inGroup);
 
+        // one pair re-flashed on its own: the agent allows it, csctl warns that the group lost its point in time
+        Run alone = csctl("flashcopy", "reflash", "gb-c");
+        assertSucceeded(alone);
+        assertEquals(List.of("warning: \"gb-c\" was re-flashed on its own, so FlashCopy group \"it-nightly\" no longer"
+                + " holds one point in time; flash the whole group instead ('csctl flashcopy-group flash it-nightly')"),
+                alone.err().lines().toList(), alone.transcript());
+        Run split = csctl("flashcopy-group", "show", "it-nightly");
+        assertLine(split, "Consistent: +no");
+        assertEquals(List.of("warning: not every pair holds the group's point in time: \"gb\" -> \"gb-c\" (re-flashed on"
+                + " its own); flash the group to give every pair one point in time ('csctl flashcopy-group flash"
+                + " it-nightly')"), split.err().lines().toList(), split.transcript());
+
+        // one pair withdrawn on its own: its target is incomplete, and the pair is Defined again
+        Run withdrawn = csctl("flashcopy", "withdraw", "ga-c", "--force");
+        assertEquals(0, withdrawn.exit(), withdrawn.transcript());
+        List<String> warnings = withdrawn.errLines("warning: ");
+        assertEquals(2, warnings.size(), withdrawn.transcript());
+        assertTrue(warnings.get(0).startsWith("warning: \"ga-c\" is an incomplete copy"), withdrawn.transcript());
+        assertTrue(warnings.get(1).startsWith("warning: \"ga\" -> \"ga-c\" was a pair of FlashCopy group"
+                + " \"it-nightly\": the pair is Defined until the group is flashed again"), withdrawn.transcript());
+        assertEquals(PairState.PAIR_DEFINED, group("it-nightly").getPairs(0).getState());
+
         Run forced = csctl("flashcopy-group", "terminate", "it-nightly", "--force");
         assertEquals(0, forced.exit(), forced.transcript());
         assertEquals("FlashCopy group \"it-nightly\" terminated: Defined, 2 pairs\n", forced.out(), forced.transcript());
-        // no background copy since the flash: both targets are left incomplete, and csctl says so for each
-        List<String> warnings = forced.errLines("warning: ");
-        assertEquals(2, warnings.size(), forced.transcript());
-        assertTrue(warnings.stream().anyMatch(w -> w.startsWith("warning: \"ga-c\" is an incomplete copy")),
-                forced.transcript());
-        assertTrue(warnings.stream().anyMatch(w -> w.startsWith("warning: \"gb-c\" is an incomplete copy")),
-                forced.transcript());
+        // no background copy since the re-flash: the target is left incomplete, and csctl says so
+        assertEquals(List.of("warning: \"gb-c\" is an incomplete copy: the terminate ended its relationship before every"
+                + " region was copied, so it is not a usable image of \"gb\"; flash the group again for a complete copy"
+                + " ('csctl volume show gb-c' says what is missing)"), forced.err().lines().toList(), forced.transcript());
         assertLine(csctl("volume", "show", "gb-c"), "Incomplete copy: +a forced withdraw .*");
 
         assertSucceeded(csctl("flashcopy-group", "delete", "it-other"));

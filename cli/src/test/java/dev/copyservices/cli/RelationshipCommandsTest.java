@@ -235,6 +235,30 @@ class RelationshipCommandsTest {
     }
 
     @Test
+    void reflashOfAGroupsPairOnItsOwnWarnsThatTheGroupLosesItsPointInTime() {
+        copyMode.relationships.put("db-copy", copyMode.putRelationship("db", "db-copy", ALL, 16384).toBuilder()
+                .setGroup("db nightly").build());
+        FakeAgent.Result r = agent.run("flashcopy", "reflash", "db-copy");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("relationship \"db\" -> \"db-copy\" re-flashed at "), r.out());
+        assertEquals("warning: \"db-copy\" was re-flashed on its own, so FlashCopy group \"db nightly\" no longer holds"
+                + " one point in time; flash the whole group instead ('csctl flashcopy-group flash \"db nightly\"')\n",
+                r.err());
+    }
+
+    @Test
+    void withdrawOfAGroupsPairWarnsThatThePairIsDefinedAgain() {
+        copyMode.relationships.put("db-copy", copyMode.putRelationship("db", "db-copy", BACKGROUND, 16384).toBuilder()
+                .setGroup("nightly").build());
+        FakeAgent.Result r = agent.run("flashcopy", "withdraw", "db-copy");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("relationship \"db\" -> \"db-copy\" withdrawn: \"db-copy\" is a complete copy\n", r.out());
+        assertEquals("warning: \"db\" -> \"db-copy\" was a pair of FlashCopy group \"nightly\": the pair is Defined until"
+                + " the group is flashed again; to end every relationship of the group together, terminate it"
+                + " ('csctl flashcopy-group terminate nightly')\n", r.err());
+    }
+
+    @Test
     void reflashOfANonPersistentRelationshipShowsTheAgentsRefusal() {
         copyMode.putRelationship("db", "db-copy", BACKGROUND, 0);
         FakeAgent.Result r = agent.run("flashcopy", "reflash", "db-copy");
