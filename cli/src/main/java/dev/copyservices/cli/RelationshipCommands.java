@@ -78,14 +78,35 @@ final class RelationshipCommands {
 
         @Override
         public Integer call() {
+            // the agent answers a repeated establish with the relationship that exists, its point in time
+            // unchanged: look first, so that an old image is not confirmed as if it had just been taken
+            String before = relationships().listRelationships(ListRelationshipsRequest.newBuilder()
+                            .setVolume(target)
+                            .build())
+                    .getRelationshipsList().stream()
+                    .filter(r -> r.getTarget().equals(target))
+                    .map(Relationship::getId)
+                    .findFirst()
+                    .orElse("");
             Relationship r = relationships().establish(EstablishRequest.newBuilder()
                     .setSource(source)
                     .setTarget(target)
                     .setOptions(options.toProto())
                     .build());
-            confirm(r, "established at " + Output.time(r.hasPointInTime(), r.getPointInTime()) + ": "
+            String time = Output.time(r.hasPointInTime(), r.getPointInTime());
+            boolean again = !before.isEmpty() && before.equals(r.getId());
+            confirm(r, (again ? "already established at " : "established at ") + time + ": "
                     + RelationshipOutput.state(r.getState()) + ", options " + RelationshipOutput.longOptions(
                             r.getOptions()));
+            if (again) {
+                String target = CommandGroup.shellWord(r.getTarget());
+                root().warn("no new point in time was taken: " + CommandGroup.quoted(r.getTarget()) + " keeps the"
+                        + " image of " + CommandGroup.quoted(r.getSource()) + " as of " + time + "; "
+                        + (r.getOptions().getPersistent()
+                                ? "re-flash it for a new one ('csctl flashcopy reflash " + target + "')"
+                                : "withdraw the relationship ('csctl flashcopy withdraw " + target + "') and establish"
+                                        + " again for a new one"));
+            }
             return 0;
         }
     }

@@ -383,6 +383,17 @@ class CsctlIT {
         assertEquals("", establish.err(), establish.transcript());
         assertTrue(establish.out().matches("relationship \"cm-src\" -> \"cm-tgt\" established at " + TIME
                 + ": NoBackgroundCopy, options none\n"), establish.transcript());
+        String established = relationship("cm-tgt").getId();
+        // asked again, the agent returns the same relationship: csctl says that no new point in time was taken
+        Run again = csctl("flashcopy", "establish", "cm-src", "cm-tgt");
+        assertSucceeded(again);
+        assertTrue(again.out().matches("relationship \"cm-src\" -> \"cm-tgt\" already established at " + TIME
+                + ": NoBackgroundCopy, options none\n"), again.transcript());
+        assertEquals(List.of("warning: no new point in time was taken: \"cm-tgt\" keeps the image of \"cm-src\" as of "
+                + again.out().substring(again.out().indexOf(" at ") + 4, again.out().indexOf("Z: ") + 1)
+                + "; withdraw the relationship ('csctl flashcopy withdraw cm-tgt') and establish again for a new one"),
+                again.err().lines().toList(), again.transcript());
+        assertEquals(established, relationship("cm-tgt").getId());
 
         // the target shows the source's image at once, its own old content included nowhere
         qemuIo("cm-tgt", "read -P 0xa1 0 4M", "read -P 0 4M 28M", "read -P 0xa2 32M 1M", "read -P 0 33M 31M");

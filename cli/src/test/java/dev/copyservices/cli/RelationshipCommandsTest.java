@@ -81,6 +81,41 @@ class RelationshipCommandsTest {
     }
 
     @Test
+    void establishingAnExistingRelationshipAgainSaysNoNewPointInTimeWasTaken() {
+        copyMode.putRelationship("db", "db-copy", NONE, 0);
+        FakeAgent.Result r = agent.run("flashcopy", "establish", "db", "db-copy");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("relationship \"db\" -> \"db-copy\" already established at 2023-11-14T22:13:20Z: NoBackgroundCopy,"
+                + " options none\n", r.out());
+        assertEquals("warning: no new point in time was taken: \"db-copy\" keeps the image of \"db\" as of"
+                + " 2023-11-14T22:13:20Z; withdraw the relationship ('csctl flashcopy withdraw db-copy') and establish"
+                + " again for a new one\n", r.err());
+        assertEquals(ListRelationshipsRequest.newBuilder().setVolume("db-copy").build(),
+                agent.last(ListRelationshipsRequest.class));
+    }
+
+    @Test
+    void establishingAnExistingPersistentRelationshipAgainPointsAtReflash() throws Exception {
+        agent.put("db copy", GIB);
+        copyMode.putRelationship("db", "db copy", ALL, 16384);
+        FakeAgent.Result r = agent.run("-o", "json", "flashcopy", "establish", "db", "db copy", "--background-copy",
+                "--persistent", "--incremental");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(copyMode.relationships.get("db copy"), parse(r.out(), Relationship.newBuilder()).build());
+        assertTrue(r.err().endsWith("; re-flash it for a new one ('csctl flashcopy reflash \"db copy\"')\n"), r.err());
+    }
+
+    @Test
+    void aNewRelationshipBesideAnotherOfTheSameSourceIsConfirmedAsEstablished() {
+        agent.put("db-old", GIB);
+        copyMode.putRelationship("db", "db-old", NONE, 0);
+        FakeAgent.Result r = agent.run("flashcopy", "establish", "db", "db-copy");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("relationship \"db\" -> \"db-copy\" established at "), r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
     void establishWithJsonPrintsTheRelationship() throws Exception {
         FakeAgent.Result r = agent.run("-o", "json", "flashcopy", "establish", "db", "db-copy", "--background-copy");
         assertEquals(0, r.exit(), r.err());
