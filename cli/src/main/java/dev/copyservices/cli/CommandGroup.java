@@ -51,6 +51,11 @@ abstract class CommandGroup implements Callable<Integer> {
         }
     }
 
+    /** A name as a word of a command line the user can paste: quoted when it holds a space. */
+    static String shellWord(String name) {
+        return name.matches("[A-Za-z0-9._-]+") ? name : "\"" + name + "\"";
+    }
+
     /** How the CLI shows a name in running text, so that names with spaces read unambiguously. */
     static String quoted(String name) {
         return "\"" + name + "\"";

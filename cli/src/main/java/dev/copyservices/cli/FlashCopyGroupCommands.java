@@ -4,12 +4,16 @@ import dev.copyservices.api.agent.v1.CreateGroupRequest;
 import dev.copyservices.api.agent.v1.DeleteGroupResponse;
 import dev.copyservices.api.agent.v1.FlashCopyGroup;
 import dev.copyservices.api.agent.v1.FlashCopyGroupServiceGrpc.FlashCopyGroupServiceBlockingStub;
+import dev.copyservices.api.agent.v1.GetVolumeRequest;
+import dev.copyservices.api.agent.v1.GroupPair;
 import dev.copyservices.api.agent.v1.GroupPairRequest;
 import dev.copyservices.api.agent.v1.GroupRef;
 import dev.copyservices.api.agent.v1.ListGroupsRequest;
 import dev.copyservices.api.agent.v1.ListGroupsResponse;
 import dev.copyservices.api.agent.v1.PairState;
 import dev.copyservices.api.agent.v1.TerminateGroupRequest;
+import io.grpc.StatusRuntimeException;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -83,13 +87,43 @@ final class FlashCopyGroupCommands extends CommandGroup {
     int terminate(
             @Parameters(paramLabel = "GROUP", description = GROUP_HELP) String name,
             @Option(names = "--force", description = "Terminate although copies are incomplete: those targets keep"
-                    + " incomplete images ('csctl volume show TARGET' says which).") boolean force) {
+                    + " incomplete images; csctl warns about each ('csctl volume show TARGET' says what is missing).")
+            boolean force) {
+        // forced, it may leave targets incomplete: read first which copies are still running, so that csctl
+        // can warn about those, as 'flashcopy withdraw --force' does
+        List<GroupPair> copying = !force ? List.of() : groups().getGroup(ref(name)).getPairsList().stream()
+                .filter(p -> p.hasRelationship()
+                        && p.getRelationship().getCopiedRegions() < p.getRelationship().getRegions())
+                .toList();
         FlashCopyGroup g = groups().terminateGroup(TerminateGroupRequest.newBuilder()
                 .setName(name)
                 .setForce(force)
                 .build());
         confirm(g, "terminated: " + GroupOutput.state(g.getState()) + ", " + pairs(g));
+        copying.forEach(this::warnIfIncomplete);
         return 0;
+    }
+
+    /** After a forced terminate: the target's own record says whether its copy was cut short. */
+    private void warnIfIncomplete(GroupPair p) {
+        String target = quoted(p.getTarget());
+        String show = "'csctl volume show " + shellWord(p.getTarget()) + "'";
+        String incomplete;
+        try {
+            incomplete = root.client().volumes().getVolume(GetVolumeRequest.newBuilder().setName(p.getTarget())
+                    .build()).getIncompleteCopy();
+        } catch (StatusRuntimeException e) {
+            // the terminate itself succeeded; failing now would say otherwise
+            root.warn(target + " may be an incomplete copy: its copy was running when the group was terminated, and"
+                    + " csctl could not read the volume (" + ErrorReporter.describe(e.getStatus()) + "); " + show
+                    + " says");
+            return;
+        }
+        if (!incomplete.isEmpty()) {
+            root.warn(target + " is an incomplete copy: the terminate ended its relationship before every region was"
+                    + " copied, so it is not a usable image of " + quoted(p.getSource()) + "; flash the group again"
+                    + " for a complete copy (" + show + " says what is missing)");
+        }
     }
 
     @Command(name = "discover", description = "Adopt relationships that already exist on the array for the group's"
@@ -151,7 +185,7 @@ final class FlashCopyGroupCommands extends CommandGroup {
     /** Said wherever a group is shown, because a backup taken from such targets may not be restorable. */
     private void warnIfInconsistent(FlashCopyGroup g) {
         if (!g.getConsistent()) {
-            root.warn(GroupOutput.NOT_CONSISTENT + "; flash the group to give every pair one point in time");
+            root.warn(GroupOutput.notConsistent(g));
         }
     }
 

@@ -10,8 +10,23 @@ import java.util.List;
 /** The table and detail forms of FlashCopy groups, in Copy Services Manager's session words. */
 final class GroupOutput {
 
-    /** The warning csctl gives with a group that is not consistent: why the targets may not agree. */
-    static final String NOT_CONSISTENT = "discovered pairs are not proven consistent with the others";
+    /**
+     * The warning csctl gives with a group that is not consistent: which pairs may not share the group's
+     * point in time, and why. A pair is discovered (adopted with a flash time nobody knows), or it was
+     * re-flashed on its own with {@code flashcopy reflash} after the group's last flash.
+     */
+    static String notConsistent(FlashCopyGroup g) {
+        List<String> pairs = g.getPairsList().stream()
+                .filter(p -> p.hasRelationship() && !p.getConsistent())
+                .map(p -> RelationshipOutput.pair(p.getSource(), p.getTarget())
+                        + (p.getDiscovered() ? " (discovered)" : " (re-flashed on its own)"))
+                .toList();
+        String which = pairs.isEmpty()
+                ? "the group's pairs are not proven consistent with each other"
+                : "not every pair holds the group's point in time: " + String.join(", ", pairs);
+        return which + "; flash the group to give every pair one point in time ('csctl flashcopy-group flash "
+                + CommandGroup.shellWord(g.getName()) + "')";
+    }
 
     private GroupOutput() {
     }

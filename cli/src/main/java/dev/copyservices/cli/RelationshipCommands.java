@@ -78,14 +78,35 @@ final class RelationshipCommands {
 
         @Override
         public Integer call() {
+            // the agent answers a repeated establish with the relationship that exists, its point in time
+            // unchanged: look first, so that an old image is not confirmed as if it had just been taken
+            String before = relationships().listRelationships(ListRelationshipsRequest.newBuilder()
+                            .setVolume(target)
+                            .build())
+                    .getRelationshipsList().stream()
+                    .filter(r -> r.getTarget().equals(target))
+                    .map(Relationship::getId)
+                    .findFirst()
+                    .orElse("");
             Relationship r = relationships().establish(EstablishRequest.newBuilder()
                     .setSource(source)
                     .setTarget(target)
                     .setOptions(options.toProto())
                     .build());
-            confirm(r, "established at " + Output.time(r.hasPointInTime(), r.getPointInTime()) + ": "
+            String time = Output.time(r.hasPointInTime(), r.getPointInTime());
+            boolean again = !before.isEmpty() && before.equals(r.getId());
+            confirm(r, (again ? "already established at " : "established at ") + time + ": "
                     + RelationshipOutput.state(r.getState()) + ", options " + RelationshipOutput.longOptions(
                             r.getOptions()));
+            if (again) {
+                String target = CommandGroup.shellWord(r.getTarget());
+                root().warn("no new point in time was taken: " + CommandGroup.quoted(r.getTarget()) + " keeps the"
+                        + " image of " + CommandGroup.quoted(r.getSource()) + " as of " + time + "; "
+                        + (r.getOptions().getPersistent()
+                                ? "re-flash it for a new one ('csctl flashcopy reflash " + target + "')"
+                                : "withdraw the relationship ('csctl flashcopy withdraw " + target + "') and establish"
+                                        + " again for a new one"));
+            }
             return 0;
         }
     }
@@ -102,6 +123,12 @@ final class RelationshipCommands {
             confirm(r, "re-flashed at " + Output.time(r.hasPointInTime(), r.getPointInTime()) + ": "
                     + Long.toUnsignedString(r.getRegionsToCopyAtFlash()) + " of " + Long.toUnsignedString(
                             r.getRegions()) + " regions to copy");
+            if (!r.getGroup().isEmpty()) {
+                // the agent allows it, but the group's targets no longer share one point in time
+                root().warn(CommandGroup.quoted(r.getTarget()) + " was re-flashed on its own, so FlashCopy group "
+                        + CommandGroup.quoted(r.getGroup()) + " no longer holds one point in time; flash the whole"
+                        + " group instead ('csctl flashcopy-group flash " + CommandGroup.shellWord(r.getGroup()) + "')");
+            }
             return 0;
         }
     }
@@ -121,9 +148,12 @@ final class RelationshipCommands {
             if (!yes) {
                 // read first, so the question names the volume that is about to be overwritten
                 Relationship current = relationships().getRelationship(ref(name));
+                // a reversed pair no longer matches its group's copy set: the agent takes it out of the group
+                String group = current.getGroup().isEmpty() ? "" : ", and the relationship leaves FlashCopy group "
+                        + CommandGroup.quoted(current.getGroup());
                 boolean agreed = root().ask("Reverse " + RelationshipOutput.pair(current) + ": the content of "
                         + CommandGroup.quoted(current.getSource()) + " is overwritten with the image on "
-                        + CommandGroup.quoted(current.getTarget()) + ". Continue?");
+                        + CommandGroup.quoted(current.getTarget()) + group + ". Continue?");
                 if (!agreed) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "reverse of " + CommandGroup.quoted(
                             name) + " not confirmed: nothing was changed; give --yes to reverse without being asked");
@@ -184,6 +214,12 @@ final class RelationshipCommands {
                         + " of " + Long.toUnsignedString(r.getRegions()) + " regions were copied before the"
                         + " withdraw, so it is not a usable image of " + CommandGroup.quoted(r.getSource())
                         + "; establish a relationship onto it again for a complete copy");
+            }
+            if (!r.getGroup().isEmpty()) {
+                root().warn(RelationshipOutput.pair(r) + " was a pair of FlashCopy group " + CommandGroup.quoted(
+                        r.getGroup()) + ": the pair is Defined until the group is flashed again; to end every"
+                        + " relationship of the group together, terminate it ('csctl flashcopy-group terminate "
+                        + CommandGroup.shellWord(r.getGroup()) + "')");
             }
             return 0;
         }

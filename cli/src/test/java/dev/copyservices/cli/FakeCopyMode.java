@@ -21,6 +21,7 @@ import dev.copyservices.api.agent.v1.Relationship;
 import dev.copyservices.api.agent.v1.RelationshipRef;
 import dev.copyservices.api.agent.v1.RelationshipState;
 import dev.copyservices.api.agent.v1.TerminateGroupRequest;
+import dev.copyservices.api.agent.v1.Volume;
 import dev.copyservices.api.agent.v1.WithdrawRequest;
 import dev.copyservices.api.agent.v1.WithdrawResponse;
 import io.grpc.BindableService;
@@ -298,7 +299,15 @@ final class FakeCopyMode {
         public void terminateGroup(TerminateGroupRequest request, StreamObserver<FlashCopyGroup> observer) {
             agent.answer(request, observer, q -> {
                 FlashCopyGroup g = group(q.getName());
-                g.getPairsList().forEach(p -> relationships.remove(p.getTarget()));
+                for (GroupPair p : g.getPairsList()) {
+                    Relationship r = relationships.remove(p.getTarget());
+                    Volume target = agent.volumes.get(p.getTarget());
+                    // as the agent does: a forced end before the copy completed leaves a note on the target
+                    if (r != null && q.getForce() && r.getCopiedRegions() < r.getRegions() && target != null) {
+                        agent.volumes.put(target.getName(), target.toBuilder().setIncompleteCopy("a forced withdraw"
+                                + " left " + (r.getRegions() - r.getCopiedRegions()) + " regions uncopied").build());
+                    }
+                }
                 return storeGroup(undefine(g).build());
             });
         }

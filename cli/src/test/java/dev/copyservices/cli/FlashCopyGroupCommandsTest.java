@@ -8,10 +8,12 @@ import com.google.protobuf.util.JsonFormat;
 import dev.copyservices.api.agent.v1.CopyOptions;
 import dev.copyservices.api.agent.v1.CreateGroupRequest;
 import dev.copyservices.api.agent.v1.FlashCopyGroup;
+import dev.copyservices.api.agent.v1.GetVolumeRequest;
 import dev.copyservices.api.agent.v1.GroupPairRequest;
 import dev.copyservices.api.agent.v1.GroupRef;
 import dev.copyservices.api.agent.v1.ListGroupsResponse;
 import dev.copyservices.api.agent.v1.TerminateGroupRequest;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -133,8 +135,8 @@ class FlashCopyGroupCommandsTest {
         FakeAgent.Result r = agent.run("flashcopy-group", "discover", "nightly");
         assertEquals(0, r.exit(), r.err());
         assertEquals("FlashCopy group \"nightly\" discovered: 1 of 2 pairs TargetAvailable, Defined\n", r.out());
-        String warning = "warning: discovered pairs are not proven consistent with the others; flash the group to give"
-                + " every pair one point in time\n";
+        String warning = "warning: not every pair holds the group's point in time: \"db\" -> \"db-copy\" (discovered);"
+                + " flash the group to give every pair one point in time ('csctl flashcopy-group flash nightly')\n";
         assertEquals(warning, r.err());
 
         FakeAgent.Result show = agent.run("flashcopy-group", "show", "nightly");
@@ -142,6 +144,32 @@ class FlashCopyGroupCommandsTest {
         assertTrue(show.out().contains("db      db-copy    TargetAvailable  no (discovered)  -           100%\n"),
                 show.out());
         assertEquals(warning, show.err());
+    }
+
+    @Test
+    void aPairReflashedOnItsOwnIsNamedAsTheReasonTheGroupIsNotConsistent() {
+        nightly(true);
+        // what the agent reports after 'csctl flashcopy reflash logs-copy': that pair's flash time moved on
+        FlashCopyGroup g = agent.copyMode.groups.get("nightly");
+        agent.copyMode.groups.put("nightly", g.toBuilder().setPairs(1, g.getPairs(1).toBuilder().setConsistent(false)
+                .setFlashTime(FakeCopyMode.NEXT_FLASH)).build());
+
+        FakeAgent.Result show = agent.run("flashcopy-group", "show", "nightly");
+        assertEquals(0, show.exit(), show.err());
+        assertTrue(show.out().contains("Consistent:  no\n"), show.out());
+        assertTrue(show.out().contains("logs    logs-copy  TargetAvailable  no  "), show.out());
+        assertEquals("warning: not every pair holds the group's point in time: \"logs\" -> \"logs-copy\" (re-flashed"
+                + " on its own); flash the group to give every pair one point in time ('csctl flashcopy-group flash"
+                + " nightly')\n", show.err());
+    }
+
+    @Test
+    void theWarningQuotesAGroupNameWithASpaceInItsCommand() {
+        run("flashcopy-group", "create", "db nightly");
+        run("flashcopy-group", "add", "db nightly", "db", "db-copy");
+        agent.copyMode.putRelationship("db", "db-copy", BACKGROUND_PERSISTENT, 16384);
+        FakeAgent.Result r = agent.run("flashcopy-group", "discover", "db nightly");
+        assertTrue(r.err().endsWith("('csctl flashcopy-group flash \"db nightly\"')\n"), r.err());
     }
 
     @Test
@@ -155,7 +183,8 @@ class FlashCopyGroupCommandsTest {
         assertFalse(printed.getConsistent());
         assertTrue(printed.getPairs(0).getDiscovered());
         assertFalse(printed.hasLastFlash());
-        assertTrue(r.err().startsWith("warning: discovered pairs are not proven consistent"), r.err());
+        assertTrue(r.err().startsWith("warning: not every pair holds the group's point in time: \"db\" ->"
+                + " \"db-copy\" (discovered)"), r.err());
     }
 
     @Test
@@ -198,6 +227,65 @@ class FlashCopyGroupCommandsTest {
         assertEquals("FlashCopy group \"nightly\" terminated: Defined, 2 pairs\n", r.out());
         run("flashcopy-group", "terminate", "nightly");
         assertFalse(agent.last(TerminateGroupRequest.class).getForce());
+    }
+
+    @Test
+    void aForcedTerminateWarnsAboutEachTargetItLeftIncomplete() {
+        nightly(true);
+        // db's copy completed; logs' is still running when the group is terminated
+        agent.copyMode.putRelationship("db", "db-copy", BACKGROUND_PERSISTENT, 16384);
+        agent.copyMode.putRelationship("logs", "logs-copy", BACKGROUND_PERSISTENT, 100);
+        FakeAgent.Result r = agent.run("flashcopy-group", "terminate", "nightly", "--force");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("FlashCopy group \"nightly\" terminated: Defined, 2 pairs\n", r.out());
+        assertEquals("warning: \"logs-copy\" is an incomplete copy: the terminate ended its relationship before every"
+                + " region was copied, so it is not a usable image of \"logs\"; flash the group again for a complete"
+                + " copy ('csctl volume show logs-copy' says what is missing)\n", r.err());
+        // only the copy that was running is looked at
+        assertEquals(GetVolumeRequest.newBuilder().setName("logs-copy").build(), agent.last(GetVolumeRequest.class));
+        assertEquals(1, agent.requests.stream().filter(GetVolumeRequest.class::isInstance).count());
+    }
+
+    @Test
+    void aForcedTerminateWarnsOnStderrWithJsonToo() throws Exception {
+        nightly(true);
+        FakeAgent.Result r = agent.run("-o", "json", "flashcopy-group", "terminate", "nightly", "--force");
+        assertEquals(0, r.exit(), r.err());
+        JsonFormat.parser().merge(r.out(), FlashCopyGroup.newBuilder());
+        assertEquals(2, r.err().lines().filter(l -> l.startsWith("warning: ") && l.contains("is an incomplete copy"))
+                .count(), r.err());
+    }
+
+    @Test
+    void aForcedTerminateOfCompleteCopiesAndAPlainTerminateWarnOfNothingAndReadNothingMore() {
+        nightly(true);
+        agent.copyMode.putRelationship("db", "db-copy", BACKGROUND_PERSISTENT, 16384);
+        agent.copyMode.putRelationship("logs", "logs-copy", BACKGROUND_PERSISTENT, 16384);
+        int before = agent.requests.size();
+        FakeAgent.Result forced = agent.run("flashcopy-group", "terminate", "nightly", "--force");
+        assertEquals(0, forced.exit(), forced.err());
+        assertEquals("", forced.err());
+        assertEquals(List.of(GroupRef.class, TerminateGroupRequest.class), agent.requests.subList(before,
+                agent.requests.size()).stream().map(Object::getClass).toList());
+
+        run("flashcopy-group", "flash", "nightly");
+        before = agent.requests.size();
+        run("flashcopy-group", "terminate", "nightly");
+        assertEquals(List.of(TerminateGroupRequest.class), agent.requests.subList(before, agent.requests.size())
+                .stream().map(Object::getClass).toList(), "without --force nothing is left incomplete");
+    }
+
+    @Test
+    void aTargetThatCannotBeReadAfterAForcedTerminateIsAWarningNotAFailure() {
+        nightly(true);
+        agent.copyMode.putRelationship("db", "db-copy", BACKGROUND_PERSISTENT, 16384);
+        agent.volumes.remove("logs-copy");
+        FakeAgent.Result r = agent.run("flashcopy-group", "terminate", "nightly", "--force");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("FlashCopy group \"nightly\" terminated: Defined, 2 pairs\n", r.out());
+        assertTrue(r.err().startsWith("warning: \"logs-copy\" may be an incomplete copy: its copy was running when the"
+                + " group was terminated, and csctl could not read the volume (NOT_FOUND: "), r.err());
+        assertTrue(r.err().endsWith("; 'csctl volume show logs-copy' says\n"), r.err());
     }
 
     @Test

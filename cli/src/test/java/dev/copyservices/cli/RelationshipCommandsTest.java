@@ -81,6 +81,41 @@ class RelationshipCommandsTest {
     }
 
     @Test
+    void establishingAnExistingRelationshipAgainSaysNoNewPointInTimeWasTaken() {
+        copyMode.putRelationship("db", "db-copy", NONE, 0);
+        FakeAgent.Result r = agent.run("flashcopy", "establish", "db", "db-copy");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("relationship \"db\" -> \"db-copy\" already established at 2023-11-14T22:13:20Z: NoBackgroundCopy,"
+                + " options none\n", r.out());
+        assertEquals("warning: no new point in time was taken: \"db-copy\" keeps the image of \"db\" as of"
+                + " 2023-11-14T22:13:20Z; withdraw the relationship ('csctl flashcopy withdraw db-copy') and establish"
+                + " again for a new one\n", r.err());
+        assertEquals(ListRelationshipsRequest.newBuilder().setVolume("db-copy").build(),
+                agent.last(ListRelationshipsRequest.class));
+    }
+
+    @Test
+    void establishingAnExistingPersistentRelationshipAgainPointsAtReflash() throws Exception {
+        agent.put("db copy", GIB);
+        copyMode.putRelationship("db", "db copy", ALL, 16384);
+        FakeAgent.Result r = agent.run("-o", "json", "flashcopy", "establish", "db", "db copy", "--background-copy",
+                "--persistent", "--incremental");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(copyMode.relationships.get("db copy"), parse(r.out(), Relationship.newBuilder()).build());
+        assertTrue(r.err().endsWith("; re-flash it for a new one ('csctl flashcopy reflash \"db copy\"')\n"), r.err());
+    }
+
+    @Test
+    void aNewRelationshipBesideAnotherOfTheSameSourceIsConfirmedAsEstablished() {
+        agent.put("db-old", GIB);
+        copyMode.putRelationship("db", "db-old", NONE, 0);
+        FakeAgent.Result r = agent.run("flashcopy", "establish", "db", "db-copy");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("relationship \"db\" -> \"db-copy\" established at "), r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
     void establishWithJsonPrintsTheRelationship() throws Exception {
         FakeAgent.Result r = agent.run("-o", "json", "flashcopy", "establish", "db", "db-copy", "--background-copy");
         assertEquals(0, r.exit(), r.err());
@@ -232,6 +267,30 @@ class RelationshipCommandsTest {
         assertEquals("db", agent.last(RelationshipRef.class).getName());
         assertEquals("relationship \"db\" -> \"db-copy\" re-flashed at 2027-01-15T08:00:00Z: 7 of 16384 regions to"
                 + " copy\n", r.out());
+    }
+
+    @Test
+    void reflashOfAGroupsPairOnItsOwnWarnsThatTheGroupLosesItsPointInTime() {
+        copyMode.relationships.put("db-copy", copyMode.putRelationship("db", "db-copy", ALL, 16384).toBuilder()
+                .setGroup("db nightly").build());
+        FakeAgent.Result r = agent.run("flashcopy", "reflash", "db-copy");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("relationship \"db\" -> \"db-copy\" re-flashed at "), r.out());
+        assertEquals("warning: \"db-copy\" was re-flashed on its own, so FlashCopy group \"db nightly\" no longer holds"
+                + " one point in time; flash the whole group instead ('csctl flashcopy-group flash \"db nightly\"')\n",
+                r.err());
+    }
+
+    @Test
+    void withdrawOfAGroupsPairWarnsThatThePairIsDefinedAgain() {
+        copyMode.relationships.put("db-copy", copyMode.putRelationship("db", "db-copy", BACKGROUND, 16384).toBuilder()
+                .setGroup("nightly").build());
+        FakeAgent.Result r = agent.run("flashcopy", "withdraw", "db-copy");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("relationship \"db\" -> \"db-copy\" withdrawn: \"db-copy\" is a complete copy\n", r.out());
+        assertEquals("warning: \"db\" -> \"db-copy\" was a pair of FlashCopy group \"nightly\": the pair is Defined until"
+                + " the group is flashed again; to end every relationship of the group together, terminate it"
+                + " ('csctl flashcopy-group terminate nightly')\n", r.err());
     }
 
     @Test

@@ -91,6 +91,19 @@ class ReverseConfirmationTest {
     }
 
     @Test
+    void theQuestionSaysWhenTheRelationshipLeavesItsGroup() {
+        agent.copyMode.relationships.put("db-copy", agent.copyMode.relationships.get("db-copy").toBuilder()
+                .setGroup("nightly").build());
+        agent.input = "n\n";
+        FakeAgent.Result r = agent.run("flashcopy", "reverse", "db-copy");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("Reverse \"db\" -> \"db-copy\": the content of \"db\" is overwritten with the"
+                + " image on \"db-copy\", and the relationship leaves FlashCopy group \"nightly\". Continue? [y/N] "),
+                r.err());
+        assertNotReversed();
+    }
+
+    @Test
     void anUnknownRelationshipIsReportedBeforeAnyQuestion() {
         agent.input = "y\n";
         FakeAgent.Result r = agent.run("flashcopy", "reverse", "nope");
