@@ -139,6 +139,7 @@ public final class CopyRelationships implements CopyRelationship.Host, Backgroun
         synchronized (control) {
             CopyRelationship r = require(name);
             RelationshipRules.checkReversible(r, byId.values(), snapshotsOf, this::name, label(r), percent(r));
+            RelationshipRules.checkWritable(volumes.findById(r.record().getSourceId()).orElseThrow(), "source");
             String sourceId = r.record().getSourceId();
             // a reversed pair no longer matches its group's copy set, so it leaves the group
             VolumeRecord source = volumes.findById(sourceId).orElseThrow();
@@ -167,7 +168,7 @@ public final class CopyRelationships implements CopyRelationship.Host, Backgroun
         synchronized (control) {
             CopyRelationship r = require(name);
             return ends.withdraw(List.of(r), force, c -> {
-            }).get(0);
+            }, "csctl flashcopy background-copy " + name(r.record().getTargetId())).get(0);
         }
     }
 

@@ -130,7 +130,8 @@ public final class FlashCopyEngine implements VolumeLifecycle, AutoCloseable {
             CowBase cow = bases.get(base.getId());
             if (relationships.targetIds().contains(base.getId())) {
                 throw new EngineException(Reason.VOLUME_IN_RELATIONSHIP, "'" + base.getName() + "' is the target of a"
-                        + " Copy-mode FlashCopy relationship; its content is still being filled from the source",
+                        + " Copy-mode FlashCopy relationship; a re-flash or reverse would change its content"
+                        + " underneath a Snapshot-mode FlashCopy",
                         "take the FlashCopy of the relationship's source, or withdraw the relationship first");
             }
             List<FlashCopyVolume> ofBase = ofBase(base.getId());

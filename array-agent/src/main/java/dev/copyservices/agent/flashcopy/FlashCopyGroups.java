@@ -143,13 +143,17 @@ public final class FlashCopyGroups {
         synchronized (relationships.control) {
             FlashCopyGroupRecord g = require(name);
             List<CopyRelationship> owned = ownedRelationships(g);
+            boolean flashed = g.getPairsList().stream().anyMatch(p -> p.getFlashUnixMillis() != 0 || p.getDiscovered());
+            if (owned.isEmpty() && !flashed) {
+                return get(name); // already Defined: nothing to terminate
+            }
             transitions.put(name, GroupState.TERMINATING);
             try {
                 relationships.ends().withdraw(owned, force, c -> update(c, name, b -> {
                     for (int i = 0; i < b.getPairsCount(); i++) {
                         b.setPairs(i, b.getPairs(i).toBuilder().setDiscovered(false).setFlashUnixMillis(0));
                     }
-                }));
+                }), "csctl flashcopy-group background-copy " + name);
             } finally {
                 transitions.remove(name);
             }

@@ -35,20 +35,23 @@ final class RelationshipEnd {
         this.engine = engine;
     }
 
-    /** Caller holds the control lock. {@code alsoCommit} joins the catalog commit (a group's pairs). */
+    /**
+     * Caller holds the control lock. {@code alsoCommit} joins the catalog commit (a group's pairs);
+     * {@code copyCommand} is the command that starts the background copy of what is withdrawn.
+     */
     List<WithdrawResult> withdraw(List<CopyRelationship> relationships, boolean force,
-            Consumer<Catalog.Builder> alsoCommit) {
+            Consumer<Catalog.Builder> alsoCommit, String copyCommand) {
         List<CopyRelationship> incomplete = relationships.stream().filter(r -> !r.complete()).toList();
         if (!incomplete.isEmpty() && !force) {
             List<String> which = incomplete.stream().map(r -> engine.label(r) + " (" + CopyRelationships.percent(r)
                     + " copied" + (r.failed() ? ", failed" : "") + ")").toList();
-            String targets = String.join(" ", incomplete.stream().map(r -> engine.name(r.record().getTargetId()))
-                    .toList());
+            boolean failed = incomplete.stream().anyMatch(CopyRelationship::failed);
             throw new EngineException(Reason.BACKGROUND_COPY_INCOMPLETE, "not every region is copied yet: "
                     + String.join(", ", which) + "; withdrawing now would leave the target"
                     + (incomplete.size() > 1 ? "s" : "") + " without the source's point-in-time image in the uncopied"
-                    + " regions", "start the background copy ('csctl flashcopy background-copy " + targets
-                            + "') and withdraw once it completes, or withdraw with --force to keep an incomplete copy");
+                    + " regions", failed ? "a failed relationship's image is lost: repeat with --force, then flash"
+                            + " again" : "start the background copy ('" + copyCommand + "') and repeat once it"
+                                    + " completes, or repeat with --force to keep an incomplete copy");
         }
         List<WithdrawResult> results = end(relationships, alsoCommit, true);
         for (WithdrawResult result : results) {
@@ -100,7 +103,8 @@ final class RelationshipEnd {
                 if (!r.complete()) {
                     RelationshipInfo info = engine.report(r);
                     String note = "a forced withdraw of the FlashCopy relationship from '" + info.source() + "' ("
-                            + "point in time " + info.pointInTime() + ") at " + Instant.now() + " left "
+                            + "point in time " + info.pointInTime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ") at "
+                            + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " left "
                             + (info.regions() - info.copiedRegions()) + " of " + info.regions() + " regions of "
                             + info.regionBytes() / 1024 + " KiB uncopied; they hold what the volume held before";
                     engine.volumes.mutate(r.record().getTargetId(), v -> v.toBuilder().setIncompleteCopy(note).build());

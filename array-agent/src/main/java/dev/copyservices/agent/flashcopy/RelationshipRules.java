@@ -32,9 +32,11 @@ final class RelationshipRules {
             throw new EngineException(Reason.INVALID_NAME, "the " + role + " volume's name is missing",
                     "name the " + role + " volume");
         }
-        VolumeRecord record = volumes.find(name).orElseThrow(() -> new EngineException(Reason.VOLUME_NOT_FOUND,
-                role + " volume '" + name + "' does not exist", "check the name with 'csctl volume list'; names are"
-                        + " case-sensitive"));
+        VolumeRecord record = volumes.find(name).orElseThrow(() -> volumes.nameInUse(name)
+                ? new EngineException(Reason.NOT_A_STANDARD_VOLUME, "'" + name + "' is a FlashCopy repository, not a"
+                        + " volume", "name a standard volume as the " + role)
+                : new EngineException(Reason.VOLUME_NOT_FOUND, role + " volume '" + name + "' does not exist",
+                        "check the name with 'csctl volume list'; names are case-sensitive"));
         if (record.getKind() != VolumeKind.STANDARD) {
             throw new EngineException(Reason.NOT_A_STANDARD_VOLUME, "'" + name + "' is a Snapshot-mode FlashCopy;"
                     + " the " + role + " of a relationship must be a standard volume", "use a standard volume, e.g."
@@ -57,9 +59,10 @@ final class RelationshipRules {
             throw new EngineException(Reason.TARGET_TOO_SMALL, "target '" + target.getName() + "' ("
                     + Sizes.format(target.getSizeBytes()) + ") is smaller than source '" + source.getName() + "' ("
                     + Sizes.format(source.getSizeBytes()) + ")", "grow the target first ('csctl volume resize "
-                            + target.getName() + " --size " + Sizes.format(source.getSizeBytes())
+                            + target.getName() + " --size " + Sizes.format(source.getSizeBytes()).replace(" ", "")
                             + "'), or choose a target at least as large");
         }
+        checkWritable(target, "target");
         for (CopyRelationship r : existing) {
             String from = nameOf.apply(r.record().getSourceId());
             String to = nameOf.apply(r.record().getTargetId());
@@ -70,9 +73,20 @@ final class RelationshipRules {
                             + " its relationship is withdrawn", "refresh it with 'csctl flashcopy reflash " + to
                                     + "', or withdraw it first ('csctl flashcopy withdraw " + to + "')");
                 }
+                if (r.record().getSourceId().equals(source.getId())) {
+                    throw new EngineException(Reason.VOLUME_IN_RELATIONSHIP, "'" + from + "' -> '" + to + "' is"
+                            + " already established, with other options (" + (r.record().getBackgroundCopy()
+                                    ? "background copy" : "no background copy") + ", not persistent)",
+                            r.record().getBackgroundCopy() ? "wait until its background copy completes (it then"
+                                    + " ends by itself), or withdraw it first"
+                                    : "start its background copy ('csctl flashcopy background-copy " + to
+                                            + "'), or withdraw it and establish again");
+                }
                 throw new EngineException(Reason.VOLUME_IN_RELATIONSHIP, "'" + to + "' is already the target of a"
-                        + " relationship from '" + from + "'", "wait until its background copy completes (the"
-                                + " relationship then ends by itself), or withdraw it first");
+                        + " relationship from '" + from + "'", r.record().getBackgroundCopy()
+                                ? "wait until its background copy completes (the relationship then ends by itself),"
+                                        + " or withdraw it first"
+                                : "withdraw it first ('csctl flashcopy withdraw " + to + "')");
             }
             if (r.record().getSourceId().equals(target.getId())) {
                 throw new EngineException(Reason.VOLUME_IN_RELATIONSHIP, "'" + target.getName() + "' is the source"
@@ -95,6 +109,15 @@ final class RelationshipRules {
             throw new EngineException(Reason.VOLUME_IN_RELATIONSHIP, "target '" + target.getName() + "' is the base"
                     + " of FlashCopies " + String.join(", ", snapshotsOfTarget) + "; a flash replaces its content"
                     + " underneath them", "delete those FlashCopies first, or choose another target");
+        }
+    }
+
+    /** A read-only volume is protected by its owner; a flash would replace its content. */
+    static void checkWritable(VolumeRecord volume, String role) {
+        if (volume.getReadOnly()) {
+            throw new EngineException(Reason.VOLUME_IN_USE, role + " '" + volume.getName() + "' is read-only, and a"
+                    + " flash would replace its content", "make it writable first ('csctl volume set "
+                            + volume.getName() + " --read-only false'), or choose another " + role);
         }
     }
 

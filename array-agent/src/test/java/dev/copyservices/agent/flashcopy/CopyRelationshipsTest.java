@@ -254,6 +254,13 @@ class CopyRelationshipsTest {
         assertEquals(Reason.NOT_A_STANDARD_VOLUME, refused(() -> relationships.establish("snap", "tgt", NOCOPY)));
         assertEquals(Reason.VOLUME_IN_RELATIONSHIP, refused(() -> relationships.establish("other", "src", NOCOPY)));
         assertEquals(Reason.RELATIONSHIP_NOT_FOUND, refused(() -> relationships.get("tgt")));
+        assertEquals(Reason.NOT_A_STANDARD_VOLUME, refused(() -> relationships.establish("src", "src-R1", NOCOPY)));
+        EngineException small = assertThrows(EngineException.class, () -> relationships.establish("src", "small",
+                NOCOPY));
+        assertTrue(small.correction().contains("--size 2MiB"), small.correction()); // pasteable as it is
+        array.volumes.update("other", true, Map.of(), List.of());
+        assertEquals(Reason.VOLUME_IN_USE, refused(() -> relationships.establish("src", "other", NOCOPY)));
+        array.volumes.update("other", false, Map.of(), List.of());
         assertEquals(0, relationships.count());
 
         relationships.establish("src", "tgt", NOCOPY);

@@ -68,6 +68,8 @@ class FlashCopyGroupsTest {
 
         GroupInfo terminated = groups.terminate("g", false);
         assertEquals(GroupState.DEFINED, terminated.state());
+        groups.terminate("g", false); // a Defined group: nothing to do, no second event
+        assertEquals(1, array.count("GROUP_TERMINATED"));
         assertEquals(0, relationships.count());
         groups.delete("g");
         assertEquals(0, groups.count());
@@ -160,7 +162,11 @@ class FlashCopyGroupsTest {
         defineGroup(new CopyOptions(false, true, false));
         groups.flash("g");
         array.write("TA", 4096, pattern(4096, 2));
-        assertEquals(Reason.BACKGROUND_COPY_INCOMPLETE, refused(() -> groups.terminate("g", false)));
+        dev.copyservices.agent.error.EngineException incomplete = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.copyservices.agent.error.EngineException.class, () -> groups.terminate("g", false));
+        assertEquals(Reason.BACKGROUND_COPY_INCOMPLETE, incomplete.reason());
+        assertTrue(incomplete.correction().contains("csctl flashcopy-group background-copy g"),
+                incomplete.correction());
         assertEquals(GroupState.TARGET_AVAILABLE, groups.get("g").state());
         assertEquals(Reason.GROUP_STATE, refused(() -> groups.delete("g")));
         groups.terminate("g", true);
