@@ -70,11 +70,6 @@ final class BackgroundCopies {
         }
     }
 
-    boolean running(String id) {
-        Copier copier = running.get(id);
-        return copier != null && copier.thread.isAlive();
-    }
-
     private final class Copier {
         final String id;
         Thread thread;

@@ -5,7 +5,6 @@ import dev.copyservices.agent.pool.catalog.CopyRelationshipRecord;
 import dev.copyservices.agent.pool.catalog.VolumeRecord;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -205,14 +204,5 @@ final class RelationshipFlash {
         List<String> ordered = new ArrayList<>(involved);
         ordered.sort(Comparator.comparing((String id) -> !targetsNow.contains(id)).thenComparing(id -> id));
         return ordered.stream().map(engine::cow).toList();
-    }
-
-    static Collection<String> volumeIds(Collection<CopyRelationship> relationships) {
-        Set<String> ids = new LinkedHashSet<>();
-        for (CopyRelationship r : relationships) {
-            ids.add(r.record().getSourceId());
-            ids.add(r.record().getTargetId());
-        }
-        return ids;
     }
 }
