@@ -31,7 +31,7 @@
 # measurements (and stays in the page cache), and each measurement starts after a sync, so neither
 # side pays for the other's write-back. All volumes that take writes are filled with the same random
 # bytes through NBD, so they are allocated alike. Both the copies and the writes need CPU (2 vCPUs
-# here): other processes move the figures, so the load average is printed at the start and the end.
+# here): other processes move the figures, so the script prints how much CPU they took meanwhile.
 # Not a test: it asserts nothing, it measures.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,8 +54,7 @@ head -c "$bytes" /dev/urandom >"$WORK/random.img" # also cp's source: the same b
 nbdcopy "$WORK/random.img" "nbd://127.0.0.1:$NBD_PORT/source" # "plain" is filled before the writes, not to crowd the page cache now
 sync
 follow_events
-# the machine may be shared: other processes' CPU use moves these figures (both take CPU)
-echo "bench: load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+cpu_mark # the machine may be shared: other processes' CPU use moves these figures (both sides need CPU)
 
 mibps() { awk -v b="$bytes" -v s="$1" 'BEGIN{printf "%.0f", s ? b / s / 1048576 : 0}'; }
 mean() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", (a + b) / 2}'; }
@@ -98,6 +97,7 @@ agent2=$(agent_copy new)
 filled1=$(agent_copy filled)
 filled2=$(agent_copy filled)
 rm -f "$WORK/cp-copy.img"
+echo "bench: copies: $(cpu_others)"
 echo "bench: agent onto a new volume ${agent1}s, ${agent2}s; onto a filled one ${filled1}s, ${filled2}s;" \
     "cp ${cp1}s + sync ${sync1}s, ${cp2}s + ${sync2}s"
 
@@ -118,6 +118,7 @@ WRITE_BYTES=$((bytes / 4))
 nbdcopy "$WORK/random.img" "nbd://127.0.0.1:$NBD_PORT/plain" # the same bytes as the source, written alike
 rm -f "$WORK/random.img"
 sync
+cpu_mark
 
 # Bytes the agent has read so far (read(2), copy_file_range(2), ...: /proc/PID/io rchar), in all its
 # threads and in its background copier alone. fio's writes reach the agent as socket reads, the same
@@ -223,10 +224,10 @@ workload "64 KiB random writes, QD16" randwrite 64k 16 0
 rand_with=$row_with rand_without=$row_without rand_note=$outside
 workload "1 MiB sequential writes, QD8, from the middle" write 1m 8 $((bytes / 2))
 seq_with=$row_with seq_without=$row_without seq_note=$outside
+echo "bench: writes: $(cpu_others)"
 
 printf '\n%-52s %12s %12s %8s\n' "source writes, $((WRITE_BYTES >> 20)) MiB (mean of 2)" "copying" "no copy" "ratio"
 printf '%-52s %7.0f MiB/s %7.0f MiB/s %8s %s\n' "64 KiB random writes, QD16" "$rand_with" "$rand_without" \
     "$(ratio "$rand_with" "$rand_without")" "$rand_note"
 printf '%-52s %7.0f MiB/s %7.0f MiB/s %8s %s\n' "1 MiB sequential writes, QD8, from the middle" "$seq_with" "$seq_without" \
     "$(ratio "$seq_with" "$seq_without")" "$seq_note"
-echo "bench: load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -76,3 +76,23 @@ await_event() {
     echo "bench: the event stream ended before $reason for $object; see $WORK/agent.log" >&2
     return 1
 }
+
+# How busy the rest of the machine was: user-space CPU time of every process (/proc/stat) minus this
+# benchmark's own (the script's waited-for children, fio, cp, csctl..., and the processes in pids:
+# the agent, the event follower). Kernel time is left out, since write-back and the loopback network
+# work for the benchmark too. cpu_mark starts a period; cpu_others describes it.
+cpu_user_all() { awk '/^cpu /{ print $2 + $3 }' /proc/stat; }
+cpu_user_ours() {
+    local total pid
+    total=$(awk '{ print $14 + $16 }' "/proc/$$/stat")
+    for pid in "${pids[@]}"; do
+        [ -r "/proc/$pid/stat" ] && total=$((total + $(awk '{ print $14 + $16 }' "/proc/$pid/stat")))
+    done
+    echo "$total"
+}
+cpu_mark() { cpu_mark_all=$(cpu_user_all) cpu_mark_ours=$(cpu_user_ours) cpu_mark_time=$(date +%s.%N); }
+cpu_others() {
+    awk -v o=$(( $(cpu_user_all) - cpu_mark_all - $(cpu_user_ours) + cpu_mark_ours )) -v hz="$(getconf CLK_TCK)" \
+        -v s="$(awk -v a="$cpu_mark_time" -v b="$(date +%s.%N)" 'BEGIN{ print b - a }')" -v n="$(nproc)" \
+        'BEGIN{ if (o < 0) o = 0; printf "other processes used %.1f CPU-seconds in user space in these %.0f s (%.0f%% of %d CPUs)", o / hz, s, 100 * o / hz / (s * n), n }'
+}
