@@ -20,8 +20,8 @@
 #    got when the writes started and ended (the copier's and the writes' copied bytes, from the
 #    agent's per-thread I/O accounting in /proc, and the relationship's copiedPercent if csctl, which
 #    takes a second or two to start, still finds it), whether it was still copying when the writes
-#    ended (from the time of its end event), and the share of the written regions that a write had
-#    to copy to the target first (copy-on-write). Runs in the order without, with, with, without;
+#    ended (from the time of its end event), and how much the writes copied to the target first
+#    (copy-on-write), as a share of what they wrote. Runs in the order without, with, with, without;
 #    each figure is the mean of two.
 #
 #   bench/flashcopy-copy.sh                 # SIZE=4GiB, about 3 minutes and 16 GiB of disk
@@ -124,17 +124,34 @@ cpu_mark
 # threads and in its background copier alone. fio's writes reach the agent as socket reads, the same
 # bytes in every run of a workload; copy_file_range counts what it copies. So, over a run, the
 # process's growth minus the copier's minus the same workload's growth without a relationship is
-# what the writes copied on write. 0 when /proc does not tell.
-agent_rchar() { sed -n 's/^rchar: //p' "/proc/$AGENT_PID/io" 2>/dev/null || echo 0; }
-copier_rchar() {
-    local task
+# what the writes copied on write.
+#
+# The copier's thread ("background-copy-target", cut to 15 characters by the kernel): its /proc
+# task directory, or nothing. Looked for before a sample, since looking takes a fork per thread.
+copier_task() {
+    local task comm
     for task in /proc/"$AGENT_PID"/task/*; do
-        # thread "background-copy-target", cut to 15 characters by the kernel
-        if [ "$(cat "$task/comm" 2>/dev/null)" = background-copy ]; then
-            sed -n 's/^rchar: //p' "$task/io" 2>/dev/null && return 0
+        comm=$(cat "$task/comm" 2>/dev/null) || continue
+        if [ "$comm" = background-copy ]; then
+            echo "$task"
+            return 0
         fi
     done
-    echo 0
+    return 0
+}
+# Sets sample_agent and sample_copier (0 when the thread is gone) with shell builtins only, so the
+# two are read microseconds apart: the copier moves a megabyte in a millisecond or two.
+sample_rchar() {
+    local key value
+    sample_agent=0 sample_copier=0
+    while read -r key value; do
+        if [ "$key" = rchar: ]; then sample_agent=$value; fi
+    done <"/proc/$AGENT_PID/io"
+    if [ -n "$1" ]; then
+        { while read -r key value; do
+            if [ "$key" = rchar: ]; then sample_copier=$value; fi
+        done <"$1/io"; } 2>/dev/null || sample_copier=0
+    fi
 }
 
 # One fio pass on VOLUME; prints "MiB/s IOPS". The same offsets in the same order each time.
@@ -149,12 +166,13 @@ write_pass() {
 # Without a relationship, on the plain volume; sets bw, iops and agent_read (the agent's rchar
 # growth). The first run of a workload sets plain_read, which runs with a relationship subtract.
 plain_run() {
-    local before after
+    local before
     sync
-    before=$(agent_rchar)
+    sample_rchar ""
+    before=$sample_agent
     read -r bw iops < <(write_pass plain "$@")
-    after=$(agent_rchar)
-    agent_read=$((after - before))
+    sample_rchar ""
+    agent_read=$((sample_agent - before))
     plain_read=${plain_read:-$agent_read}
 }
 
@@ -162,13 +180,16 @@ plain_run() {
 # agent_read, copier_read (the copier's rchar growth, -1 when the copier was gone before the writes
 # ended) and prints how the writes overlapped the copy.
 with_run() {
-    local established before after copier_before copier_after start end percent ended overlap at_end
+    local established copier before copier_before copier_after start end percent ended overlap at_end
     sync
     established=$(csctl -o json flashcopy establish source target --background-copy | json_value established)
-    before=$(agent_rchar) copier_before=$(copier_rchar) start=$(now)
+    copier=$(copier_task)
+    sample_rchar "$copier"
+    before=$sample_agent copier_before=$sample_copier start=$(now)
     read -r bw iops < <(write_pass source "$@")
-    end=$(now) after=$(agent_rchar) copier_after=$(copier_rchar)
-    agent_read=$((after - before)) copier_read=$((copier_after - copier_before))
+    sample_rchar "$copier"
+    end=$(now) copier_after=$sample_copier
+    agent_read=$((sample_agent - before)) copier_read=$((copier_after - copier_before))
     # one query right after the writes (csctl's start-up makes it a second or two later); the end
     # event below is the exact answer
     percent=$(csctl -o json flashcopy relationship target 2>/dev/null | json_value copiedPercent || true)
@@ -191,13 +212,13 @@ with_run() {
         "copy ended at +$(seconds_between "$established" "$ended")s: $overlap"
 }
 
-# What the last run with a relationship copied on write.
+# What the last run with a relationship copied on write, and as a share of the bytes written.
 cow_share() {
     if [ "$copier_read" -lt 0 ]; then
         echo "unknown (the copy ended first)"
     else
         awk -v c="$((agent_read - copier_read - plain_read))" -v w="$WRITE_BYTES" \
-            'BEGIN{printf "%.0f MiB, %.0f%% of the regions written", c / 1048576, 100 * c / w}'
+            'BEGIN{printf "%.0f MiB, %.0f%% of the bytes written", c / 1048576, 100 * c / w}'
     fi
 }
 
