@@ -62,7 +62,6 @@ plain_re1=$(pass plain); one_re1=$(pass one); four_re1=$(pass four)
 four_re2=$(pass four); one_re2=$(pass one); plain_re2=$(pass plain)
 plain_re=$(( (plain_re1 + plain_re2) / 2 )) one_re=$(( (one_re1 + one_re2) / 2 )) four_re=$(( (four_re1 + four_re2) / 2 ))
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b ? a/b : 0}'; }
 printf '\n%-44s %12s %12s %8s\n' "4k random writes, QD32" "with" "without" "ratio"
 printf '%-44s %8s IOPS %8s IOPS %8s\n' "first writes, 1 FlashCopy" "$one_first" "$plain_first" "$(ratio "$one_first" "$plain_first")"
 printf '%-44s %8s IOPS %8s IOPS %8s\n' "first writes, 4 FlashCopies" "$four_first" "$plain_first" "$(ratio "$four_first" "$plain_first")"

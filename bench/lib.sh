@@ -1,6 +1,7 @@
 # Shared by the bench scripts (sourced, not run): free ports, clean-up of started processes and of
-# $WORK, and an agent on loopback with csctl pointed at it.
-#   needs: ROOT, WORK;  gives: free_port, pids, start_agent, csctl, CONTROL_PORT, NBD_PORT
+# $WORK, an agent on loopback with csctl pointed at it, its event stream, and small helpers.
+#   needs: ROOT, WORK;  gives: free_port, pids, start_agent, csctl, CONTROL_PORT, NBD_PORT, AGENT_PID,
+#   json_value, ratio, seconds_between, follow_events, await_event
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pids=()
@@ -19,11 +20,79 @@ start_agent() {
     NBD_PORT=$(free_port)
     "$ROOT/bin/array-agent" --pool-dir "$WORK/pool" --listen "127.0.0.1:$CONTROL_PORT" \
         --nbd-listen "127.0.0.1:$NBD_PORT" --name bench >"$WORK/agent.log" 2>&1 &
-    pids+=($!)
+    AGENT_PID=$! # the launcher execs the JVM, so this is the agent's own process (its /proc entry)
+    pids+=("$AGENT_PID")
     for _ in $(seq 1 120); do
         csctl array show >/dev/null 2>&1 && return 0
         sleep 0.5 # waiting for a process to come up; not synchronising a test
     done
     echo "bench: the agent did not start; see $WORK/agent.log" >&2
     return 1
+}
+
+# The first value of KEY in JSON read from stdin, pretty-printed (csctl -o json) or one object per
+# line (csctl -o json events); numbers and strings alike, without quotes. Flat values only.
+json_value() { sed -n "s/.*\"$1\": *\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1; }
+
+# A / B to two decimals (0 when B is 0).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b ? a/b : 0}'; }
+
+# Seconds from one RFC 3339 time (the agent's: "2026-11-21T10:15:04.123Z") to another, e.g. "5.731".
+seconds_between() {
+    awk -v a="$(date -d "$1" +%s.%N)" -v b="$(date -d "$2" +%s.%N)" 'BEGIN{printf "%.3f", b - a}'
+}
+
+# Follows the agent's events from now on (csctl -o json events --follow, one JSON object a line) on
+# the file descriptor $events_fd, and returns once the follower is connected: it asks for the newest
+# event kept as well, and that line arriving says so. Start it before the measurements, so its JVM's
+# start-up does not share the CPUs with them.
+follow_events() {
+    local last
+    last=$(csctl -o json events | tail -n 1 | json_value sequence)
+    mkfifo "$WORK/events.fifo"
+    # the launcher itself, not the csctl function: $! is then the JVM, which cleanup can end
+    "$ROOT/bin/csctl" --agent "127.0.0.1:$CONTROL_PORT" -o json events --follow --after $((last - 1)) \
+        >"$WORK/events.fifo" &
+    pids+=($!)
+    exec {events_fd}<"$WORK/events.fifo"
+    read -r _ <&"$events_fd"
+}
+
+# Reads the followed events until one with REASON about OBJECT (its name) and prints it; fails on a
+# FLASHCOPY_RELATIONSHIP_FAILED about OBJECT or when the stream ends (the agent went away). Events
+# are read as they come: nothing sleeps or polls.
+await_event() {
+    local reason=$1 object=$2 line
+    while IFS= read -r line <&"$events_fd"; do
+        case $line in
+            *"\"reason\":\"$reason\""*"\"objectName\":\"$object\""*)
+                printf '%s\n' "$line"
+                return 0 ;;
+            *"\"reason\":\"FLASHCOPY_RELATIONSHIP_FAILED\""*"\"objectName\":\"$object\""*)
+                echo "bench: $line" >&2
+                return 1 ;;
+        esac
+    done
+    echo "bench: the event stream ended before $reason for $object; see $WORK/agent.log" >&2
+    return 1
+}
+
+# How busy the rest of the machine was: user-space CPU time of every process (/proc/stat) minus this
+# benchmark's own (the script's waited-for children, fio, cp, csctl..., and the processes in pids:
+# the agent, the event follower). Kernel time is left out, since write-back and the loopback network
+# work for the benchmark too. cpu_mark starts a period; cpu_others describes it.
+cpu_user_all() { awk '/^cpu /{ print $2 + $3 }' /proc/stat; }
+cpu_user_ours() {
+    local total pid
+    total=$(awk '{ print $14 + $16 }' "/proc/$$/stat")
+    for pid in "${pids[@]}"; do
+        [ -r "/proc/$pid/stat" ] && total=$((total + $(awk '{ print $14 + $16 }' "/proc/$pid/stat")))
+    done
+    echo "$total"
+}
+cpu_mark() { cpu_mark_all=$(cpu_user_all) cpu_mark_ours=$(cpu_user_ours) cpu_mark_time=$(date +%s.%N); }
+cpu_others() {
+    awk -v o=$(( $(cpu_user_all) - cpu_mark_all - $(cpu_user_ours) + cpu_mark_ours )) -v hz="$(getconf CLK_TCK)" \
+        -v s="$(awk -v a="$cpu_mark_time" -v b="$(date +%s.%N)" 'BEGIN{ print b - a }')" -v n="$(nproc)" \
+        'BEGIN{ if (o < 0) o = 0; printf "other processes used %.1f CPU-seconds in user space in these %.0f s (%.0f%% of %d CPUs)", o / hz, s, 100 * o / hz / (s * n), n }'
 }
