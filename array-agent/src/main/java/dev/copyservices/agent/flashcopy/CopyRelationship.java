@@ -257,8 +257,6 @@ final class CopyRelationship implements CowBase.CopyOnWrite, CowBase.TargetImage
             return;
         }
         targetSync.await(); // the data before the bits: a durable bit always finds its region on the target
-        for (long[] run : runs) {
-            map.markDurably(Kind.COPIED, run[0], run[1]);
-        }
+        map.markDurably(Kind.COPIED, runs); // one map sync for all of them
     }
 }

@@ -132,25 +132,38 @@ final class RegionMap implements AutoCloseable {
 
     /** Sets the bits of [from, to) and returns once they are durable. */
     void markDurably(Kind kind, long from, long to) throws IOException {
-        if (from >= to) {
+        markDurably(kind, java.util.List.of(new long[] {from, to}));
+    }
+
+    /** Sets the bits of every [from, to) run with one sync, and returns once they are durable. */
+    void markDurably(Kind kind, java.util.List<long[]> runs) throws IOException {
+        if (runs.stream().allMatch(run -> run[0] >= run[1])) {
             return;
         }
         synchronized (this) {
             long[] bits = pending[kind.ordinal()];
-            for (long r = from; r < to; r++) {
-                bits[(int) (r >>> 6)] |= 1L << r;
+            for (long[] run : runs) {
+                for (long r = run[0]; r < run[1]; r++) {
+                    bits[(int) (r >>> 6)] |= 1L << r;
+                }
             }
             // pages written under the monitor, so an older snapshot of a page never lands after a newer one
-            for (long p = from / (PAGE * 8L); p <= (to - 1) / (PAGE * 8L); p++) {
+            java.util.SortedSet<Long> pages = new java.util.TreeSet<>();
+            for (long[] run : runs) {
+                for (long p = run[0] / (PAGE * 8L); run[0] < run[1] && p <= (run[1] - 1) / (PAGE * 8L); p++) {
+                    pages.add(p);
+                }
+            }
+            for (long p : pages) {
                 writePage(area, kind, (int) p, bits);
             }
         }
         sync.await();
         AtomicLongArray bits = durable[kind.ordinal()];
-        for (long r = from; r < to; r++) {
-            int word = (int) (r >>> 6);
-            long bit = 1L << r;
-            bits.getAndAccumulate(word, bit, (a, b) -> a | b);
+        for (long[] run : runs) {
+            for (long r = run[0]; r < run[1]; r++) {
+                bits.getAndAccumulate((int) (r >>> 6), 1L << r, (a, b) -> a | b);
+            }
         }
     }
 

@@ -25,13 +25,16 @@ class RegionMapTest {
             map.markDurably(Kind.COPIED, 5, 9);
             map.markDurably(Kind.COPIED, 69_990, 70_000); // across the last partial word
             map.markDurably(Kind.TARGET_CHANGED, 33_000, 33_001); // second page
+            map.markDurably(Kind.SOURCE_CHANGED, java.util.List.of(new long[] {40_000, 40_002},
+                    new long[] {3, 4}, new long[] {7, 7})); // several runs, one sync, any order
         }
         try (RegionMap map = RegionMap.open(file, 70_000, 1)) {
             assertEquals(14, map.count(Kind.COPIED));
             assertTrue(map.allSet(Kind.COPIED, 5, 9));
             assertFalse(map.isSet(Kind.COPIED, 9));
             assertTrue(map.isSet(Kind.TARGET_CHANGED, 33_000));
-            assertEquals(0, map.count(Kind.SOURCE_CHANGED));
+            assertEquals(3, map.count(Kind.SOURCE_CHANGED));
+            assertTrue(map.isSet(Kind.SOURCE_CHANGED, 40_001) && map.isSet(Kind.SOURCE_CHANGED, 3));
             assertEquals(0, map.firstClear(Kind.COPIED, 0));
             assertEquals(9, map.firstClear(Kind.COPIED, 5));
             assertEquals(-1, map.firstClear(Kind.COPIED, 69_990));
