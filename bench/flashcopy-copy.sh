@@ -38,13 +38,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SIZE=${SIZE:-4GiB}
 WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/copyservices-bench.XXXXXX")}
 
-for tool in fio nbdcopy; do
-    command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install fio libnbd-bin)" >&2; exit 1; }
-done
-
 . "$ROOT/bench/lib.sh"
-echo "bench: workdir $WORK, volumes of $SIZE"
-start_agent
+bench_start
 
 for v in source plain target; do
     csctl volume create "$v" --size "$SIZE" >/dev/null

@@ -1,6 +1,6 @@
 # Shared by the bench scripts (sourced, not run): free ports, clean-up of started processes and of
 # $WORK, an agent on loopback with csctl pointed at it, its event stream, and small helpers.
-#   needs: ROOT, WORK;  gives: free_port, pids, start_agent, csctl, CONTROL_PORT, NBD_PORT, AGENT_PID,
+#   needs: ROOT, WORK;  gives: free_port, pids, bench_start (needs SIZE too), start_agent, csctl, CONTROL_PORT, NBD_PORT, AGENT_PID,
 #   json_value, ratio, seconds_between, follow_events, await_event
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -15,6 +15,15 @@ trap cleanup EXIT
 csctl() { "$ROOT/bin/csctl" --agent "127.0.0.1:$CONTROL_PORT" "$@"; }
 
 # Starts an agent on a pool in $WORK and returns once it answers.
+# The tools every benchmark drives, the workdir line, and the agent: what each script starts with.
+bench_start() {
+    for tool in fio nbdcopy; do
+        command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install fio libnbd-bin)" >&2; exit 1; }
+    done
+    echo "bench: workdir $WORK, volumes of $SIZE"
+    start_agent
+}
+
 start_agent() {
     CONTROL_PORT=$(free_port)
     NBD_PORT=$(free_port)

@@ -43,6 +43,10 @@ final class RelationshipFlash {
             CopyRelationship existing, Mode mode) {
     }
 
+    /** A plan's change map: a new file for a new relationship, else the existing map's next area. */
+    private record MapChange(RegionMap created, RegionMap.Prepared prepared) {
+    }
+
     private final CopyRelationships engine;
 
     RelationshipFlash(CopyRelationships engine) {
@@ -55,7 +59,7 @@ final class RelationshipFlash {
      */
     List<CopyRelationship> flash(List<Plan> plans, BiConsumer<Catalog.Builder, Long> alsoCommit) throws IOException {
         List<RegionMap> created = new ArrayList<>();
-        List<Object> maps = new ArrayList<>(); // a new RegionMap or a RegionMap.Prepared, per plan
+        List<MapChange> maps = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         boolean committed = false;
         try {
@@ -65,13 +69,13 @@ final class RelationshipFlash {
                     RegionMap map = RegionMap.create(engine.pool.directory().changeMapFile(id),
                             RelationshipRules.regions(plan.source().getSizeBytes()), 1);
                     created.add(map);
-                    maps.add(map);
+                    maps.add(new MapChange(map, null));
                     ids.add(id);
                 } else {
                     CopyRelationshipRecord old = plan.existing().record();
                     boolean keep = plan.mode() == Mode.INCREMENTAL
                             || plan.mode() == Mode.REVERSE && old.getIncremental() && !old.getFailed();
-                    maps.add(plan.existing().map().prepare(old.getEpoch() + 1, keep));
+                    maps.add(new MapChange(null, plan.existing().map().prepare(old.getEpoch() + 1, keep)));
                     ids.add(old.getId());
                 }
             }
@@ -130,10 +134,10 @@ final class RelationshipFlash {
         return plan.mode() == Mode.REVERSE ? plan.target().getId() : plan.source().getId();
     }
 
-    private CopyRelationshipRecord record(Plan plan, String id, Object map, long now) {
+    private CopyRelationshipRecord record(Plan plan, String id, MapChange map, long now) {
         CopyOptions o = plan.options();
         if (plan.mode() == Mode.NEW) {
-            long regions = ((RegionMap) map).regions();
+            long regions = map.created().regions();
             return CopyRelationshipRecord.newBuilder()
                     .setId(id)
                     .setSourceId(plan.source().getId())
@@ -151,7 +155,7 @@ final class RelationshipFlash {
                     .setFlashCount(1)
                     .build();
         }
-        RegionMap.Prepared prepared = (RegionMap.Prepared) map;
+        RegionMap.Prepared prepared = map.prepared();
         CopyRelationshipRecord old = plan.existing().record();
         CopyRelationshipRecord.Builder b = old.toBuilder()
                 .setBackgroundCopy(o.backgroundCopy())
@@ -170,16 +174,16 @@ final class RelationshipFlash {
         return b.build();
     }
 
-    private CopyRelationship install(Plan plan, CopyRelationshipRecord record, Object map) {
+    private CopyRelationship install(Plan plan, CopyRelationshipRecord record, MapChange map) {
         CopyRelationship relationship;
         if (plan.mode() == Mode.NEW) {
             relationship = new CopyRelationship(record, engine.cow(record.getSourceId()),
-                    engine.cow(record.getTargetId()), (RegionMap) map, engine);
+                    engine.cow(record.getTargetId()), map.created(), engine);
         } else {
             CopyRelationship old = plan.existing();
             old.source().deactivate(old);
             old.target().setImage(null);
-            old.map().switchTo((RegionMap.Prepared) map);
+            old.map().switchTo(map.prepared());
             // a new object even when the roles stay: its failed flag and hooks start afresh
             relationship = new CopyRelationship(record, engine.cow(record.getSourceId()),
                     engine.cow(record.getTargetId()), old.map(), engine);
