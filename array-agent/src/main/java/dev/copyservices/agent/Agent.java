@@ -2,16 +2,21 @@ package dev.copyservices.agent;
 
 import dev.copyservices.agent.array.ArrayEngine;
 import dev.copyservices.agent.array.ArrayLimits;
+import dev.copyservices.agent.array.CopyServiceFigures;
 import dev.copyservices.agent.events.EventSink;
 import dev.copyservices.agent.flashcopy.FlashCopyEngine;
 import dev.copyservices.agent.events.EventLog;
-import dev.copyservices.agent.events.EventSink;
 import dev.copyservices.agent.grpc.ControlServer;
 import dev.copyservices.agent.nbd.NbdServer;
 import dev.copyservices.agent.pool.Pool;
 import dev.copyservices.agent.volume.VolumeEngine;
+import dev.copyservices.agent.volume.VolumeLifecycle;
+import dev.copyservices.agent.volumecopy.VolumeCopyEngine;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -23,22 +28,24 @@ public final class Agent implements AutoCloseable {
 
     /** What the command line decides. */
     public record Config(Path poolDir, HostPort listen, HostPort nbdListen, String name, String site,
-            ArrayLimits limits, FlashCopyEngine.Options flashCopy) {
+            ArrayLimits limits, FlashCopyEngine.Options flashCopy, VolumeCopyEngine.Options volumeCopy) {
     }
 
     private final Pool pool;
     private final EventLog events;
     private final VolumeEngine volumes;
     private final FlashCopyEngine flashCopies;
+    private final VolumeCopyEngine volumeCopies;
     private final NbdServer nbd;
     private final ControlServer control;
 
-    private Agent(Pool pool, EventLog events, VolumeEngine volumes, FlashCopyEngine flashCopies, NbdServer nbd,
-            ControlServer control) {
+    private Agent(Pool pool, EventLog events, VolumeEngine volumes, FlashCopyEngine flashCopies,
+            VolumeCopyEngine volumeCopies, NbdServer nbd, ControlServer control) {
         this.pool = pool;
         this.events = events;
         this.volumes = volumes;
         this.flashCopies = flashCopies;
+        this.volumeCopies = volumeCopies;
         this.nbd = nbd;
         this.control = control;
     }
@@ -48,20 +55,22 @@ public final class Agent implements AutoCloseable {
         EventLog events = null;
         VolumeEngine volumes = null;
         FlashCopyEngine flashCopies = null;
+        VolumeCopyEngine volumeCopies = null;
         NbdServer nbd = null;
         try {
             events = EventLog.open(pool.directory().eventLogFile());
             flashCopies = new FlashCopyEngine(pool, config.limits(), events, config.flashCopy());
-            volumes = VolumeEngine.open(pool, config.limits(), flashCopies, events);
+            volumeCopies = new VolumeCopyEngine(pool, config.limits(), events, config.volumeCopy());
+            volumes = VolumeEngine.open(pool, config.limits(), VolumeLifecycle.of(flashCopies, volumeCopies), events);
             flashCopies.open(volumes);
+            volumeCopies.open(volumes, flashCopies); // host restrictions are back before NBD serves
             nbd = new NbdServer(volumes, config.nbdListen().address(), NbdServer.Options.defaults());
             nbd.start();
             HostPort nbdEndpoint = new HostPort(config.nbdListen().host(), nbd.port());
-            ArrayEngine array = new ArrayEngine(pool, volumes, flashCopies.relationships()::count,
-                    flashCopies.groups()::count, config.limits(), nbdEndpoint.toString(),
-                    config.flashCopy().enabled() ? java.util.List.of("flashcopy") : java.util.List.of());
-            ControlServer control = new ControlServer(config.listen().address(), array, volumes, flashCopies, events)
-                    .start();
+            ArrayEngine array = new ArrayEngine(pool, volumes, figures(flashCopies, volumeCopies, volumes),
+                    config.limits(), nbdEndpoint.toString(), enabledFeatures(config));
+            ControlServer control = new ControlServer(config.listen().address(), array, volumes, flashCopies,
+                    volumeCopies, events).start();
             // so that a reader always finds something, and a restart shows in the event stream; before
             // SERVING, so that whoever waits for SERVING finds it
             events.publish(EventSink.Severity.INFO, "AGENT_STARTED", "Array", pool.catalog().getArrayName(),
@@ -71,10 +80,13 @@ public final class Agent implements AutoCloseable {
                     + pool.catalog().getArrayId() + ") ready: control " + new HostPort(config.listen().host(),
                             control.port()) + ", NBD " + nbdEndpoint + ", pool " + pool.directory().root() + ", "
                     + volumes.count() + " volume(s)");
-            return new Agent(pool, events, volumes, flashCopies, nbd, control);
+            return new Agent(pool, events, volumes, flashCopies, volumeCopies, nbd, control);
         } catch (IOException | RuntimeException e) {
             if (nbd != null) {
                 nbd.close();
+            }
+            if (volumeCopies != null) {
+                volumeCopies.close();
             }
             if (flashCopies != null) {
                 flashCopies.close();
@@ -90,6 +102,32 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    private static List<String> enabledFeatures(Config config) {
+        List<String> features = new ArrayList<>();
+        if (config.flashCopy().enabled()) {
+            features.add("flashcopy");
+        }
+        if (config.volumeCopy().enabled()) {
+            features.add("volumecopy");
+        }
+        return features;
+    }
+
+    private static Supplier<CopyServiceFigures> figures(FlashCopyEngine flashCopies, VolumeCopyEngine volumeCopies,
+            VolumeEngine volumes) {
+        return () -> {
+            List<String> outOfCompliance = new ArrayList<>();
+            if (!flashCopies.enabled() && volumes.flashCopyCount() + flashCopies.relationships().count() > 0) {
+                outOfCompliance.add("flashcopy");
+            }
+            if (!volumeCopies.enabled() && volumeCopies.count() > 0) {
+                outOfCompliance.add("volumecopy");
+            }
+            return new CopyServiceFigures(flashCopies.relationships().count(), flashCopies.groups().count(),
+                    volumeCopies.count(), volumeCopies.inProgress(), outOfCompliance, volumeCopies.needsAttention());
+        };
+    }
+
     @Override
     public void close() {
         // first: it ends the following event streams, which would otherwise hold the control server's
@@ -101,7 +139,8 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         nbd.close();
-        flashCopies.close(); // background copies write to volumes: they stop before the volumes close
+        volumeCopies.close(); // copies write to volumes: they stop before the volumes close
+        flashCopies.close();
         volumes.flushAll();
         volumes.close();
         try {

@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import dev.copyservices.agent.flashcopy.FlashCopyEngine;
+import dev.copyservices.agent.volumecopy.CopyIo;
+import dev.copyservices.agent.volumecopy.VolumeCopyEngine;
 import picocli.CommandLine.Option;
 
 /** {@code array-agent}: parses the command line, starts the agent, stops it cleanly on SIGTERM/SIGINT. */
@@ -55,7 +57,7 @@ public final class Main implements Callable<Integer> {
     String cowChunkSize;
 
     @Option(names = "--disable-feature", paramLabel = "FEATURE", description = "Refuse new objects of a copy service"
-            + " (flashcopy); existing ones keep working. Repeatable.")
+            + " (flashcopy, volumecopy); existing ones keep working. Repeatable.")
     java.util.List<String> disabledFeatures = new java.util.ArrayList<>();
 
     public static void main(String[] args) {
@@ -99,8 +101,9 @@ public final class Main implements Callable<Integer> {
         ArrayLimits limits = new ArrayLimits(maxVolumes, maxFlashCopiesPerBase,
                 maxFlashCopies != null ? maxFlashCopies : Math.max(1, maxVolumes / 2), maxCopiesInProgress, maxMirrors);
         for (String feature : disabledFeatures) {
-            if (!feature.equals("flashcopy")) {
-                throw new IllegalArgumentException("--disable-feature '" + feature + "' is unknown; features: flashcopy");
+            if (!feature.equals("flashcopy") && !feature.equals("volumecopy")) {
+                throw new IllegalArgumentException("--disable-feature '" + feature + "' is unknown; features:"
+                        + " flashcopy, volumecopy");
             }
         }
         long chunk = dev.copyservices.api.Sizes.parse(cowChunkSize);
@@ -110,7 +113,8 @@ public final class Main implements Callable<Integer> {
         FlashCopyEngine.Options flashCopy = new FlashCopyEngine.Options(!disabledFeatures.contains("flashcopy"),
                 (int) chunk);
         return new Agent.Config(poolDir, HostPort.parse("--listen", listen), HostPort.parse("--nbd-listen", nbdListen),
-                arrayName, site, limits, flashCopy);
+                arrayName, site, limits, flashCopy, new VolumeCopyEngine.Options(!disabledFeatures.contains("volumecopy"),
+                        CopyIo.DIRECT));
     }
 
     private static String hostName() {

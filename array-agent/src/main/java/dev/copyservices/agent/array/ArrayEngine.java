@@ -8,29 +8,26 @@ import dev.copyservices.agent.volume.VolumeEngine;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.util.List;
-import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /** Answers "what is this array": identity from the catalog, figures from the pool and the engines. */
 public final class ArrayEngine {
     private final Pool pool;
     private final VolumeEngine volumes;
-    private final IntSupplier relationshipCount;
-    private final IntSupplier groupCount;
+    private final Supplier<CopyServiceFigures> copies;
     private final ArrayLimits limits;
     private final String nbdEndpoint;
     private final List<String> enabledFeatures;
 
     /**
-     * {@code relationshipCount} and {@code groupCount} are asked at each {@link #info()}. Suppliers rather
-     * than the FlashCopy engine: the array needs only the two numbers, and a test can give them without
-     * building a FlashCopy engine.
+     * {@code copies} is asked at each {@link #info()}. A supplier rather than the copy engines: the array
+     * needs only their figures, and a test can give them without building the engines.
      */
-    public ArrayEngine(Pool pool, VolumeEngine volumes, IntSupplier relationshipCount, IntSupplier groupCount,
+    public ArrayEngine(Pool pool, VolumeEngine volumes, Supplier<CopyServiceFigures> copies,
             ArrayLimits limits, String nbdEndpoint, List<String> enabledFeatures) {
         this.pool = pool;
         this.volumes = volumes;
-        this.relationshipCount = relationshipCount;
-        this.groupCount = groupCount;
+        this.copies = copies;
         this.limits = limits;
         this.nbdEndpoint = nbdEndpoint;
         this.enabledFeatures = List.copyOf(enabledFeatures);
@@ -50,7 +47,7 @@ public final class ArrayEngine {
         }
         return new ArrayInfo(catalog.getArrayId(), catalog.getArrayName(), catalog.getSite(), version(), nbdEndpoint,
                 total, free, volumes.provisionedBytes(), volumes.allocatedBytes(), limits, volumes.count(),
-                volumes.flashCopyCount(), relationshipCount.getAsInt(), groupCount.getAsInt(), enabledFeatures);
+                volumes.flashCopyCount(), copies.get(), enabledFeatures);
     }
 
     public static String version() {

@@ -155,6 +155,36 @@ final class CowBase implements VolumeDevice {
         file.flush();
     }
 
+    /**
+     * A whole-volume copy's path (VolumeCopy): between two volumes that are nobody's Copy-mode target and
+     * whose target keeps nothing on write, the data files copy inside the kernel; otherwise through the
+     * volumes' own read and write paths. The caller keeps hosts off the source's writes meanwhile.
+     */
+    @Override
+    public void copyRangeTo(VolumeDevice target, long offset, long length) throws IOException {
+        if (!(target instanceof CowBase other) || other == this) {
+            VolumeDevice.super.copyRangeTo(target, offset, length);
+            return;
+        }
+        ReentrantReadWriteLock.ReadLock mine = gate.readLock();
+        ReentrantReadWriteLock.ReadLock theirs = other.gate.readLock();
+        theirs.lock(); // targets before sources, as everywhere
+        try {
+            mine.lock();
+            try {
+                if (image == null && other.image == null && other.active.isEmpty()) {
+                    file.copyRangeTo(other.file, offset, length);
+                    return;
+                }
+            } finally {
+                mine.unlock();
+            }
+        } finally {
+            theirs.unlock();
+        }
+        VolumeDevice.super.copyRangeTo(target, offset, length);
+    }
+
     @Override
     public long allocatedBytes() {
         return file.allocatedBytes();

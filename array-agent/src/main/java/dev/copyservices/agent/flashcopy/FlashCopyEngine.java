@@ -18,6 +18,7 @@ import dev.copyservices.agent.volume.VolumeRules;
 import dev.copyservices.api.Sizes;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -134,6 +135,7 @@ public final class FlashCopyEngine implements VolumeLifecycle, AutoCloseable {
                         + " underneath a Snapshot-mode FlashCopy",
                         "take the FlashCopy of the relationship's source, or withdraw the relationship first");
             }
+            volumes.checkImageRead(base.getId(), "take a FlashCopy of it");
             List<FlashCopyVolume> ofBase = ofBase(base.getId());
             if (ofBase.size() >= limits.maxFlashCopiesPerBase()) {
                 throw new EngineException(Reason.FLASHCOPY_LIMIT_REACHED, "base '" + base.getName() + "' already has "
@@ -230,6 +232,7 @@ public final class FlashCopyEngine implements VolumeLifecycle, AutoCloseable {
     public FlashCopyInfo disable(String name) {
         synchronized (control) {
             FlashCopyVolume flashCopy = require(name);
+            volumes.checkDataChange(flashCopy.id(), "disable it");
             FlashCopyStateRecord state = flashCopy.settings().getState();
             if (state == FlashCopyStateRecord.FAILED) {
                 throw new EngineException(Reason.FLASHCOPY_STATE, "FlashCopy '" + flashCopy.record().getName()
@@ -256,6 +259,8 @@ public final class FlashCopyEngine implements VolumeLifecycle, AutoCloseable {
     public FlashCopyInfo recreate(String name) {
         synchronized (control) {
             FlashCopyVolume flashCopy = require(name);
+            volumes.checkDataChange(flashCopy.id(), "re-create it");
+            volumes.checkImageRead(flashCopy.settings().getBaseId(), "take a FlashCopy of it");
             CowBase cow = flashCopy.base();
             Lock gate = cow.gate.writeLock();
             gate.lock();
@@ -335,6 +340,10 @@ public final class FlashCopyEngine implements VolumeLifecycle, AutoCloseable {
         }
     }
 
+    public boolean enabled() {
+        return options.enabled();
+    }
+
     public int count() {
         return flashCopies.size();
     }
@@ -353,6 +362,53 @@ public final class FlashCopyEngine implements VolumeLifecycle, AutoCloseable {
     @Override
     public void close() {
         relationships.close();
+    }
+
+    // ---- for engines that build on FlashCopies (VolumeCopy) ---------------------------------------
+
+    /**
+     * Runs {@code action} while no FlashCopy, relationship or group changes (under the control lock), so
+     * that another engine's claim on volumes and the checks of FlashCopy operations cannot interleave.
+     */
+    public <T> T whileUnchanged(VolumeEngine.WhileExisting<T> action) throws IOException {
+        synchronized (control) {
+            return action.run();
+        }
+    }
+
+    /** Names of the base's FlashCopies that still copy on write (Optimal or Full). */
+    public List<String> activeFlashCopiesOf(String baseId) {
+        return ofBase(baseId).stream()
+                .filter(f -> f.settings().getState() == FlashCopyStateRecord.OPTIMAL)
+                .map(f -> f.record().getName()).sorted().toList();
+    }
+
+    /**
+     * Fails the base's disabled FlashCopies because something else overwrites the base (L4714): their
+     * images would no longer be the base's point in time. Returns their names.
+     */
+    public List<String> failDisabledFlashCopiesOf(String baseId, String why) {
+        synchronized (control) {
+            List<String> failed = new ArrayList<>();
+            for (FlashCopyVolume flashCopy : ofBase(baseId)) {
+                if (flashCopy.settings().getState() != FlashCopyStateRecord.DISABLED) {
+                    continue;
+                }
+                states.change(flashCopy, r -> FlashCopyStates.withState(r, FlashCopyStateRecord.FAILED, why));
+                String name = flashCopy.record().getName();
+                failed.add(name);
+                states.publish(Severity.CRITICAL, "FLASHCOPY_FAILED", name, "FlashCopy '" + name + "' of '"
+                        + flashCopy.base().name() + "' failed: " + why, "delete it, or re-create it for a new point"
+                                + " in time once the base holds the data you want");
+            }
+            return failed;
+        }
+    }
+
+    /** Refuses a volume in a Copy-mode relationship or a FlashCopy group, with what to do. */
+    public void checkNotInRelationship(String volumeId, String action) {
+        relationships.checkNotInRelationship(volumeId, action, false);
+        groups.checkNotInGroup(volumeId, action);
     }
 
     // ---- VolumeLifecycle: called by the VolumeEngine ----------------------------------------------

@@ -58,6 +58,11 @@ final class RelationshipFlash {
      * {@code alsoCommit} joins the catalog commit and receives the point in time (a group's record).
      */
     List<CopyRelationship> flash(List<Plan> plans, BiConsumer<Catalog.Builder, Long> alsoCommit) throws IOException {
+        for (Plan plan : plans) { // other engines' claims (a running VolumeCopy), before anything changes
+            String imageTarget = plan.mode() == Mode.REVERSE ? plan.source().getId() : plan.target().getId();
+            engine.volumes.checkImageRead(imageSourceId(plan), "flash from it");
+            engine.volumes.checkDataChange(imageTarget, "flash onto it");
+        }
         List<RegionMap> created = new ArrayList<>();
         List<MapChange> maps = new ArrayList<>();
         List<String> ids = new ArrayList<>();

@@ -4,6 +4,7 @@ import dev.copyservices.agent.array.ArrayEngine;
 import dev.copyservices.agent.flashcopy.FlashCopyEngine;
 import dev.copyservices.agent.events.EventLog;
 import dev.copyservices.agent.volume.VolumeEngine;
+import dev.copyservices.agent.volumecopy.VolumeCopyEngine;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -19,7 +20,7 @@ public final class ControlServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
 
     public ControlServer(InetSocketAddress address, ArrayEngine array, VolumeEngine volumes,
-            FlashCopyEngine flashCopies, EventLog events) {
+            FlashCopyEngine flashCopies, VolumeCopyEngine volumeCopies, EventLog events) {
         CallLogInterceptor log = new CallLogInterceptor();
         this.server = NettyServerBuilder.forAddress(address)
                 .addService(ServerInterceptors.intercept(new ArrayGrpcService(array), log))
@@ -28,6 +29,7 @@ public final class ControlServer implements AutoCloseable {
                 .addService(ServerInterceptors.intercept(
                         new FlashCopyRelationshipGrpcService(flashCopies.relationships()), log))
                 .addService(ServerInterceptors.intercept(new FlashCopyGroupGrpcService(flashCopies.groups()), log))
+                .addService(ServerInterceptors.intercept(new VolumeCopyGrpcService(volumeCopies), log))
                 .addService(ServerInterceptors.intercept(new EventGrpcService(events), log))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())

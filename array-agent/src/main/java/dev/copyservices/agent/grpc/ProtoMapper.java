@@ -42,6 +42,7 @@ final class ProtoMapper {
                 .setKind(toProto(v.kind()))
                 .setBase(text(v.base()))
                 .setIncompleteCopy(text(v.incompleteCopy()))
+                .setAccessRestriction(text(v.accessRestriction()))
                 .build();
     }
 
@@ -166,9 +167,13 @@ final class ProtoMapper {
                 .setCounts(Counts.newBuilder()
                         .setVolumes(a.volumes())
                         .setFlashcopies(a.flashCopies())
-                        .setFlashcopyRelationships(a.flashCopyRelationships())
-                        .setFlashcopyGroups(a.flashCopyGroups()))
+                        .setFlashcopyRelationships(a.copies().flashCopyRelationships())
+                        .setFlashcopyGroups(a.copies().flashCopyGroups())
+                        .setVolumeCopies(a.copies().volumeCopies())
+                        .setCopiesInProgress(a.copies().copiesInProgress()))
                 .addAllEnabledFeatures(a.enabledFeatures())
+                .addAllFeaturesOutOfCompliance(a.copies().featuresOutOfCompliance())
+                .addAllNeedsAttention(a.copies().needsAttention())
                 .build();
     }
 

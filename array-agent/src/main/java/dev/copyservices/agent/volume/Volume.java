@@ -8,15 +8,20 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A live volume: its catalog record, its data, and the NBD connections holding it. */
+/**
+ * A live volume: its catalog record, its data, and the NBD connections holding it. Connections reach
+ * the data through an {@link AccessGuard}; engines use {@link #device()} directly.
+ */
 final class Volume {
     private volatile VolumeRecord record;
     private final VolumeDevice device;
+    private final AccessGuard guard;
     private final Set<Hold> holds = ConcurrentHashMap.newKeySet();
 
     Volume(VolumeRecord record, VolumeDevice device) {
         this.record = record;
         this.device = device;
+        this.guard = new AccessGuard(device);
     }
 
     VolumeRecord record() {
@@ -31,6 +36,10 @@ final class Volume {
         return device;
     }
 
+    void restrict(String owner, HostAccess access, String why) {
+        guard.restrict(owner, access, why);
+    }
+
     int connections() {
         return holds.size();
     }
@@ -42,7 +51,7 @@ final class Volume {
         return new VolumeInfo(r.getName(), r.getId(), r.getSizeBytes(), Math.max(allocated, 0), r.getReadOnly(),
                 Map.copyOf(r.getAttributesMap()), Instant.ofEpochMilli(r.getCreatedUnixMillis()), holds.size(),
                 r.getKind() == dev.copyservices.agent.pool.catalog.VolumeKind.FLASHCOPY ? VolumeKind.FLASHCOPY
-                        : VolumeKind.STANDARD, base, r.getIncompleteCopy());
+                        : VolumeKind.STANDARD, base, r.getIncompleteCopy(), guard.describe());
     }
 
     Export hold(Runnable onRevoke) {
@@ -92,7 +101,7 @@ final class Volume {
 
         @Override
         public BlockDevice device() {
-            return device;
+            return guard;
         }
 
         @Override

@@ -346,6 +346,34 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
         }
     }
 
+    /**
+     * Sets {@code owner}'s restriction of host access to a volume (READ_WRITE lifts it); returns once no
+     * host request admitted under the previous rules is still running. Not persisted: the owning
+     * engine sets it again when it opens, before NBD serves.
+     */
+    public void restrictHostAccess(String id, String owner, HostAccess access, String why) {
+        Volume volume = byId.get(id);
+        if (volume != null) {
+            volume.restrict(owner, access, why);
+        }
+    }
+
+    /** The device engines read and write a volume through (host restrictions do not apply to it). */
+    public Optional<VolumeDevice> device(String id) {
+        Volume volume = byId.get(id);
+        return volume == null ? Optional.empty() : Optional.of(volume.device());
+    }
+
+    /** See {@link VolumeLifecycle#checkDataChange}; for engines about to replace a volume's data. */
+    public void checkDataChange(String id, String operation) {
+        findById(id).ifPresent(record -> lifecycle.checkDataChange(record, operation));
+    }
+
+    /** See {@link VolumeLifecycle#checkImageRead}; for engines about to take a volume's point in time. */
+    public void checkImageRead(String id, String operation) {
+        findById(id).ifPresent(record -> lifecycle.checkImageRead(record, operation));
+    }
+
     /** What runs while the volumes it names are guaranteed to exist. */
     public interface WhileExisting<T> {
         T run() throws IOException;

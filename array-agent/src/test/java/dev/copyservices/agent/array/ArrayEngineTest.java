@@ -36,18 +36,19 @@ class ArrayEngineTest {
         volumes = VolumeEngine.open(pool, ArrayLimits.defaults());
         AtomicInteger relationships = new AtomicInteger(5);
         AtomicInteger groups = new AtomicInteger(2);
-        ArrayEngine array = new ArrayEngine(pool, volumes, relationships::get, groups::get, ArrayLimits.defaults(),
-                "127.0.0.1:10809", List.of("flashcopy"));
+        ArrayEngine array = new ArrayEngine(pool, volumes, () -> new CopyServiceFigures(relationships.get(),
+                groups.get(), 0, 0, List.of(), List.of()), ArrayLimits.defaults(), "127.0.0.1:10809",
+                List.of("flashcopy"));
 
         ArrayInfo first = array.info();
-        assertEquals(5, first.flashCopyRelationships());
-        assertEquals(2, first.flashCopyGroups());
+        assertEquals(5, first.copies().flashCopyRelationships());
+        assertEquals(2, first.copies().flashCopyGroups());
 
         relationships.set(6);
         groups.set(0);
         ArrayInfo later = array.info();
-        assertEquals(6, later.flashCopyRelationships());
-        assertEquals(0, later.flashCopyGroups());
+        assertEquals(6, later.copies().flashCopyRelationships());
+        assertEquals(0, later.copies().flashCopyGroups());
         assertEquals("lab", later.name());
     }
 }

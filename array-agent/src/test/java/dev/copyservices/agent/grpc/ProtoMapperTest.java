@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.Timestamp;
 import dev.copyservices.agent.array.ArrayInfo;
 import dev.copyservices.agent.array.ArrayLimits;
+import dev.copyservices.agent.array.CopyServiceFigures;
 import dev.copyservices.agent.flashcopy.CreateFlashCopy;
 import dev.copyservices.agent.flashcopy.FlashCopyInfo;
 import dev.copyservices.agent.flashcopy.FlashCopyState;
@@ -101,12 +102,12 @@ class ProtoMapperTest {
     @Test
     void volumeCarriesKindAndBase() {
         Volume standard = ProtoMapper.toProto(new VolumeInfo("db", "v1", MIB, 0, false, Map.of(), CREATED, 0,
-                VolumeKind.STANDARD, "", ""));
+                VolumeKind.STANDARD, "", "", ""));
         assertEquals(dev.copyservices.api.agent.v1.VolumeKind.STANDARD, standard.getKind());
         assertEquals("", standard.getBase());
 
         Volume flashCopy = ProtoMapper.toProto(new VolumeInfo("db-1", "v2", MIB, 0, false, Map.of(), CREATED, 1,
-                VolumeKind.FLASHCOPY, "db", ""));
+                VolumeKind.FLASHCOPY, "db", "", ""));
         assertEquals(dev.copyservices.api.agent.v1.VolumeKind.FLASHCOPY, flashCopy.getKind());
         assertEquals("db", flashCopy.getBase());
     }
@@ -114,21 +115,33 @@ class ProtoMapperTest {
     @Test
     void volumeCarriesWhyItIsAnIncompleteCopyAndNothingOtherwise() {
         Volume incomplete = ProtoMapper.toProto(new VolumeInfo("db-copy", "v3", MIB, 0, false, Map.of(), CREATED, 0,
-                VolumeKind.STANDARD, "", "withdrawn with 12 of 16 regions copied"));
+                VolumeKind.STANDARD, "", "withdrawn with 12 of 16 regions copied", ""));
         assertEquals("withdrawn with 12 of 16 regions copied", incomplete.getIncompleteCopy());
 
         Volume complete = ProtoMapper.toProto(new VolumeInfo("db", "v1", MIB, 0, false, Map.of(), CREATED, 0,
-                VolumeKind.STANDARD, "", null));
+                VolumeKind.STANDARD, "", null, null));
         assertEquals("", complete.getIncompleteCopy());
+        assertEquals("", complete.getAccessRestriction());
+    }
+
+    @Test
+    void volumeCarriesWhatRestrictsHostAccess() {
+        Volume restricted = ProtoMapper.toProto(new VolumeInfo("db", "v1", MIB, 0, false, Map.of(), CREATED, 0,
+                VolumeKind.STANDARD, "", "", "read-only: source of VolumeCopy onto 'db-copy' (InProgress)"));
+        assertEquals("read-only: source of VolumeCopy onto 'db-copy' (InProgress)", restricted.getAccessRestriction());
     }
 
     @Test
     void arrayCountsEveryKindOfCopyApart() {
         ArrayInfo info = new ArrayInfo("a1", "lab", "rack 3", "dev", "127.0.0.1:10809", 100 * MIB, 50 * MIB,
-                20 * MIB, 5 * MIB, ArrayLimits.defaults(), 9, 2, 5, 3, List.of("flashcopy"));
-        Counts counts = ProtoMapper.toProto(info).getCounts();
+                20 * MIB, 5 * MIB, ArrayLimits.defaults(), 9, 2,
+                new CopyServiceFigures(5, 3, 7, 4, List.of("volumecopy"), List.of("VolumeCopy 'a' -> 'b' failed")),
+                List.of("flashcopy"));
+        dev.copyservices.api.agent.v1.Array array = ProtoMapper.toProto(info);
         assertEquals(Counts.newBuilder().setVolumes(9).setFlashcopies(2).setFlashcopyRelationships(5)
-                .setFlashcopyGroups(3).build(), counts);
+                .setFlashcopyGroups(3).setVolumeCopies(7).setCopiesInProgress(4).build(), array.getCounts());
+        assertEquals(List.of("volumecopy"), array.getFeaturesOutOfComplianceList());
+        assertEquals(List.of("VolumeCopy 'a' -> 'b' failed"), array.getNeedsAttentionList());
     }
 
     @Test
