@@ -72,4 +72,16 @@ public final class Sizes {
         String number = String.format(Locale.ROOT, "%.2f", value).replaceAll("\\.?0+$", "");
         return number + " " + UNITS[exponent];
     }
+
+    /**
+     * Exactly {@code bytes}, written as a command argument: the largest binary unit that divides it, with
+     * no space, e.g. {@code 8MiB} or {@code 8389120}; {@link #parse} reads it back unchanged.
+     */
+    public static String argument(long bytes) {
+        int exponent = 0;
+        while (exponent < UNITS.length - 1 && bytes != 0 && bytes % (1L << (10 * (exponent + 1))) == 0) {
+            exponent++;
+        }
+        return exponent == 0 ? Long.toString(bytes) : (bytes >> (10 * exponent)) + UNITS[exponent];
+    }
 }

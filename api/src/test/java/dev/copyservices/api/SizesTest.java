@@ -43,4 +43,15 @@ class SizesTest {
         assertEquals("1.5 GiB", Sizes.format(3L << 29));
         assertEquals("1 TiB", Sizes.format(1L << 40));
     }
+
+    @Test
+    void argumentIsExactAndReadsBackUnchanged() {
+        assertEquals("8MiB", Sizes.argument(8L << 20));
+        assertEquals("8389120", Sizes.argument((8L << 20) + 512));
+        assertEquals("1536MiB", Sizes.argument(3L << 29));
+        assertEquals("0", Sizes.argument(0));
+        for (long bytes : new long[] {1, 1023, 1024, (8L << 20) + 512, 3L << 29, 1L << 40}) {
+            assertEquals(bytes, Sizes.parse(Sizes.argument(bytes)));
+        }
+    }
 }

@@ -59,7 +59,7 @@ final class RelationshipRules {
             throw new EngineException(Reason.TARGET_TOO_SMALL, "target '" + target.getName() + "' ("
                     + Sizes.format(target.getSizeBytes()) + ") is smaller than source '" + source.getName() + "' ("
                     + Sizes.format(source.getSizeBytes()) + ")", "grow the target first ('csctl volume resize "
-                            + target.getName() + " --size " + Sizes.format(source.getSizeBytes()).replace(" ", "")
+                            + target.getName() + " --size " + Sizes.argument(source.getSizeBytes())
                             + "'), or choose a target at least as large");
         }
         checkWritable(target, "target");

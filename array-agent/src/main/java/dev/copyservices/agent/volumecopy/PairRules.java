@@ -96,7 +96,7 @@ final class PairRules {
                     : "the source '" + source.getName() + "' (" + Sizes.format(required) + ")";
             throw new EngineException(Reason.TARGET_TOO_SMALL, "target '" + target.getName() + "' ("
                     + Sizes.format(target.getSizeBytes()) + ") is smaller than " + what, "grow the target ('csctl"
-                            + " volume resize " + target.getName() + " --size " + Sizes.format(required)
+                            + " volume resize " + target.getName() + " --size " + Sizes.argument(required)
                             + "') or choose a larger one");
         }
     }
