@@ -55,16 +55,19 @@ final class Csctl implements Callable<Integer>, AutoCloseable {
     private final PrintWriter err;
     private final Map<String, String> env;
     private final AgentClient.Connector connector;
+    private final boolean terminal;
     private AgentAddress address;
     private AgentClient client;
 
+    /** {@code terminal}: whether stdout is a terminal, so that output may draw for a person (a progress bar). */
     Csctl(BufferedReader in, PrintWriter out, PrintWriter err, Map<String, String> env,
-            AgentClient.Connector connector) {
+            AgentClient.Connector connector, boolean terminal) {
         this.in = in;
         this.out = out;
         this.err = err;
         this.env = env;
         this.connector = connector;
+        this.terminal = terminal;
     }
 
     @Override
@@ -82,7 +85,7 @@ final class Csctl implements Callable<Integer>, AutoCloseable {
 
     /** The output in the chosen format. */
     Output output() {
-        return new Output(out, format);
+        return new Output(out, format, terminal);
     }
 
     /** For notes that are not results (e.g. "no volumes"), so stdout stays clean for scripts. */

@@ -88,6 +88,8 @@ final class FakeAgent implements AutoCloseable {
     final CompletableFuture<StreamObserver<Event>> follower = new CompletableFuture<>();
     /** What csctl reads on stdin, e.g. the answer to a confirmation; empty is a closed stdin. */
     String input = "";
+    /** Whether csctl is told its stdout is a terminal. */
+    boolean terminal;
     /** Copy-mode relationships and groups. */
     final FakeCopyMode copyMode = new FakeCopyMode(this);
 
@@ -121,7 +123,7 @@ final class FakeAgent implements AutoCloseable {
         int exit = Main.run(args, stdin(), new PrintWriter(out), new PrintWriter(err), env, address -> {
             connectedTo = address;
             return InProcessChannelBuilder.forName(name).directExecutor().build();
-        });
+        }, terminal);
         return new Result(exit, out.toString(), err.toString());
     }
 
@@ -133,7 +135,7 @@ final class FakeAgent implements AutoCloseable {
         Thread.ofPlatform().name("csctl").daemon().start(() -> {
             try {
                 exit.complete(Main.run(args, stdin(), new PrintWriter(out), new PrintWriter(err), env,
-                        address -> InProcessChannelBuilder.forName(serverName).directExecutor().build()));
+                        address -> InProcessChannelBuilder.forName(serverName).directExecutor().build(), terminal));
             } catch (Throwable t) {
                 exit.completeExceptionally(t);
             }
