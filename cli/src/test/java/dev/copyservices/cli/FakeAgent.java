@@ -54,10 +54,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * A stand-in agent in the test JVM: an in-process gRPC server with maps of volumes, FlashCopies and (in
- * FakeCopyMode) Copy-mode relationships and groups, which records the requests it got. Enough behaviour
- * to check what csctl sends and how it prints what comes back; the real rules are the agent's and are
- * exercised by CsctlIT.
+ * A stand-in agent in the test JVM: an in-process gRPC server with maps of volumes, FlashCopies, (in
+ * FakeCopyMode) Copy-mode relationships and groups and (in FakeVolumeCopy) VolumeCopy pairs, which records
+ * the requests it got. Enough behaviour to check what csctl sends and how it prints what comes back; the
+ * real rules are the agent's and are exercised by CsctlIT.
  */
 final class FakeAgent implements AutoCloseable {
 
@@ -92,6 +92,8 @@ final class FakeAgent implements AutoCloseable {
     boolean terminal;
     /** Copy-mode relationships and groups. */
     final FakeCopyMode copyMode = new FakeCopyMode(this);
+    /** VolumeCopy pairs. */
+    final FakeVolumeCopy volumeCopy = new FakeVolumeCopy(this);
 
     private final Server server;
 
@@ -104,6 +106,7 @@ final class FakeAgent implements AutoCloseable {
                     .addService(new Events())
                     .addService(copyMode.relationshipService())
                     .addService(copyMode.groupService())
+                    .addService(volumeCopy.service())
                     .build()
                     .start();
         } catch (IOException e) {
