@@ -5,6 +5,7 @@ import dev.copyservices.api.agent.v1.FlashCopyGroupServiceGrpc;
 import dev.copyservices.api.agent.v1.FlashCopyRelationshipServiceGrpc;
 import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.EventServiceGrpc;
+import dev.copyservices.api.agent.v1.VolumeCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
@@ -66,6 +67,11 @@ final class AgentClient implements AutoCloseable {
 
     FlashCopyGroupServiceGrpc.FlashCopyGroupServiceBlockingStub groups() {
         return FlashCopyGroupServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    VolumeCopyServiceGrpc.VolumeCopyServiceBlockingStub volumeCopies() {
+        return VolumeCopyServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 

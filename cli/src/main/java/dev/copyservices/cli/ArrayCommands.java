@@ -12,12 +12,14 @@ import picocli.CommandLine.Command;
 final class ArrayCommands extends CommandGroup {
 
     @Command(name = "show", description = "Identity, NBD endpoint, capacity, limits and counts of the array,"
-            + " FlashCopy relationships and groups included.")
+            + " FlashCopy relationships, groups and VolumeCopy pairs included; first, what needs attention.")
     int show() {
         Array array = root.client().arrays().getArray(GetArrayRequest.getDefaultInstance());
         Output out = root.output();
         if (out.json()) {
             out.json(array);
+            // the table shows these at the top; a script's reader sees them in its log
+            array.getNeedsAttentionList().forEach(line -> root.warn("the array needs attention: " + line));
         } else {
             out.print(render(array));
         }
@@ -33,13 +35,23 @@ final class ArrayCommands extends CommandGroup {
         if (l.getMaxFlashcopiesPerBase() > 0) {
             flashCopies += " (at most " + l.getMaxFlashcopiesPerBase() + " per base volume)";
         }
-        return new Output.Details()
-                .field("Name", Output.orDash(a.getName()))
+        Output.Details details = new Output.Details();
+        // first: whoever looks at the array must see what needs them before anything else
+        if (a.getNeedsAttentionCount() > 0) {
+            details.field("NEEDS ATTENTION", String.join("\n", a.getNeedsAttentionList()));
+        }
+        details.field("Name", Output.orDash(a.getName()))
                 .field("ID", Output.orDash(a.getId()))
                 .field("Site", Output.orDash(a.getSite()))
                 .field("Version", Output.orDash(a.getVersion()))
                 .field("NBD endpoint", Output.orDash(a.getNbdEndpoint()))
-                .field("Features", a.getEnabledFeaturesCount() == 0 ? "-" : String.join(", ", a.getEnabledFeaturesList()))
+                .field("Features", a.getEnabledFeaturesCount() == 0 ? "-"
+                        : String.join(", ", a.getEnabledFeaturesList()));
+        if (a.getFeaturesOutOfComplianceCount() > 0) {
+            details.field("Out of compliance", String.join(", ", a.getFeaturesOutOfComplianceList())
+                    + " (turned off while objects of them exist: those keep working, new ones are refused)");
+        }
+        return details
                 .section("Capacity")
                 .field("Pool", Output.bytes(c.getPoolTotalBytes()) + " total, " + Output.bytes(c.getPoolFreeBytes()) + " free")
                 .field("Provisioned", Output.bytes(c.getProvisionedBytes()))
@@ -49,6 +61,7 @@ final class ArrayCommands extends CommandGroup {
                 .field("Volumes", usedOfMax(n.getVolumes(), l.getMaxVolumes()))
                 .field("FlashCopies", flashCopies)
                 .field("Copies in progress", usedOfMax(n.getCopiesInProgress(), l.getMaxCopiesInProgress()))
+                .field("VolumeCopies", Integer.toUnsignedString(n.getVolumeCopies()) + " (pairs in any state)")
                 .field("Mirrors", usedOfMax(n.getMirrors(), l.getMaxMirrors()))
                 .end()
                 .section("FlashCopy Copy mode")

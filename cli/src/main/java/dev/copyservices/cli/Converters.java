@@ -1,10 +1,12 @@
 package dev.copyservices.cli;
 
 import dev.copyservices.api.Sizes;
+import dev.copyservices.api.agent.v1.CopyPriority;
 import dev.copyservices.api.agent.v1.FullPolicy;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -94,6 +96,58 @@ final class Converters {
                             + FlashCopyOutput.policy(FullPolicy.FAIL_FLASH_COPY) + " (the default: a full repository"
                             + " fails the FlashCopy) or " + FlashCopyOutput.policy(FullPolicy.FAIL_BASE_WRITES)
                             + " (a full repository stops writes to the base)"));
+        }
+    }
+
+    /** {@code --priority} of a VolumeCopy: the five names every output shows, in any letter case. */
+    static final class Priority implements ITypeConverter<CopyPriority> {
+        @Override
+        public CopyPriority convert(String value) {
+            String wanted = value.strip();
+            return VolumeCopyOutput.PRIORITIES.stream()
+                    .filter(p -> VolumeCopyOutput.priority(p).equalsIgnoreCase(wanted))
+                    .findFirst()
+                    .orElseThrow(() -> new TypeConversionException("'" + value + "' is not a copy priority; use one"
+                            + " of " + String.join(", ", VolumeCopyOutput.PRIORITIES.stream()
+                                    .map(p -> VolumeCopyOutput.priority(p).toLowerCase(Locale.ROOT)).toList())
+                            + " (the faster the copy, the more of the agent's I/O it takes)"));
+        }
+    }
+
+    /**
+     * An option that takes {@code true} or {@code false} and nothing else. picocli's own boolean reading
+     * says only "is not a boolean"; this one names the option's two meanings, given as {@code onTrue} and
+     * {@code onFalse} by a subclass.
+     */
+    abstract static class TrueFalse implements ITypeConverter<Boolean> {
+        private final String option;
+        private final String onTrue;
+        private final String onFalse;
+
+        TrueFalse(String option, String onTrue, String onFalse) {
+            this.option = option;
+            this.onTrue = onTrue;
+            this.onFalse = onFalse;
+        }
+
+        @Override
+        public Boolean convert(String value) {
+            String v = value.strip();
+            if (v.equalsIgnoreCase("true")) {
+                return true;
+            }
+            if (v.equalsIgnoreCase("false")) {
+                return false;
+            }
+            throw new TypeConversionException("'" + value + "' is neither true nor false; give " + option + " true ("
+                    + onTrue + ") or " + option + " false (" + onFalse + ")");
+        }
+    }
+
+    /** {@code --target-read-only} of {@code volumecopy set}. */
+    static final class TargetReadOnly extends TrueFalse {
+        TargetReadOnly() {
+            super("--target-read-only", "hosts may only read the target", "hosts may also write it");
         }
     }
 

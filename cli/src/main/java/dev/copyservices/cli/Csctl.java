@@ -25,9 +25,10 @@ import picocli.CommandLine.Spec;
         versionProvider = Csctl.Version.class,
         scope = ScopeType.INHERIT,
         usageHelpAutoWidth = true,
-        description = "Manage the volumes and FlashCopies of a copyservices array through its agent.",
+        description = "Manage the volumes, FlashCopies and VolumeCopies of a copyservices array through its agent.",
         subcommands = {ArrayCommands.class, VolumeCommands.class, FlashCopyCommands.class,
-                FlashCopyGroupCommands.class, EventsCommand.class, CommandLine.HelpCommand.class},
+                FlashCopyGroupCommands.class, VolumeCopyCommands.class, EventsCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success, 1 the agent reported an error, 2 usage error (or a change that was"
                 + " not confirmed), 3 the agent cannot be reached."})
 final class Csctl implements Callable<Integer>, AutoCloseable {
@@ -55,16 +56,19 @@ final class Csctl implements Callable<Integer>, AutoCloseable {
     private final PrintWriter err;
     private final Map<String, String> env;
     private final AgentClient.Connector connector;
+    private final boolean terminal;
     private AgentAddress address;
     private AgentClient client;
 
+    /** {@code terminal}: whether stdout is a terminal, so that output may draw for a person (a progress bar). */
     Csctl(BufferedReader in, PrintWriter out, PrintWriter err, Map<String, String> env,
-            AgentClient.Connector connector) {
+            AgentClient.Connector connector, boolean terminal) {
         this.in = in;
         this.out = out;
         this.err = err;
         this.env = env;
         this.connector = connector;
+        this.terminal = terminal;
     }
 
     @Override
@@ -82,7 +86,7 @@ final class Csctl implements Callable<Integer>, AutoCloseable {
 
     /** The output in the chosen format. */
     Output output() {
-        return new Output(out, format);
+        return new Output(out, format, terminal);
     }
 
     /** For notes that are not results (e.g. "no volumes"), so stdout stays clean for scripts. */

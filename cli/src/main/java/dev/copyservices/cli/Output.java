@@ -33,14 +33,25 @@ final class Output {
 
     private final PrintWriter out;
     private final Format format;
+    private final boolean terminal;
 
-    Output(PrintWriter out, Format format) {
+    /** {@code terminal}: stdout is a terminal (see {@link Main#stdoutIsTerminal()}). */
+    Output(PrintWriter out, Format format, boolean terminal) {
         this.out = out;
         this.format = format;
+        this.terminal = terminal;
     }
 
     boolean json() {
         return format == Format.json;
+    }
+
+    /**
+     * Whether a person is reading at a terminal, so that table output may draw (a progress bar). Never
+     * for JSON, and never when stdout goes to a file or a pipe, whose readers want plain lines.
+     */
+    boolean terminal() {
+        return terminal && !json();
     }
 
     /** Prints a message as protobuf JSON (lowerCamelCase field names). */

@@ -165,10 +165,14 @@ final class VolumeCommands extends CommandGroup {
         if (!v.getIncompleteCopy().isEmpty()) {
             details.field("Incomplete copy", v.getIncompleteCopy());
         }
-        return details
-                .field("Size", Output.bytes(v.getSizeBytes()) + " (" + Long.toUnsignedString(v.getSizeBytes()) + " bytes)")
+        details.field("Size", Output.bytes(v.getSizeBytes()) + " (" + Long.toUnsignedString(v.getSizeBytes()) + " bytes)")
                 .field("Allocated", Output.bytes(v.getAllocatedBytes()))
-                .field("Access", access(v))
+                .field("Access", access(v));
+        // read_only says what the volume is set to; this says why hosts may do less than that right now
+        if (!v.getAccessRestriction().isEmpty()) {
+            details.field("Access restriction", v.getAccessRestriction());
+        }
+        return details
                 .field("Connections", Integer.toUnsignedString(v.getNbdConnections()))
                 .field("Created", Output.time(v.hasCreated(), v.getCreated()))
                 .field("Attributes", attributes(v, "\n"))

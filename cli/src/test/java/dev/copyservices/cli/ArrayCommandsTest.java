@@ -1,6 +1,7 @@
 package dev.copyservices.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
@@ -34,7 +35,7 @@ class ArrayCommandsTest {
                 .setLimits(Limits.newBuilder().setMaxVolumes(512).setMaxFlashcopiesPerBase(8).setMaxFlashcopies(256)
                         .setMaxCopiesInProgress(4).setMaxMirrors(32))
                 .setCounts(Counts.newBuilder().setVolumes(12).setFlashcopies(3).setCopiesInProgress(1).setMirrors(0)
-                        .setFlashcopyRelationships(5).setFlashcopyGroups(2))
+                        .setFlashcopyRelationships(5).setFlashcopyGroups(2).setVolumeCopies(3))
                 .build();
     }
 
@@ -59,11 +60,54 @@ class ArrayCommandsTest {
                   Volumes:             12 / 512
                   FlashCopies:         3 / 256 (at most 8 per base volume)
                   Copies in progress:  1 / 4
+                  VolumeCopies:        3 (pairs in any state)
                   Mirrors:             0 / 32
                 FlashCopy Copy mode:
                   Relationships:       5
                   Groups:              2
                 """, r.out());
+    }
+
+    @Test
+    void whatNeedsAttentionComesFirstOneLineEach() {
+        agent.array = sample().toBuilder()
+                .addNeedsAttention("VolumeCopy \"db\" -> \"db-copy\" failed: read of \"db\" failed: EIO")
+                .addNeedsAttention("FlashCopy \"logs-1\" failed: repository full")
+                .build();
+        FakeAgent.Result r = agent.run("array", "show");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("""
+                NEEDS ATTENTION:       VolumeCopy "db" -> "db-copy" failed: read of "db" failed: EIO
+                                       FlashCopy "logs-1" failed: repository full
+                Name:                  lab array
+                """), r.out());
+        assertEquals("", r.err(), "the table shows it; no second copy on stderr");
+    }
+
+    @Test
+    void whatNeedsAttentionIsAlsoAWarningOnStderrWithJson() throws Exception {
+        agent.array = sample().toBuilder().addNeedsAttention("VolumeCopy \"db-copy\" failed").build();
+        FakeAgent.Result r = agent.run("-o", "json", "array", "show");
+        assertEquals(0, r.exit(), r.err());
+        Array.Builder printed = Array.newBuilder();
+        JsonFormat.parser().merge(r.out(), printed);
+        assertEquals(agent.array, printed.build());
+        assertEquals("warning: the array needs attention: VolumeCopy \"db-copy\" failed\n", r.err());
+    }
+
+    @Test
+    void featuresOutOfComplianceFollowTheEnabledFeatures() {
+        agent.array = sample().toBuilder().addFeaturesOutOfCompliance("volumecopy").build();
+        String out = agent.run("array", "show").out();
+        assertTrue(out.contains("Features:              flashcopy\nOut of compliance:     volumecopy (turned off while"
+                + " objects of them exist: those keep working, new ones are refused)\nCapacity:\n"), out);
+    }
+
+    @Test
+    void aHealthyArrayHasNoAttentionOrComplianceLines() {
+        agent.array = sample();
+        String out = agent.run("array", "show").out();
+        assertFalse(out.contains("ATTENTION") || out.contains("compliance"), out);
     }
 
     @Test

@@ -54,10 +54,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * A stand-in agent in the test JVM: an in-process gRPC server with maps of volumes, FlashCopies and (in
- * FakeCopyMode) Copy-mode relationships and groups, which records the requests it got. Enough behaviour
- * to check what csctl sends and how it prints what comes back; the real rules are the agent's and are
- * exercised by CsctlIT.
+ * A stand-in agent in the test JVM: an in-process gRPC server with maps of volumes, FlashCopies, (in
+ * FakeCopyMode) Copy-mode relationships and groups and (in FakeVolumeCopy) VolumeCopy pairs, which records
+ * the requests it got. Enough behaviour to check what csctl sends and how it prints what comes back; the
+ * real rules are the agent's and are exercised by CsctlIT.
  */
 final class FakeAgent implements AutoCloseable {
 
@@ -88,8 +88,12 @@ final class FakeAgent implements AutoCloseable {
     final CompletableFuture<StreamObserver<Event>> follower = new CompletableFuture<>();
     /** What csctl reads on stdin, e.g. the answer to a confirmation; empty is a closed stdin. */
     String input = "";
+    /** Whether csctl is told its stdout is a terminal. */
+    boolean terminal;
     /** Copy-mode relationships and groups. */
     final FakeCopyMode copyMode = new FakeCopyMode(this);
+    /** VolumeCopy pairs. */
+    final FakeVolumeCopy volumeCopy = new FakeVolumeCopy(this);
 
     private final Server server;
 
@@ -102,6 +106,7 @@ final class FakeAgent implements AutoCloseable {
                     .addService(new Events())
                     .addService(copyMode.relationshipService())
                     .addService(copyMode.groupService())
+                    .addService(volumeCopy.service())
                     .build()
                     .start();
         } catch (IOException e) {
@@ -121,7 +126,7 @@ final class FakeAgent implements AutoCloseable {
         int exit = Main.run(args, stdin(), new PrintWriter(out), new PrintWriter(err), env, address -> {
             connectedTo = address;
             return InProcessChannelBuilder.forName(name).directExecutor().build();
-        });
+        }, terminal);
         return new Result(exit, out.toString(), err.toString());
     }
 
@@ -133,7 +138,7 @@ final class FakeAgent implements AutoCloseable {
         Thread.ofPlatform().name("csctl").daemon().start(() -> {
             try {
                 exit.complete(Main.run(args, stdin(), new PrintWriter(out), new PrintWriter(err), env,
-                        address -> InProcessChannelBuilder.forName(serverName).directExecutor().build()));
+                        address -> InProcessChannelBuilder.forName(serverName).directExecutor().build(), terminal));
             } catch (Throwable t) {
                 exit.completeExceptionally(t);
             }

@@ -1,9 +1,13 @@
 package dev.copyservices.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Timestamp;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
 /** Table, detail block and value formatting. */
@@ -57,5 +61,19 @@ class OutputTest {
         assertEquals("2023-11-14T22:13:20Z",
                 Output.time(true, Timestamp.newBuilder().setSeconds(1_700_000_000L).setNanos(999_000_000).build()));
         assertEquals("-", Output.time(false, Timestamp.getDefaultInstance()));
+    }
+
+    @Test
+    void aRunWithRedirectedStreamsIsNoTerminal() {
+        // the test JVM's stdin and stdout are pipes from the build tool, as in a script
+        assertFalse(Main.stdoutIsTerminal());
+    }
+
+    @Test
+    void outputIsATerminalOnlyForTablesOnATerminal() {
+        PrintWriter out = new PrintWriter(new StringWriter());
+        assertTrue(new Output(out, Output.Format.table, true).terminal());
+        assertFalse(new Output(out, Output.Format.json, true).terminal());
+        assertFalse(new Output(out, Output.Format.table, false).terminal());
     }
 }

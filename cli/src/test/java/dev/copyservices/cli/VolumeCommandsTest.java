@@ -165,6 +165,24 @@ class VolumeCommandsTest {
     }
 
     @Test
+    void showSaysWhatRestrictsHostAccessRightAfterTheAccessMode() {
+        agent.volumes.put("db", agent.put("db", GIB).toBuilder()
+                .setAccessRestriction("read-only: source of VolumeCopy onto 'backup' (InProgress)").build());
+        FakeAgent.Result r = agent.run("volume", "show", "db");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("\nAccess:              read-write\nAccess restriction:  read-only: source of"
+                + " VolumeCopy onto 'backup' (InProgress)\nConnections:"), r.out());
+    }
+
+    @Test
+    void showHasNoRestrictionLineWhenNothingRestrictsAccess() {
+        agent.put("db", GIB);
+        String out = agent.run("volume", "show", "db").out();
+        assertFalse(out.contains("restriction"), out);
+        assertTrue(out.contains("\nAccess:       read-write\nConnections:"), out);
+    }
+
+    @Test
     void aKindFromANewerAgentIsShownAsUnknown() {
         agent.volumes.put("x", agent.put("x", GIB).toBuilder().setKindValue(7).build());
         assertTrue(agent.run("volume", "list").out().contains("x     unknown (7)  1 GiB"));
