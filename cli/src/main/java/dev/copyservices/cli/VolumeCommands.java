@@ -194,8 +194,16 @@ final class VolumeCommands extends CommandGroup {
         return v.getKind() == VolumeKind.FLASHCOPY ? "FlashCopy of " + Output.orDash(v.getBase()) : kind(v);
     }
 
+    /** The volume's own setting, and what hosts get now when a copy service restricts them further. */
     private static String access(Volume v) {
-        return v.getReadOnly() ? "read-only" : "read-write";
+        String restriction = v.getAccessRestriction();
+        if (v.getReadOnly()) {
+            return restriction.contains("no host I/O") ? "read-only (no host I/O now)" : "read-only";
+        }
+        if (restriction.contains("no host I/O")) {
+            return "read-write (no host I/O now)";
+        }
+        return restriction.isEmpty() ? "read-write" : "read-write (read-only now)";
     }
 
     private static String attributes(Volume v, String separator) {

@@ -170,8 +170,19 @@ class VolumeCommandsTest {
                 .setAccessRestriction("read-only: source of VolumeCopy onto 'backup' (InProgress)").build());
         FakeAgent.Result r = agent.run("volume", "show", "db");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("\nAccess:              read-write\nAccess restriction:  read-only: source of"
-                + " VolumeCopy onto 'backup' (InProgress)\nConnections:"), r.out());
+        assertTrue(r.out().contains("\nAccess:              read-write (read-only now)\nAccess restriction:  read-only:"
+                + " source of VolumeCopy onto 'backup' (InProgress)\nConnections:"), r.out());
+    }
+
+    @Test
+    void listShowsWhatHostsGetNowForRestrictedVolumes() {
+        agent.volumes.put("backup", agent.put("backup", GIB).toBuilder()
+                .setAccessRestriction("no host I/O: target of VolumeCopy from 'db' (InProgress)").build());
+        agent.volumes.put("db", agent.put("db", GIB).toBuilder()
+                .setAccessRestriction("read-only: source of VolumeCopy onto 'backup' (InProgress)").build());
+        String out = agent.run("volume", "list").out();
+        assertTrue(out.contains("read-write (no host I/O now)"), out);
+        assertTrue(out.contains("read-write (read-only now)"), out);
     }
 
     @Test

@@ -440,6 +440,7 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
                 return;
             }
             running++;
+            applyAccess(pair); // the same access, but the reason volumes show names the new state
             publish(Severity.INFO, "VOLUMECOPY_STARTED", pair, "VolumeCopy " + label(pair) + " started copying "
                     + Sizes.format(pair.record().getSizeBytes()) + " at priority "
                     + pair.priority().label(), "");
