@@ -1,5 +1,9 @@
 package dev.copyservices.cli;
 
+import static dev.copyservices.cli.CsctlProcess.assertAgentError;
+import static dev.copyservices.cli.CsctlProcess.assertHint;
+import static dev.copyservices.cli.CsctlProcess.assertSucceeded;
+import static dev.copyservices.cli.CsctlProcess.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -53,6 +57,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import dev.copyservices.agent.it.AgentProcess;
+import dev.copyservices.cli.CsctlProcess.Run;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,17 +81,7 @@ class CsctlIT {
     private static String agentAddress;
     private static int nbdPort;
     private static ManagedChannel channel;
-
-    record Run(List<String> command, int exit, String out, String err) {
-        /** For assertion messages: what ran and everything it printed. */
-        String transcript() {
-            return "$ " + String.join(" ", command) + "\n[exit " + exit + "]\n--- stdout\n" + out + "--- stderr\n" + err;
-        }
-
-        List<String> errLines(String prefix) {
-            return err.lines().filter(l -> l.startsWith(prefix)).toList();
-        }
-    }
+    private static CsctlProcess process;
 
     @BeforeAll
     static void startAgent() throws Exception {
@@ -94,6 +89,7 @@ class CsctlIT {
         agentAddress = agent.controlAddress();
         nbdPort = agent.nbdPort();
         channel = agent.channel();
+        process = new CsctlProcess(agent, tmp);
     }
 
     @AfterAll
@@ -103,50 +99,12 @@ class CsctlIT {
         }
     }
 
-    /** Runs {@code bin/csctl --agent <the test agent> args...}. */
     private static Run csctl(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("--agent", agentAddress));
-        all.addAll(Arrays.asList(args));
-        return csctlRaw(all);
+        return process.csctl(args);
     }
 
     private static Run csctlRaw(List<String> args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(AgentProcess.root().resolve("bin/csctl").toString());
-        command.addAll(args);
-        Path out = Files.createTempFile(tmp, "csctl", ".out");
-        Path err = Files.createTempFile(tmp, "csctl", ".err");
-        ProcessBuilder pb = AgentProcess.sameJdk(new ProcessBuilder(command));
-        pb.environment().remove(Csctl.AGENT_ENV);
-        pb.redirectOutput(out.toFile());
-        pb.redirectError(err.toFile());
-        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        Process p = pb.start();
-        if (!p.waitFor(COMMAND.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("csctl did not finish within " + COMMAND.toSeconds() + " s: " + command);
-        }
-        return new Run(command, p.exitValue(), Files.readString(out), Files.readString(err));
-    }
-
-    private static void assertSucceeded(Run run) {
-        assertEquals(0, run.exit(), run.transcript());
-        assertTrue(run.errLines("error:").isEmpty(), run.transcript());
-    }
-
-    /** An agent-reported failure: exit 1, nothing on stdout, an error line with a message. */
-    private static void assertAgentError(Run run) {
-        assertEquals(1, run.exit(), run.transcript());
-        assertEquals("", run.out(), run.transcript());
-        List<String> errors = run.errLines("error: ");
-        assertEquals(1, errors.size(), run.transcript());
-        assertFalse(errors.get(0).substring("error: ".length()).isBlank(), run.transcript());
-    }
-
-    private static void assertHint(Run run) {
-        List<String> hints = run.errLines("hint: ");
-        assertEquals(1, hints.size(), run.transcript());
-        assertFalse(hints.get(0).substring("hint: ".length()).isBlank(), run.transcript());
+        return process.raw(args);
     }
 
     @Test
@@ -841,28 +799,8 @@ class CsctlIT {
                 + run.transcript());
     }
 
-    /**
-     * qemu-io on a volume's NBD export, one {@code -c} per command; passes only if every command succeeded
-     * and every {@code read -P} found its pattern.
-     */
     private static void qemuIo(String volume, String... commands) throws Exception {
-        List<String> command = new ArrayList<>(List.of("qemu-io", "-f", "raw", agent.nbdUri(volume)));
-        for (String c : commands) {
-            command.add("-c");
-            command.add(c);
-        }
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(COMMAND.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("qemu-io did not finish: " + command);
-        }
-        String what = "qemu-io on " + volume + " " + Arrays.toString(commands) + ":\n" + output;
-        assertEquals(0, p.exitValue(), what);
-        assertFalse(output.contains("Pattern verification failed") || output.contains("failed"), what);
-        assertEquals(commands.length, output.lines().filter(l -> l.matches("(read|wrote) \\d+/\\d+ bytes .*")).count(),
-                what);
+        process.qemuIo(volume, commands);
     }
 
     /** The sequence of the newest event the agent holds: follow from after it to see what comes next. */
@@ -935,14 +873,5 @@ class CsctlIT {
     private static FlashCopyGroup group(String name) {
         return FlashCopyGroupServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                 .getGroup(GroupRef.newBuilder().setName(name).build());
-    }
-
-    private static <B extends com.google.protobuf.Message.Builder> B parse(Run run, B builder) {
-        try {
-            JsonFormat.parser().merge(run.out(), builder);
-            return builder;
-        } catch (IOException e) {
-            throw new AssertionError("not protobuf JSON: " + e.getMessage() + "\n" + run.transcript(), e);
-        }
     }
 }

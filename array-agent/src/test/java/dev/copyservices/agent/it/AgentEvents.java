@@ -9,12 +9,12 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** Waits on an agent's event stream instead of polling its state. */
-final class AgentEvents {
+public final class AgentEvents {
     private AgentEvents() {
     }
 
     /** The sequence number of the newest event the agent holds, to wait for events after it. */
-    static long lastSequence(AgentProcess agent) {
+    public static long lastSequence(AgentProcess agent) {
         long last = 0;
         Iterator<Event> events = EventServiceGrpc.newBlockingStub(agent.channel()).withDeadlineAfter(30,
                 TimeUnit.SECONDS).watchEvents(WatchEventsRequest.getDefaultInstance());
@@ -26,9 +26,10 @@ final class AgentEvents {
 
     /**
      * Follows the stream from after {@code after} until an event with {@code reason} was seen for
-     * every object in {@code objects}; fails on FLASHCOPY_RELATIONSHIP_FAILED or after two minutes.
+     * every object in {@code objects}; fails on FLASHCOPY_RELATIONSHIP_FAILED, VOLUMECOPY_FAILED or after
+     * two minutes.
      */
-    static void await(AgentProcess agent, long after, String reason, Set<String> objects, String context) {
+    public static void await(AgentProcess agent, long after, String reason, Set<String> objects, String context) {
         Set<String> missing = new HashSet<>(objects);
         Iterator<Event> events = EventServiceGrpc.newBlockingStub(agent.channel()).withDeadlineAfter(120,
                 TimeUnit.SECONDS).watchEvents(WatchEventsRequest.newBuilder().setFollow(true).setAfterSequence(after)
@@ -41,7 +42,8 @@ final class AgentEvents {
                     return;
                 }
             }
-            if (event.getReason().equals("FLASHCOPY_RELATIONSHIP_FAILED")) {
+            if (event.getReason().equals("FLASHCOPY_RELATIONSHIP_FAILED")
+                    || event.getReason().equals("VOLUMECOPY_FAILED")) {
                 throw new AssertionError(context + ": " + event.getMessage());
             }
         }
