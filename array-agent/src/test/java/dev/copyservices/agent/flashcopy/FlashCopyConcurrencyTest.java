@@ -105,7 +105,7 @@ class FlashCopyConcurrencyTest {
         try (TestArray array = new TestArray(dir, ArrayLimits.defaults(), FlashCopyEngine.Options.defaults(), true)) {
             array.volumes.create("base", 16 << 20, false, Map.of());
             array.write("base", 0, TestArray.pattern(BLOCK, 1));
-            CowBase cow = (CowBase) array.device("base");
+            CowBase cow = (CowBase) array.engineDevice("base");
             CountDownLatch entered = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             array.pausing.get("base").holdNextWrite(entered, release);

@@ -194,7 +194,7 @@ class FlashCopyEngineTest {
         try (TestArray array = new TestArray(dir)) {
             array.volumes.create("a", 64 * MIB, false, Map.of());
             array.flashCopies.create(CreateFlashCopy.of("a"));
-            Repository repository = ((FlashCopyVolume) array.device("a-1")).repository();
+            Repository repository = ((FlashCopyVolume) array.engineDevice("a-1")).repository();
             for (int i = 0; i < 20; i++) {
                 array.write("a", i * 3L * CHUNK + 100, new byte[512]);
                 // kill -9 keeps the page cache, so only this ordering protects the image from a power cut

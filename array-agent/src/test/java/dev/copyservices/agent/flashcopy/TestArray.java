@@ -79,6 +79,11 @@ final class TestArray implements AutoCloseable {
         }
     }
 
+    /** The device the engines use for a volume, under the guard hosts pass. */
+    VolumeDevice engineDevice(String name) {
+        return volumes.device(volumes.find(name).orElseThrow().getId()).orElseThrow();
+    }
+
     void write(String volume, long offset, byte[] data) throws IOException {
         device(volume).write(offset, ByteBuffer.wrap(data));
     }
