@@ -2,7 +2,7 @@ package dev.copyservices.agent.volume;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -35,7 +35,7 @@ final class AccessGuard implements BlockDevice {
         Lock exclusive = gate.writeLock();
         exclusive.lock();
         try {
-            Map<String, Restriction> next = new LinkedHashMap<>(restrictions);
+            Map<String, Restriction> next = new HashMap<>(restrictions);
             if (newAccess == HostAccess.READ_WRITE) {
                 next.remove(owner);
             } else {
@@ -52,10 +52,11 @@ final class AccessGuard implements BlockDevice {
         }
     }
 
-    /** Why hosts are restricted, one clause per owner; empty when they are not. */
+    /** Why hosts are restricted, one clause per owner in text order; empty when they are not. */
     String describe() {
         StringBuilder text = new StringBuilder();
-        for (Restriction r : restrictions.values()) {
+        for (Restriction r : restrictions.values().stream().sorted(java.util.Comparator.comparing(Restriction::why))
+                .toList()) {
             text.append(text.isEmpty() ? "" : "; ").append(r.access() == HostAccess.NONE ? "no host I/O" : "read-only")
                     .append(": ").append(r.why());
         }

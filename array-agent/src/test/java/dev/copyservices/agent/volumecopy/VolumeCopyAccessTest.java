@@ -43,8 +43,8 @@ class VolumeCopyAccessTest {
         array.copies.create("src", "dst", null);
         assertEquals(CopyState.IN_PROGRESS, array.copies.get("first").state());
         assertEquals(CopyState.PENDING, array.copies.get("dst").state());
-        assertEquals("read-only: source of VolumeCopy onto 'first' (InProgress); read-only: source of VolumeCopy"
-                + " onto 'dst' (Pending)", array.volumes.get("src").accessRestriction());
+        assertEquals("read-only: source of VolumeCopy onto 'dst' (Pending); read-only: source of VolumeCopy"
+                + " onto 'first' (InProgress)", array.volumes.get("src").accessRestriction());
         assertEquals("no host I/O: target of VolumeCopy from 'src' (InProgress)",
                 array.volumes.get("first").accessRestriction());
         assertTrue(array.writeRefused("src"));
