@@ -16,15 +16,9 @@ import dev.copyservices.agent.volume.VolumeLifecycle;
 import dev.copyservices.agent.volume.VolumeRules;
 import dev.copyservices.api.Sizes;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -45,23 +39,25 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
         }
     }
 
-    private final Pool pool;
     private final ArrayLimits limits;
     private final EventSink events;
     private final Options options;
     private final Object control = new Object();
-    private final Map<String, CopyPair> pairs = new ConcurrentHashMap<>();
-    private final PairReport report = new PairReport(this::name);
+    private final PairStore store;
+    private final PairGuards guards;
+    private final PairReport report;
     private VolumeEngine volumes;
     private FlashCopyEngine flashCopies;
     private PairRules rules;
     private volatile boolean closing;
 
     public VolumeCopyEngine(Pool pool, ArrayLimits limits, EventSink events, Options options) {
-        this.pool = pool;
         this.limits = limits;
         this.events = events;
         this.options = options;
+        this.store = new PairStore(pool);
+        this.guards = new PairGuards(store);
+        this.report = new PairReport(store::name);
     }
 
     /**
@@ -72,29 +68,15 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
         this.volumes = volumeEngine;
         this.flashCopies = flashCopyEngine;
         this.rules = new PairRules(volumeEngine, flashCopyEngine);
-        Set<String> orphans = new LinkedHashSet<>();
-        for (VolumeCopyRecord record : pool.catalog().getVolumeCopiesList()) {
-            if (volumes.findById(record.getSourceId()).isEmpty() || volumes.findById(record.getTargetId()).isEmpty()) {
-                orphans.add(record.getId()); // a volume's delete committed, the pair's removal did not
-                continue;
-            }
-            pairs.put(record.getId(), new CopyPair(record));
-        }
-        if (!orphans.isEmpty()) {
-            pool.update(c -> {
-                List<VolumeCopyRecord> kept = new ArrayList<>(c.getVolumeCopiesList());
-                kept.removeIf(r -> orphans.contains(r.getId()));
-                c.clearVolumeCopies().addAllVolumeCopies(kept);
-            });
-        }
+        store.open(volumeEngine);
         synchronized (control) {
-            for (CopyPair pair : pairs.values()) {
+            for (CopyPair pair : store.all()) {
                 applyAccess(pair);
                 if (pair.state().active()) { // the copy may have started before its FlashCopies were failed
                     flashCopies.failDisabledFlashCopiesOf(pair.record().getTargetId(), failureOfTargetFlashCopy(pair));
                 }
                 if (pair.state() == CopyState.IN_PROGRESS) {
-                    publish(Severity.INFO, "VOLUMECOPY_RESUMED", pair, "VolumeCopy " + label(pair) + " continues"
+                    publish(Severity.INFO, "VOLUMECOPY_RESUMED", pair, "VolumeCopy " + store.label(pair) + " continues"
                             + " after the agent's restart from " + report.percent(pair) + "%", "");
                     startCopier(pair);
                 }
@@ -112,9 +94,9 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
             throw new EngineException(Reason.FEATURE_DISABLED, "the VolumeCopy feature is disabled on this array",
                     "restart the agent without '--disable-feature volumecopy'");
         }
-        VolumeRecord source = volume(sourceName, "source");
-        VolumeRecord target = volume(targetName, "target");
-        CopyPair existing = byTargetId(target.getId());
+        VolumeRecord source = store.volume(sourceName, "source");
+        VolumeRecord target = store.volume(targetName, "target");
+        CopyPair existing = store.byTargetId(target.getId());
         if (existing != null && existing.record().getSourceId().equals(source.getId())) {
             return info(existing); // a retry of the same create
         }
@@ -127,14 +109,14 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
                         }
                     }));
         } catch (IOException e) {
-            throw poolError("create the VolumeCopy onto '" + targetName + "'", e);
+            throw PairStore.poolError("create the VolumeCopy onto '" + targetName + "'", e);
         }
     }
 
     private VolumeCopyInfo createLocked(VolumeRecord source, VolumeRecord target, CopyPriority priority)
             throws IOException {
-        rules.checkSource(source, pairs.values());
-        rules.checkTarget(source, target, pairs.values());
+        rules.checkSource(source, store.all());
+        rules.checkTarget(source, target, store.all());
         List<String> warnings = rules.warnings(source, target);
         VolumeCopyRecord record = VolumeCopyRecord.newBuilder()
                 .setId(UUID.randomUUID().toString())
@@ -145,14 +127,12 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
                 .setTargetReadOnly(true)
                 .setCreatedUnixMillis(System.currentTimeMillis())
                 .setSizeBytes(source.getSizeBytes())
-                .setQueueTicket(nextTicket())
+                .setQueueTicket(store.nextTicket())
                 .build();
-        pool.update(c -> c.addVolumeCopies(record));
-        CopyPair pair = new CopyPair(record);
-        pairs.put(record.getId(), pair);
+        CopyPair pair = store.add(record);
         applyAccess(pair);
         List<String> failed = flashCopies.failDisabledFlashCopiesOf(target.getId(), failureOfTargetFlashCopy(pair));
-        publish(Severity.INFO, "VOLUMECOPY_CREATED", pair, "VolumeCopy " + label(pair) + " created (priority "
+        publish(Severity.INFO, "VOLUMECOPY_CREATED", pair, "VolumeCopy " + store.label(pair) + " created (priority "
                 + priority.label() + ")" + (failed.isEmpty() ? "" : "; the target's FlashCopies "
                         + String.join(", ", failed) + " failed"), "");
         schedule();
@@ -160,13 +140,13 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
     }
 
     public VolumeCopyInfo get(String target) {
-        return info(require(target));
+        return info(store.require(target));
     }
 
     /** Every pair, or those with {@code volume} (a name) as source or target, by target name. */
     public List<VolumeCopyInfo> list(String volume) {
-        String id = volume == null || volume.isEmpty() ? null : volume(volume, "volume").getId();
-        return pairs.values().stream()
+        String id = volume == null || volume.isEmpty() ? null : store.volume(volume, "volume").getId();
+        return store.all().stream()
                 .filter(p -> id == null || p.record().getSourceId().equals(id) || p.record().getTargetId().equals(id))
                 .map(this::info)
                 .sorted(Comparator.comparing(VolumeCopyInfo::target))
@@ -176,18 +156,18 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
     /** Pending, InProgress or Failed -> Stopped (L6191-6203). */
     public VolumeCopyInfo stop(String target) {
         synchronized (control) {
-            CopyPair pair = require(target);
+            CopyPair pair = store.require(target);
             CopyState was = pair.state();
             if (!was.active()) {
-                throw new EngineException(Reason.VOLUMECOPY_STATE, "VolumeCopy " + label(pair) + " is " + was.label()
+                throw new EngineException(Reason.VOLUMECOPY_STATE, "VolumeCopy " + store.label(pair) + " is " + was.label()
                         + "; only a Pending, InProgress or Failed copy can be stopped", was == CopyState.STOPPED
                                 ? "it is already stopped" : "to copy again, recopy it ('csctl volumecopy recopy "
                                         + target + "')");
             }
-            commit(pair, r -> r.toBuilder().setState(CopyState.STOPPED.record()).setFailure("").build());
+            store.commit(pair, r -> r.toBuilder().setState(CopyState.STOPPED.record()).setFailure("").build());
             pair.stopCopier();
             applyAccess(pair);
-            publish(Severity.WARNING, "VOLUMECOPY_STOPPED", pair, "VolumeCopy " + label(pair) + " stopped while "
+            publish(Severity.WARNING, "VOLUMECOPY_STOPPED", pair, "VolumeCopy " + store.label(pair) + " stopped while "
                     + was.label() + " at " + report.percent(pair) + "%; the source takes writes again and the"
                     + " target may hold a partial copy", "recopy it ('csctl volumecopy recopy " + target + "') for a"
                             + " complete copy");
@@ -198,34 +178,34 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
 
     /** Completed, Stopped or Failed -> a new copy from the first byte (L6126-6146). */
     public VolumeCopyInfo recopy(String target, CopyPriority priority) {
-        CopyPair found = require(target);
+        CopyPair found = store.require(target);
         try {
             return flashCopies.whileUnchanged(() -> volumes.whileExisting(List.of(found.record().getSourceId(),
                     found.record().getTargetId()), () -> {
                         synchronized (control) {
-                            return recopyLocked(require(target), priority);
+                            return recopyLocked(store.require(target), priority);
                         }
                     }));
         } catch (IOException e) {
-            throw poolError("recopy the VolumeCopy onto '" + target + "'", e);
+            throw PairStore.poolError("recopy the VolumeCopy onto '" + target + "'", e);
         }
     }
 
     private VolumeCopyInfo recopyLocked(CopyPair pair, CopyPriority priority) throws IOException {
         CopyState was = pair.state();
         if (was == CopyState.PENDING || was == CopyState.IN_PROGRESS) {
-            throw new EngineException(Reason.VOLUMECOPY_STATE, "VolumeCopy " + label(pair) + " is " + was.label()
+            throw new EngineException(Reason.VOLUMECOPY_STATE, "VolumeCopy " + store.label(pair) + " is " + was.label()
                     + "; a recopy starts a Completed, Stopped or Failed copy again", "wait for it to complete, or"
-                            + " stop it first ('csctl volumecopy stop " + name(pair.record().getTargetId()) + "')");
+                            + " stop it first ('csctl volumecopy stop " + store.name(pair.record().getTargetId()) + "')");
         }
         VolumeRecord source = current(volumes.findById(pair.record().getSourceId()).orElseThrow());
         VolumeRecord target = current(volumes.findById(pair.record().getTargetId()).orElseThrow());
-        List<CopyPair> others = pairs.values().stream().filter(p -> p != pair).toList();
+        List<CopyPair> others = store.all().stream().filter(p -> p != pair).toList();
         rules.checkSource(source, others); // eligibility still applies (L6150)
         rules.checkTarget(source, target, others);
         List<String> warnings = rules.warnings(source, target);
-        long ticket = nextTicket();
-        commit(pair, r -> {
+        long ticket = store.nextTicket();
+        store.commit(pair, r -> {
             VolumeCopyRecord.Builder b = r.toBuilder().setState(CopyState.PENDING.record()).setFailure("")
                     .setTargetReadOnly(true).setStartedUnixMillis(0).setCompletedUnixMillis(0).setCopiedBytes(0)
                     .setSizeBytes(source.getSizeBytes()).setQueueTicket(ticket);
@@ -237,7 +217,7 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
         pair.setCopied(0);
         applyAccess(pair);
         flashCopies.failDisabledFlashCopiesOf(target.getId(), failureOfTargetFlashCopy(pair));
-        publish(Severity.INFO, "VOLUMECOPY_RECOPY", pair, "VolumeCopy " + label(pair) + " copies again from the"
+        publish(Severity.INFO, "VOLUMECOPY_RECOPY", pair, "VolumeCopy " + store.label(pair) + " copies again from the"
                 + " start (it was " + was.label() + ", priority " + pair.priority().label() + ")", "");
         schedule();
         return info(pair).withWarnings(warnings);
@@ -246,25 +226,23 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
     /** Removes pairs; data stays on both volumes (L6240-6268). All or none. */
     public List<VolumeCopyInfo> remove(List<String> targets) {
         synchronized (control) {
-            List<CopyPair> chosen = requireAll(targets);
+            List<CopyPair> chosen = store.requireAll(targets);
             for (CopyPair pair : chosen) {
                 if (pair.state() == CopyState.PENDING || pair.state() == CopyState.IN_PROGRESS) {
-                    throw new EngineException(Reason.VOLUMECOPY_STATE, "VolumeCopy " + label(pair) + " is "
+                    throw new EngineException(Reason.VOLUMECOPY_STATE, "VolumeCopy " + store.label(pair) + " is "
                             + pair.state().label() + "; removing it would leave an unfinished copy behind",
-                            "stop it first ('csctl volumecopy stop " + name(pair.record().getTargetId()) + "')");
+                            "stop it first ('csctl volumecopy stop " + store.name(pair.record().getTargetId()) + "')");
                 }
             }
             List<VolumeCopyInfo> removed = chosen.stream().map(this::info).toList();
-            Set<String> ids = new LinkedHashSet<>(chosen.stream().map(CopyPair::id).toList());
             try {
-                deleteRecords(ids);
+                store.remove(chosen);
             } catch (IOException e) {
-                throw poolError("remove VolumeCopy pairs", e);
+                throw PairStore.poolError("remove VolumeCopy pairs", e);
             }
             for (CopyPair pair : chosen) {
-                pairs.remove(pair.id());
                 liftAccess(pair);
-                publish(Severity.INFO, "VOLUMECOPY_REMOVED", pair, "VolumeCopy " + label(pair) + " removed; the data"
+                publish(Severity.INFO, "VOLUMECOPY_REMOVED", pair, "VolumeCopy " + store.label(pair) + " removed; the data"
                         + " stays on both volumes and the target takes writes again", "");
             }
             return removed;
@@ -281,11 +259,11 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
                     + " target read-only setting");
         }
         synchronized (control) {
-            List<CopyPair> chosen = requireAll(targets);
+            List<CopyPair> chosen = store.requireAll(targets);
             if (targetReadOnly != null) {
                 for (CopyPair pair : chosen) {
                     if (pair.state() != CopyState.COMPLETED && pair.state() != CopyState.STOPPED) {
-                        throw new EngineException(Reason.VOLUMECOPY_STATE, "VolumeCopy " + label(pair) + " is "
+                        throw new EngineException(Reason.VOLUMECOPY_STATE, "VolumeCopy " + store.label(pair) + " is "
                                 + pair.state().label() + "; the target's read-only setting changes only once the"
                                 + " copy is Completed or Stopped (until then the target takes no I/O at all)",
                                 "wait for the copy to complete");
@@ -293,7 +271,7 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
                 }
             }
             for (CopyPair pair : chosen) {
-                commit(pair, r -> {
+                store.commit(pair, r -> {
                     VolumeCopyRecord.Builder b = r.toBuilder();
                     if (priority != null) {
                         b.setPriority(priority.record());
@@ -314,11 +292,11 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
     }
 
     public int count() {
-        return pairs.size();
+        return store.count();
     }
 
     public int inProgress() {
-        return (int) pairs.values().stream().filter(p -> p.state() == CopyState.IN_PROGRESS).count();
+        return (int) store.all().stream().filter(p -> p.state() == CopyState.IN_PROGRESS).count();
     }
 
     public boolean enabled() {
@@ -327,8 +305,8 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
 
     /** One line per Failed pair: the seed's Needs-Attention, cleared by stopping the pair (L6201). */
     public List<String> needsAttention() {
-        return pairs.values().stream().filter(p -> p.state() == CopyState.FAILED)
-                .map(p -> "VolumeCopy " + label(p) + " failed: " + p.record().getFailure()
+        return store.all().stream().filter(p -> p.state() == CopyState.FAILED)
+                .map(p -> "VolumeCopy " + store.label(p) + " failed: " + p.record().getFailure()
                         + " (stop it, fix the cause, recopy)")
                 .sorted().toList();
     }
@@ -336,8 +314,8 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        pairs.values().forEach(CopyPair::stopCopier);
-        for (CopyPair pair : pairs.values()) {
+        store.all().forEach(CopyPair::stopCopier);
+        for (CopyPair pair : store.all()) {
             Thread copier = pair.copier();
             if (copier != null) {
                 try {
@@ -359,59 +337,41 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
 
     @Override
     public void checkDeletable(VolumeRecord record) {
-        refuseIfActive(record, "delete", "stop it first ('csctl volumecopy stop %s'), then delete");
+        guards.checkDeletable(record);
     }
 
     @Override
     public void checkResizable(VolumeRecord record, long newSize) {
-        refuseIfActive(record, "resize", "resize it once the copy is Completed or Stopped"); // L5946
+        guards.checkResizable(record);
     }
 
     @Override
     public void checkDataChange(VolumeRecord record, String operation) {
-        for (CopyPair pair : pairs.values()) {
-            boolean target = pair.record().getTargetId().equals(record.getId());
-            boolean source = pair.record().getSourceId().equals(record.getId());
-            if (target || source && pair.state().active()) {
-                throw new EngineException(Reason.VOLUME_IN_COPY, "cannot " + operation + ": '" + record.getName()
-                        + "' is the " + (target ? "target" : "source") + " of VolumeCopy " + label(pair) + " ("
-                        + pair.state().label() + ")", target ? "remove the pair first ('csctl volumecopy remove "
-                                + name(pair.record().getTargetId()) + "', stopping it before if it runs)"
-                                : "wait for the copy to complete, or stop it");
-            }
-        }
+        guards.checkDataChange(record, operation);
     }
 
     @Override
     public void checkImageRead(VolumeRecord record, String operation) {
-        for (CopyPair pair : pairs.values()) {
-            if (pair.record().getTargetId().equals(record.getId()) && pair.state().active()) {
-                throw new EngineException(Reason.VOLUME_IN_COPY, "cannot " + operation + ": '" + record.getName()
-                        + "' is the target of VolumeCopy " + label(pair) + ", which is " + pair.state().label()
-                        + "; its data is not a complete copy yet", "wait for the copy to complete");
-            }
-        }
+        guards.checkImageRead(record, operation);
     }
 
     /** A volume's delete committed: its pairs (all inactive, see checkDeletable) go with it. */
     @Override
     public void deleted(VolumeRecord record) {
         synchronized (control) {
-            List<CopyPair> gone = pairs.values().stream().filter(p -> p.record().getSourceId().equals(record.getId())
+            List<CopyPair> gone = store.all().stream().filter(p -> p.record().getSourceId().equals(record.getId())
                     || p.record().getTargetId().equals(record.getId())).toList();
             if (gone.isEmpty()) {
                 return;
             }
             try {
-                deleteRecords(new LinkedHashSet<>(gone.stream().map(CopyPair::id).toList()));
+                store.remove(gone);
             } catch (IOException e) {
                 LOG.warning("could not remove the VolumeCopy pairs of deleted volume '" + record.getName()
                         + "' (removed at next start): " + e.getMessage());
+                store.forget(gone);
             }
-            for (CopyPair pair : gone) {
-                pairs.remove(pair.id());
-                liftAccess(pair);
-            }
+            gone.forEach(this::liftAccess);
         }
     }
 
@@ -422,8 +382,7 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
         if (closing) {
             return;
         }
-        List<CopyPair> waiting = pairs.values().stream().filter(p -> p.state() == CopyState.PENDING)
-                .sorted(Comparator.comparingLong(p -> p.record().getQueueTicket())).toList();
+        List<CopyPair> waiting = store.waiting();
         int running = inProgress();
         for (CopyPair pair : waiting) {
             if (running >= limits.maxCopiesInProgress()) {
@@ -433,15 +392,15 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
                 continue; // the previous run is finishing its last chunk; it calls schedule when it ends
             }
             try {
-                commit(pair, r -> r.toBuilder().setState(CopyState.IN_PROGRESS.record())
+                store.commit(pair, r -> r.toBuilder().setState(CopyState.IN_PROGRESS.record())
                         .setStartedUnixMillis(System.currentTimeMillis()).setRun(r.getRun() + 1).build());
             } catch (EngineException e) {
-                LOG.warning("could not start VolumeCopy " + label(pair) + ": " + e.getMessage());
+                LOG.warning("could not start VolumeCopy " + store.label(pair) + ": " + e.getMessage());
                 return;
             }
             running++;
             applyAccess(pair); // the same access, but the reason volumes show names the new state
-            publish(Severity.INFO, "VOLUMECOPY_STARTED", pair, "VolumeCopy " + label(pair) + " started copying "
+            publish(Severity.INFO, "VOLUMECOPY_STARTED", pair, "VolumeCopy " + store.label(pair) + " started copying "
                     + Sizes.format(pair.record().getSizeBytes()) + " at priority "
                     + pair.priority().label(), "");
             startCopier(pair);
@@ -453,15 +412,15 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
         VolumeDevice target = volumes.device(pair.record().getTargetId()).orElseThrow();
         pair.setCopied(pair.record().getCopiedBytes());
         CopyPace pace = new CopyPace(pair::priority, System::nanoTime);
-        Copier copier = new Copier(pair, source, target, options.io(), pace, copierHost, label(pair));
-        pair.startCopier(Thread.ofPlatform().name("volumecopy-" + name(pair.record().getTargetId())).daemon()
+        Copier copier = new Copier(pair, source, target, options.io(), pace, copierHost, store.label(pair));
+        pair.startCopier(Thread.ofPlatform().name("volumecopy-" + store.name(pair.record().getTargetId())).daemon()
                 .unstarted(copier), pace);
     }
 
     private final Copier.Host copierHost = new Copier.Host() {
         @Override
         public void checkpoint(CopyPair pair, long run, long copied) {
-            commit(pair, r -> ofRun(r, run) ? r.toBuilder().setCopiedBytes(copied).build() : r);
+            store.commit(pair, r -> ofRun(r, run) ? r.toBuilder().setCopiedBytes(copied).build() : r);
         }
 
         @Override
@@ -471,11 +430,11 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
                     return;
                 }
                 long now = System.currentTimeMillis();
-                commit(pair, r -> r.toBuilder().setState(CopyState.COMPLETED.record()).setCompletedUnixMillis(now)
+                store.commit(pair, r -> r.toBuilder().setState(CopyState.COMPLETED.record()).setCompletedUnixMillis(now)
                         .setCopiedBytes(r.getSizeBytes()).build());
                 applyAccess(pair);
                 long seconds = Math.max(0, (now - pair.record().getStartedUnixMillis()) / 1000);
-                publish(Severity.INFO, "VOLUMECOPY_COMPLETED", pair, "VolumeCopy " + label(pair) + " completed: "
+                publish(Severity.INFO, "VOLUMECOPY_COMPLETED", pair, "VolumeCopy " + store.label(pair) + " completed: "
                         + Sizes.format(pair.record().getSizeBytes()) + " in " + seconds + " s; the"
                         + " target is " + (pair.record().getTargetReadOnly() ? "read-only" : "readable and writable"),
                         "");
@@ -489,11 +448,11 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
                 if (closing || !ofRun(pair.record(), run)) {
                     return;
                 }
-                commit(pair, r -> r.toBuilder().setState(CopyState.FAILED.record()).setFailure(why).build());
+                store.commit(pair, r -> r.toBuilder().setState(CopyState.FAILED.record()).setFailure(why).build());
                 applyAccess(pair);
-                String target = name(pair.record().getTargetId());
+                String target = store.name(pair.record().getTargetId());
                 publish(Severity.CRITICAL, "VOLUMECOPY_FAILED", pair, "VolumeCopy operation failed (event 6600): "
-                        + label(pair) + ": " + why, "stop the pair ('csctl volumecopy stop " + target + "'), check the"
+                        + store.label(pair) + ": " + why, "stop the pair ('csctl volumecopy stop " + target + "'), check the"
                                 + " source and the target (a failed FlashCopy source, the pool's disk: see the agent's"
                                 + " log), then copy again ('csctl volumecopy recopy " + target + "')");
                 schedule();
@@ -532,125 +491,19 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
         return "volumecopy:" + pair.id();
     }
 
-    private void refuseIfActive(VolumeRecord record, String action, String correction) {
-        for (CopyPair pair : pairs.values()) {
-            VolumeCopyRecord r = pair.record();
-            if ((r.getSourceId().equals(record.getId()) || r.getTargetId().equals(record.getId()))
-                    && pair.state().active()) {
-                throw new EngineException(Reason.VOLUME_IN_COPY, "cannot " + action + " '" + record.getName()
-                        + "': it is the " + (r.getSourceId().equals(record.getId()) ? "source" : "target")
-                        + " of VolumeCopy " + label(pair) + ", which is " + pair.state().label(),
-                        String.format(correction, name(r.getTargetId())));
-            }
-        }
-    }
-
-    private void commit(CopyPair pair, UnaryOperator<VolumeCopyRecord> change) {
-        synchronized (pair) {
-            VolumeCopyRecord updated = change.apply(pair.record());
-            if (updated.equals(pair.record())) {
-                return;
-            }
-            try {
-                pool.update(c -> {
-                    for (int i = 0; i < c.getVolumeCopiesCount(); i++) {
-                        if (c.getVolumeCopies(i).getId().equals(updated.getId())) {
-                            c.setVolumeCopies(i, updated);
-                            return;
-                        }
-                    }
-                    throw new IllegalStateException("VolumeCopy " + updated.getId() + " is not in the catalog");
-                });
-            } catch (IOException e) {
-                throw poolError("record VolumeCopy " + label(pair), e);
-            }
-            pair.setRecord(updated);
-        }
-    }
-
-    private void deleteRecords(Set<String> ids) throws IOException {
-        pool.update(c -> {
-            List<VolumeCopyRecord> kept = new ArrayList<>(c.getVolumeCopiesList());
-            kept.removeIf(r -> ids.contains(r.getId()));
-            c.clearVolumeCopies().addAllVolumeCopies(kept);
-        });
-    }
-
-    private long nextTicket() {
-        return pairs.values().stream().mapToLong(p -> p.record().getQueueTicket()).max().orElse(0) + 1;
-    }
-
     private VolumeCopyInfo info(CopyPair pair) {
-        List<CopyPair> waiting = pairs.values().stream().filter(p -> p.state() == CopyState.PENDING)
-                .sorted(Comparator.comparingLong(p -> p.record().getQueueTicket())).toList();
-        return report.info(pair, waiting.indexOf(pair) + 1);
-    }
-
-    private CopyPair require(String target) {
-        VolumeRules.checkName(target, "target");
-        VolumeRecord volume = volumes.find(target).orElse(null);
-        CopyPair pair = volume == null ? null : byTargetId(volume.getId());
-        if (pair == null) {
-            List<String> targetsOfSource = volume == null ? List.of() : pairs.values().stream()
-                    .filter(p -> p.record().getSourceId().equals(volume.getId()))
-                    .map(p -> name(p.record().getTargetId())).sorted().toList();
-            throw new EngineException(Reason.VOLUMECOPY_NOT_FOUND, "no VolumeCopy pair has '" + target
-                    + "' as its target", targetsOfSource.isEmpty() ? "pairs are named by their target; see 'csctl"
-                            + " volumecopy list'" : "pairs are named by their target; '" + target + "' is the source"
-                                    + " of the pair(s) onto " + String.join(", ", targetsOfSource));
-        }
-        return pair;
-    }
-
-    private List<CopyPair> requireAll(List<String> targets) {
-        if (targets.isEmpty()) {
-            throw new EngineException(Reason.INVALID_COPY_REQUEST, "no pair given", "name one or more pairs by"
-                    + " their targets");
-        }
-        List<CopyPair> chosen = new ArrayList<>();
-        for (String target : new LinkedHashSet<>(targets)) {
-            chosen.add(require(target));
-        }
-        return chosen;
-    }
-
-    private CopyPair byTargetId(String id) {
-        return pairs.values().stream().filter(p -> p.record().getTargetId().equals(id)).findFirst().orElse(null);
-    }
-
-    private VolumeRecord volume(String name, String role) {
-        return volumes.find(name).orElseThrow(() -> volumes.nameInUse(name)
-                ? PairRules.ineligible("'" + name + "' is a FlashCopy repository; a repository can be neither the"
-                        + " source nor the target of a copy", "copy the FlashCopy itself, or its base")
-                : new EngineException(Reason.VOLUME_NOT_FOUND, role + " volume '" + name + "' does not exist",
-                        "check the name with 'csctl volume list'; names are case-sensitive"));
+        return report.info(pair, store.waiting().indexOf(pair) + 1);
     }
 
     private VolumeRecord current(VolumeRecord record) {
         return volumes.findById(record.getId()).orElseThrow();
     }
 
-    private String name(String volumeId) {
-        return volumes.findById(volumeId).map(VolumeRecord::getName).orElse(volumeId);
-    }
-
-    private String label(CopyPair pair) {
-        return "'" + name(pair.record().getSourceId()) + "' -> '" + name(pair.record().getTargetId()) + "'";
-    }
-
     private String failureOfTargetFlashCopy(CopyPair pair) {
-        return "its base '" + name(pair.record().getTargetId()) + "' is overwritten by VolumeCopy " + label(pair);
+        return "its base '" + store.name(pair.record().getTargetId()) + "' is overwritten by VolumeCopy " + store.label(pair);
     }
 
     private void publish(Severity severity, String reason, CopyPair pair, String message, String correction) {
-        events.publish(severity, reason, "VolumeCopy", name(pair.record().getTargetId()), message, correction);
-    }
-
-    private static EngineException poolError(String action, Exception e) {
-        if (e instanceof EngineException ee) {
-            return ee;
-        }
-        return new EngineException(Reason.POOL_IO_ERROR, "could not " + action + ": " + e.getMessage(),
-                "check the pool directory's disk and permissions, and the agent's log", e);
+        events.publish(severity, reason, "VolumeCopy", store.name(pair.record().getTargetId()), message, correction);
     }
 }

@@ -127,8 +127,9 @@ class VolumeCopyFlowsTest {
         }
         array.close();
 
-        array = new CopyArray(dir, CopyArray.maxInProgress(8), true, new GatedIo());
-        array.io.hold();
+        GatedIo held = new GatedIo();
+        held.hold(); // before the engine opens: it resumes the copy as it opens
+        array = new CopyArray(dir, CopyArray.maxInProgress(8), true, held);
         assertTrue(array.writeRefused("src"));
         assertTrue(array.readRefused("dst"));
         VolumeCopyInfo resumed = array.copies.get("dst");
