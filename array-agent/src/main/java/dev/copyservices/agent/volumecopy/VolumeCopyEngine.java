@@ -440,6 +440,9 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
                 return;
             }
             running++;
+            // Same access as Pending, but the volumes' access_restriction names the state: renew it, or
+            // it says "(Pending)" for as long as the copy runs.
+            applyAccess(pair);
             publish(Severity.INFO, "VOLUMECOPY_STARTED", pair, "VolumeCopy " + label(pair) + " started copying "
                     + Sizes.format(pair.record().getSizeBytes()) + " at priority "
                     + pair.priority().label(), "");
