@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class VolumeCopyComplianceIT {
     private static final long MIB = 1 << 20;
     private static final long HUGE = 2L << 40;
+    private static final String EPERM = "Operation not permitted";
 
     @TempDir
     Path pool;
@@ -68,6 +69,14 @@ class VolumeCopyComplianceIT {
             assertTrue(array.getEnabledFeaturesList().contains("flashcopy"), array.toString());
             assertEquals(2, array.getCounts().getVolumeCopies());
             assertEquals(1, array.getCounts().getCopiesInProgress(), "the big copy continues after the restart");
+            // and its hosts are held off as before the restart
+            assertTrue(Tools.qemuIo(agent.nbdUri("huge-src"), List.of("write -P 0x44 0 64K")).output()
+                    .contains(EPERM), "the running pair's source took a write after the restart");
+            assertTrue(Tools.qemuIo(agent.nbdUri("huge-tgt"), List.of("read 0 64K")).output().contains(EPERM),
+                    "the running pair's target took a read after the restart");
+            Tools.qemuIoOk(true, agent.nbdUri("tgt"), List.of("read -P 0x21 0 1M"));
+            assertTrue(Tools.qemuIo(agent.nbdUri("tgt"), List.of("write -P 0x44 0 64K")).output().contains(EPERM),
+                    "the Completed pair's target took a write after the restart");
 
             VolumeCopies.fails(Status.Code.FAILED_PRECONDITION, "FEATURE_DISABLED",
                     () -> VolumeCopies.create(agent, "src", "other", CopyPriority.COPY_PRIORITY_HIGHEST));

@@ -67,6 +67,7 @@ class VolumeCopyCrashIT {
     void targetsEqualTheirSourceAfterKill9sDuringTheCopyAndTheCopyContinuesFromItsCheckpoint() throws Exception {
         seed = Long.getLong("crash.seed", System.nanoTime());
         random = new Random(seed);
+        System.out.println("VolumeCopyCrashIT crash.seed=" + seed); // for failures that do not say it
         AgentProcess agent = AgentProcess.start(pool);
         try {
             // round 0: a new 1 GiB pair, killed as soon as the catalog holds a checkpoint (one per 256 MiB;
