@@ -149,9 +149,20 @@ done
 LAT_RUNTIME=${LAT_RUNTIME:-$(awk -v s="$agent" 'BEGIN{ r = int(s / 2); print (r < 1 ? 1 : r > 10 ? 10 : r) }')}
 cpu_mark
 
-# One fio run of 4k random reads at QD1 on "other"; prints "mean-us p99-us IOPS". No sync here:
-# during a copy it would flush the copy's writes; the runs without a copy sync first.
+# The other volume's data file (docs/on-disk-format.md): its pages are evicted from the page cache
+# (posix_fadvise DONTNEED, which needs no root; they are clean after a sync) for the reads that go
+# to the disk. Prints how much of it is still cached.
+OTHER_FILE=$WORK/pool/volumes/$(csctl -o json volume show other | json_value id).data
+evict_other() {
+    python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$OTHER_FILE"
+}
+
+# One fio run of 4k random reads at QD1 on "other"; prints "mean-us p99-us IOPS". MODE "cached"
+# reads what the page cache holds, "disk" evicts the volume's pages first. No sync here: during a
+# copy it would flush the copy's writes; the runs without a copy sync first.
 read_pass() {
+    if [ "$1" = disk ]; then evict_other; fi
     fio --name=bench --ioengine=nbd --uri="nbd://127.0.0.1:$NBD_PORT/other" --rw=randread --bs=4k \
         --iodepth=1 --time_based --runtime="$LAT_RUNTIME" --randrepeat=1 --lat_percentiles=1 \
         --output-format=json 2>/dev/null | sed -n '/^{/,$p' | # after fio's "connected to NBD server"
@@ -159,14 +170,14 @@ read_pass() {
 print("%.1f %.1f %d" % (r["lat_ns"]["mean"] / 1000, r["lat_ns"]["percentile"]["99.000000"] / 1000, r["iops"]))'
 }
 
-# A read run during a copy at PRIORITY; sets mean, p99, iops and valid ("" or why the row does not
-# count), and prints when the reads ran against the copy. A Highest copy is awaited to its end, a
-# Lowest one is asked for its state after the reads and stopped.
+# A read run (MODE as read_pass) during a copy at PRIORITY; sets mean, p99, iops and valid ("" or
+# why the row does not count), and prints when the reads ran against the copy. A Highest copy is
+# awaited to its end, a Lowest one is asked for its state after the reads and stopped.
 during_copy() {
-    local priority=$1 started start end ended state
+    local priority=$1 mode=$2 started start end ended state
     started=$(start_copy "$priority")
     start=$(now)
-    read -r mean p99 iops < <(read_pass)
+    read -r mean p99 iops < <(read_pass "$mode")
     end=$(now)
     valid=""
     if [ "$priority" = highest ]; then
@@ -194,24 +205,35 @@ during_copy() {
     fi
 }
 
-echo "bench: 4k random reads, QD1, on another volume, ${LAT_RUNTIME}s per run"
-sync
-read -r none_mean1 none_p991 none_iops1 < <(read_pass)
-during_copy highest
-high_mean=$mean high_p99=$p99 high_iops=$iops high_valid=$valid
-during_copy lowest
-low_mean=$mean low_p99=$p99 low_iops=$iops low_valid=$valid
-sync
-read -r none_mean2 none_p992 none_iops2 < <(read_pass)
+# The four runs of one MODE, in the order without, Highest, Lowest, without; prints its table rows.
+latency_rows() {
+    local mode=$1 label=$2 none_mean1 none_p991 none_iops1 none_mean2 none_p992 none_iops2
+    local high_mean high_p99 high_iops high_valid low_mean low_p99 low_iops low_valid none_mean none_p99 none_iops
+    echo "bench: $label" >&2
+    sync
+    read -r none_mean1 none_p991 none_iops1 < <(read_pass "$mode")
+    during_copy highest "$mode" >&2
+    high_mean=$mean high_p99=$p99 high_iops=$iops high_valid=$valid
+    during_copy lowest "$mode" >&2
+    low_mean=$mean low_p99=$p99 low_iops=$iops low_valid=$valid
+    sync
+    read -r none_mean2 none_p992 none_iops2 < <(read_pass "$mode")
+    echo "bench:   without a copy: mean ${none_mean1} and ${none_mean2} us, p99 ${none_p991} and ${none_p992} us" >&2
+    none_mean=$(mean "$none_mean1" "$none_mean2") none_p99=$(mean "$none_p991" "$none_p992")
+    none_iops=$(mean "$none_iops1" "$none_iops2")
+    printf '%s\n' "$label"
+    printf '%-36s %7.0f us %8s %7.0f us %8s %8.0f\n' "  no copy (mean of 2)" "$none_mean" "" "$none_p99" "" "$none_iops"
+    printf '%-36s %7.0f us %8s %7.0f us %8s %8.0f %s\n' "  during a Highest copy" "$high_mean" \
+        "$(ratio "$high_mean" "$none_mean")" "$high_p99" "$(ratio "$high_p99" "$none_p99")" "$high_iops" "$high_valid"
+    printf '%-36s %7.0f us %8s %7.0f us %8s %8.0f %s\n' "  during a Lowest copy" "$low_mean" \
+        "$(ratio "$low_mean" "$none_mean")" "$low_p99" "$(ratio "$low_p99" "$none_p99")" "$low_iops" "$low_valid"
+}
+
+echo "bench: 4k random reads, QD1, on another volume of $LAT_SIZE, ${LAT_RUNTIME}s per run"
+cached_rows=$(latency_rows cached "from the page cache")
+disk_rows=$(latency_rows disk "from the disk (pages evicted first)")
 echo "bench: reads: $(cpu_others)"
-echo "bench: without a copy: mean ${none_mean1} and ${none_mean2} us, p99 ${none_p991} and ${none_p992} us"
-none_mean=$(mean "$none_mean1" "$none_mean2") none_p99=$(mean "$none_p991" "$none_p992")
-none_iops=$(mean "$none_iops1" "$none_iops2")
 
 printf '\n%-36s %10s %8s %10s %8s %8s\n' "4k random reads, QD1, other volume" "mean" "ratio" "p99" "ratio" "IOPS"
-printf '%-36s %7.0f us %8s %7.0f us %8s %8.0f\n' "no copy (mean of 2)" "$none_mean" "" "$none_p99" "" "$none_iops"
-printf '%-36s %7.0f us %8s %7.0f us %8s %8.0f %s\n' "during a Highest copy" "$high_mean" \
-    "$(ratio "$high_mean" "$none_mean")" "$high_p99" "$(ratio "$high_p99" "$none_p99")" "$high_iops" "$high_valid"
-printf '%-36s %7.0f us %8s %7.0f us %8s %8.0f %s\n' "during a Lowest copy" "$low_mean" \
-    "$(ratio "$low_mean" "$none_mean")" "$low_p99" "$(ratio "$low_p99" "$none_p99")" "$low_iops" "$low_valid"
+printf '%s\n%s\n' "$cached_rows" "$disk_rows"
 echo "(no goal is set for the latencies; ratio = during the copy / no copy)"
