@@ -11,25 +11,28 @@
 #    cp, cp, agent, as bench/flashcopy-copy.sh does.
 #  - throughput at each lower priority, one copy each onto a new volume, relative to the two
 #    Highest copies above. The goal is the engine's pace (CopyPace: after each 4 MiB chunk the
-#    copier pauses so that chunk + pause = slowdown x chunk): 1/2 (High), 1/3.5 (Medium), 1/6 (Low),
-#    1/8 (Lowest), met when the measured ratio is within 15% of it.
+#    copier pauses so that chunk + pause = slowdown x chunk, a chunk's time counting the target sync
+#    of a checkpoint after it): 1/2 (High), 1/3.5 (Medium), 1/6 (Low), 1/8 (Lowest), met when the
+#    measured ratio is within 15% of it.
 #  - a host's 4k random reads at QD1 (fio, nbd engine) on another volume of LAT_SIZE, filled with
 #    random bytes: without a copy, while a Highest copy runs and while a Lowest copy runs; mean and
-#    99th percentile of the completion latency, and their ratios to the run without a copy. No goal
-#    is set for these. Runs in the order without, Highest, Lowest, without; "without" is the mean
-#    of the two. Each fio run lasts LAT_RUNTIME seconds (by default half the mean Highest copy time
-#    above, at most 10 s) and starts once the copy has started; the script checks that the copy
-#    was still running when fio ended, and marks the row invalid if not. The Lowest copy is stopped
-#    after its fio run.
+#    99th percentile of the completion latency, and their ratios to the runs without a copy. Twice:
+#    reads the page cache holds (they meet the copy only on the CPUs), and reads from the disk (the
+#    volume's pages evicted from the page cache before each run, so they meet the copy's
+#    write-back). No goal is set for these. Each set runs in the order without, Highest, Lowest,
+#    without; "without" is the mean of the two. Each fio run lasts LAT_RUNTIME seconds (by default
+#    half the mean Highest copy time above, at most 10 s) and starts once the copy has started; the
+#    script checks that the copy was still running when fio ended, and marks the row INVALID if
+#    not. The Lowest copy is stopped after its fio run.
 #
-#   bench/volumecopy.sh                    # SIZE=4GiB, about 4 minutes and 17 GiB of disk
+#   bench/volumecopy.sh                    # SIZE=4GiB, about 5-6 minutes and 17 GiB of disk
 #   SIZE=2GiB LAT_RUNTIME=3 bench/volumecopy.sh
 #
-# No caches are dropped (that needs root): every source is written and synced before the
-# measurements and stays in the page cache (cp's random file too), and each copy starts after a
-# sync, so neither side pays for the other's write-back; the host's reads are page-cache reads
-# too. The copies and fio need CPU (2 vCPUs here): other processes move the figures, so the script
-# prints how much CPU they took meanwhile. Not a test: it asserts nothing, it measures.
+# No caches are dropped (that needs root; only the other volume's own pages are evicted, above):
+# every source is written and synced before the measurements and stays in the page cache (cp's
+# random file too), and each copy starts after a sync, so neither side pays for the other's
+# write-back. The copies and fio need CPU (2 vCPUs here): other processes move the figures, so the
+# script prints how much CPU they took meanwhile. Not a test: it asserts nothing, it measures.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SIZE=${SIZE:-4GiB}
@@ -151,7 +154,7 @@ cpu_mark
 
 # The other volume's data file (docs/on-disk-format.md): its pages are evicted from the page cache
 # (posix_fadvise DONTNEED, which needs no root; they are clean after a sync) for the reads that go
-# to the disk. Prints how much of it is still cached.
+# to the disk.
 OTHER_FILE=$WORK/pool/volumes/$(csctl -o json volume show other | json_value id).data
 evict_other() {
     python3 -c 'import os, sys
