@@ -68,8 +68,8 @@ follow_events() {
 }
 
 # Reads the followed events until one with REASON about OBJECT (its name) and prints it; fails on a
-# FLASHCOPY_RELATIONSHIP_FAILED about OBJECT or when the stream ends (the agent went away). Events
-# are read as they come: nothing sleeps or polls.
+# FLASHCOPY_RELATIONSHIP_FAILED or VOLUMECOPY_FAILED about OBJECT or when the stream ends (the agent
+# went away). Events are read as they come: nothing sleeps or polls.
 await_event() {
     local reason=$1 object=$2 line
     while IFS= read -r line <&"$events_fd"; do
@@ -77,7 +77,8 @@ await_event() {
             *"\"reason\":\"$reason\""*"\"objectName\":\"$object\""*)
                 printf '%s\n' "$line"
                 return 0 ;;
-            *"\"reason\":\"FLASHCOPY_RELATIONSHIP_FAILED\""*"\"objectName\":\"$object\""*)
+            *"\"reason\":\"FLASHCOPY_RELATIONSHIP_FAILED\""*"\"objectName\":\"$object\""* | \
+            *"\"reason\":\"VOLUMECOPY_FAILED\""*"\"objectName\":\"$object\""*)
                 echo "bench: $line" >&2
                 return 1 ;;
         esac

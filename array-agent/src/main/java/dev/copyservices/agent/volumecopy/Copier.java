@@ -93,7 +93,7 @@ final class Copier implements Runnable {
                 checkpointed = position;
                 checkpointTime = System.nanoTime();
             }
-            if (!pace.pauseAfter(length, now - start)) {
+            if (!pace.pauseAfter(length, System.nanoTime() - start)) {
                 return;
             }
         }
