@@ -27,7 +27,7 @@
 #    script checks that the copy was still running when fio ended, and marks the row INVALID if
 #    not. The Lowest copy is stopped after its fio run.
 #
-#   bench/volumecopy.sh                    # SIZE=4GiB, about 5-6 minutes and 17 GiB of disk
+#   bench/volumecopy.sh                    # SIZE=4GiB, about 5 minutes and 13 GiB of disk
 #   SIZE=2GiB LAT_RUNTIME=3 bench/volumecopy.sh
 #
 # No caches are dropped (that needs root; only the other volume's own pages are evicted, above):
