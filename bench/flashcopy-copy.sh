@@ -72,19 +72,6 @@ agent_copy() {
     seconds_between "$established" "$ended"
 }
 
-# cp of the random file to a new file, then sync -d of the copy; prints "cp-seconds sync-seconds".
-cp_copy() {
-    local t0 t1 t2
-    sync
-    t0=$(date +%s.%N)
-    cp "$WORK/random.img" "$WORK/cp-copy.img"
-    t1=$(date +%s.%N)
-    sync -d "$WORK/cp-copy.img"
-    t2=$(date +%s.%N)
-    rm -f "$WORK/cp-copy.img"
-    awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN{printf "%.3f %.3f\n", b - a, c - b}'
-}
-
 # One unmeasured copy of each kind first: without it the agent's first copy took 40-70% longer than
 # its second (the fill's after-effects on the disk). cp's copy right after an agent copy is still
 # 2-3 s slower than the one after a cp, in every run so far, so the ratio of each side's faster run

@@ -1,7 +1,7 @@
 # Shared by the bench scripts (sourced, not run): free ports, clean-up of started processes and of
 # $WORK, an agent on loopback with csctl pointed at it, its event stream, and small helpers.
 #   needs: ROOT, WORK;  gives: free_port, pids, bench_start (needs SIZE too), start_agent, csctl, CONTROL_PORT, NBD_PORT, AGENT_PID,
-#   json_value, ratio, seconds_between, follow_events, await_event
+#   json_value, ratio, seconds_between, follow_events, await_event, cp_copy
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pids=()
@@ -105,4 +105,18 @@ cpu_others() {
     awk -v o=$(( $(cpu_user_all) - cpu_mark_all - $(cpu_user_ours) + cpu_mark_ours )) -v hz="$(getconf CLK_TCK)" \
         -v s="$(awk -v a="$cpu_mark_time" -v b="$(date +%s.%N)" 'BEGIN{ print b - a }')" -v n="$(nproc)" \
         'BEGIN{ if (o < 0) o = 0; printf "other processes used %.1f CPU-seconds in user space in these %.0f s (%.0f%% of %d CPUs)", o / hz, s, 100 * o / hz / (s * n), n }'
+}
+
+# The reference a whole-volume copy is measured against: cp of $WORK/random.img to a new file on the
+# same file system, then sync -d of the copy; prints "cp-seconds sync-seconds".
+cp_copy() {
+    local t0 t1 t2
+    sync
+    t0=$(date +%s.%N)
+    cp "$WORK/random.img" "$WORK/cp-copy.img"
+    t1=$(date +%s.%N)
+    sync -d "$WORK/cp-copy.img"
+    t2=$(date +%s.%N)
+    rm -f "$WORK/cp-copy.img"
+    awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN{printf "%.3f %.3f\n", b - a, c - b}'
 }

@@ -70,42 +70,22 @@ final class AccessGuard implements BlockDevice {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        Lock shared = admit(false);
-        try {
-            device.read(offset, dst);
-        } finally {
-            shared.unlock();
-        }
+        admitted(false, () -> device.read(offset, dst));
     }
 
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
-        Lock shared = admit(true);
-        try {
-            device.write(offset, src);
-        } finally {
-            shared.unlock();
-        }
+        admitted(true, () -> device.write(offset, src));
     }
 
     @Override
     public void writeZeroes(long offset, long length) throws IOException {
-        Lock shared = admit(true);
-        try {
-            device.writeZeroes(offset, length);
-        } finally {
-            shared.unlock();
-        }
+        admitted(true, () -> device.writeZeroes(offset, length));
     }
 
     @Override
     public void trim(long offset, long length) throws IOException {
-        Lock shared = admit(true);
-        try {
-            device.trim(offset, length);
-        } finally {
-            shared.unlock();
-        }
+        admitted(true, () -> device.trim(offset, length));
     }
 
     @Override
@@ -113,15 +93,23 @@ final class AccessGuard implements BlockDevice {
         device.flush(); // never refused: it only makes earlier, admitted writes durable
     }
 
-    private Lock admit(boolean write) throws BlockIoException {
+    private interface Request {
+        void run() throws IOException;
+    }
+
+    /** Runs a host request if the current access allows it, holding the gate shared until it ends. */
+    private void admitted(boolean write, Request request) throws IOException {
         Lock shared = gate.readLock();
         shared.lock();
-        HostAccess now = access;
-        if (write ? now.allowsWrite() : now.allowsRead()) {
-            return shared;
+        try {
+            HostAccess now = access;
+            if (!(write ? now.allowsWrite() : now.allowsRead())) {
+                throw new BlockIoException(BlockIoException.Kind.NOT_PERMITTED, (write ? "writes" : "reads")
+                        + " refused: " + describe());
+            }
+            request.run();
+        } finally {
+            shared.unlock();
         }
-        shared.unlock();
-        throw new BlockIoException(BlockIoException.Kind.NOT_PERMITTED, (write ? "writes" : "reads")
-                + " refused: " + describe());
     }
 }

@@ -4,6 +4,7 @@ import dev.copyservices.agent.error.EngineException;
 import dev.copyservices.agent.error.Reason;
 import dev.copyservices.agent.flashcopy.FlashCopyEngine;
 import dev.copyservices.agent.pool.catalog.FlashCopyStateRecord;
+import dev.copyservices.agent.pool.catalog.VolumeCopyRecord;
 import dev.copyservices.agent.pool.catalog.VolumeKind;
 import dev.copyservices.agent.pool.catalog.VolumeRecord;
 import dev.copyservices.agent.volume.VolumeEngine;
@@ -61,19 +62,19 @@ final class PairRules {
                             + " volume create NAME --size SIZE') and copy onto it");
         }
         for (CopyPair pair : pairs) {
-            VolumeCopyRecordView p = new VolumeCopyRecordView(pair);
-            if (p.targetId().equals(target.getId())) {
+            VolumeCopyRecord p = pair.record();
+            if (p.getTargetId().equals(target.getId())) {
                 throw ineligible("'" + target.getName() + "' is already the target of a VolumeCopy from '"
-                        + name(p.sourceId()) + "' (" + pair.state().label() + "); a volume is the target of one pair"
+                        + name(p.getSourceId()) + "' (" + pair.state().label() + "); a volume is the target of one pair"
                         + " until that pair is removed", (pair.state() == CopyState.IN_PROGRESS
                                 || pair.state() == CopyState.PENDING ? "stop it ('csctl volumecopy stop "
                                         + target.getName() + "'), then " : "")
                                 + "remove it ('csctl volumecopy remove " + target.getName() + "'), or copy onto"
                                 + " another volume");
             }
-            if (p.sourceId().equals(target.getId()) && pair.state().active()) {
+            if (p.getSourceId().equals(target.getId()) && pair.state().active()) {
                 throw ineligible("'" + target.getName() + "' is the source of a VolumeCopy onto '"
-                        + name(p.targetId()) + "' that is " + pair.state().label(), "wait for that copy to"
+                        + name(p.getTargetId()) + "' that is " + pair.state().label(), "wait for that copy to"
                                 + " complete, or stop it, then copy");
             }
         }
@@ -132,12 +133,5 @@ final class PairRules {
 
     static EngineException ineligible(String message, String correction) {
         return new EngineException(Reason.VOLUMECOPY_INELIGIBLE, message, correction);
-    }
-
-    /** A pair's two ids, read once. */
-    private record VolumeCopyRecordView(String sourceId, String targetId) {
-        VolumeCopyRecordView(CopyPair pair) {
-            this(pair.record().getSourceId(), pair.record().getTargetId());
-        }
     }
 }

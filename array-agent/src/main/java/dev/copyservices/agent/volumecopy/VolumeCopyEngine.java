@@ -69,12 +69,15 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
         this.flashCopies = flashCopyEngine;
         this.rules = new PairRules(volumeEngine, flashCopyEngine);
         store.open(volumeEngine);
+        for (CopyPair pair : store.all()) {
+            if (pair.state().active()) { // the copy may have started before its FlashCopies were failed; outside
+                // this engine's lock, which the FlashCopy engine's lock comes before
+                flashCopies.failDisabledFlashCopiesOf(pair.record().getTargetId(), failureOfTargetFlashCopy(pair));
+            }
+        }
         synchronized (control) {
             for (CopyPair pair : store.all()) {
                 applyAccess(pair);
-                if (pair.state().active()) { // the copy may have started before its FlashCopies were failed
-                    flashCopies.failDisabledFlashCopiesOf(pair.record().getTargetId(), failureOfTargetFlashCopy(pair));
-                }
                 if (pair.state() == CopyState.IN_PROGRESS) {
                     publish(Severity.INFO, "VOLUMECOPY_RESUMED", pair, "VolumeCopy " + store.label(pair) + " continues"
                             + " after the agent's restart from " + report.percent(pair) + "%", "");
