@@ -140,12 +140,13 @@ final class PairStore {
         return pairs.values().stream().filter(p -> p.record().getTargetId().equals(id)).findFirst().orElse(null);
     }
 
-    /** A volume named in a request, or an error saying what the name is instead. */
+    /** A volume named in a request as {@code role} ("source", or "" for none), or an error saying what the name is. */
     VolumeRecord volume(String name, String role) {
         return volumes.find(name).orElseThrow(() -> volumes.nameInUse(name)
                 ? PairRules.ineligible("'" + name + "' is a FlashCopy repository; a repository can be neither the"
                         + " source nor the target of a copy", "copy the FlashCopy itself, or its base")
-                : new EngineException(Reason.VOLUME_NOT_FOUND, role + " volume '" + name + "' does not exist",
+                : new EngineException(Reason.VOLUME_NOT_FOUND, (role.isEmpty() ? "" : role + " ") + "volume '" + name
+                        + "' does not exist",
                         "check the name with 'csctl volume list'; names are case-sensitive"));
     }
 

@@ -148,7 +148,7 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
 
     /** Every pair, or those with {@code volume} (a name) as source or target, by target name. */
     public List<VolumeCopyInfo> list(String volume) {
-        String id = volume == null || volume.isEmpty() ? null : store.volume(volume, "volume").getId();
+        String id = volume == null || volume.isEmpty() ? null : store.volume(volume, "").getId();
         return store.all().stream()
                 .filter(p -> id == null || p.record().getSourceId().equals(id) || p.record().getTargetId().equals(id))
                 .map(this::info)

@@ -177,6 +177,8 @@ class VolumeCopyEligibilityTest {
         refused(Reason.VOLUME_NOT_FOUND, () -> array.copies.create("nope", "src", null));
         refused(Reason.VOLUME_NOT_FOUND, () -> array.copies.create("src", "nope", null));
         refused(Reason.INVALID_NAME, () -> array.copies.create("", "src", null));
+        EngineException unknownFilter = assertThrows(EngineException.class, () -> array.copies.list("nope"));
+        assertEquals("volume 'nope' does not exist", unknownFilter.getMessage());
         EngineException readOnly = refused(Reason.VOLUMECOPY_INELIGIBLE, () -> array.copies.create("src", "locked",
                 null));
         assertTrue(readOnly.correction().contains("--read-only=false"), readOnly.correction());
