@@ -7,6 +7,8 @@ import dev.copyservices.agent.events.EventSink;
 import dev.copyservices.agent.flashcopy.FlashCopyEngine;
 import dev.copyservices.agent.events.EventLog;
 import dev.copyservices.agent.grpc.ControlServer;
+import dev.copyservices.agent.grpc.ReplicationServer;
+import dev.copyservices.agent.mirror.MirrorEngine;
 import dev.copyservices.agent.nbd.NbdServer;
 import dev.copyservices.agent.pool.Pool;
 import dev.copyservices.agent.volume.VolumeEngine;
@@ -28,7 +30,14 @@ public final class Agent implements AutoCloseable {
 
     /** What the command line decides. */
     public record Config(Path poolDir, HostPort listen, HostPort nbdListen, String name, String site,
-            ArrayLimits limits, FlashCopyEngine.Options flashCopy, VolumeCopyEngine.Options volumeCopy) {
+            ArrayLimits limits, FlashCopyEngine.Options flashCopy, VolumeCopyEngine.Options volumeCopy,
+            MirrorEngine.Options mirror, HostPort replicationListen) {
+        /** Without mirroring options: no replication listener. */
+        public Config(Path poolDir, HostPort listen, HostPort nbdListen, String name, String site, ArrayLimits limits,
+                FlashCopyEngine.Options flashCopy, VolumeCopyEngine.Options volumeCopy) {
+            this(poolDir, listen, nbdListen, name, site, limits, flashCopy, volumeCopy,
+                    MirrorEngine.Options.disabledLink(), null);
+        }
     }
 
     private final Pool pool;
@@ -36,16 +45,21 @@ public final class Agent implements AutoCloseable {
     private final VolumeEngine volumes;
     private final FlashCopyEngine flashCopies;
     private final VolumeCopyEngine volumeCopies;
+    private final MirrorEngine mirrors;
+    private final ReplicationServer replication;
     private final NbdServer nbd;
     private final ControlServer control;
 
     private Agent(Pool pool, EventLog events, VolumeEngine volumes, FlashCopyEngine flashCopies,
-            VolumeCopyEngine volumeCopies, NbdServer nbd, ControlServer control) {
+            VolumeCopyEngine volumeCopies, MirrorEngine mirrors, ReplicationServer replication, NbdServer nbd,
+            ControlServer control) {
         this.pool = pool;
         this.events = events;
         this.volumes = volumes;
         this.flashCopies = flashCopies;
         this.volumeCopies = volumeCopies;
+        this.mirrors = mirrors;
+        this.replication = replication;
         this.nbd = nbd;
         this.control = control;
     }
@@ -56,21 +70,31 @@ public final class Agent implements AutoCloseable {
         VolumeEngine volumes = null;
         FlashCopyEngine flashCopies = null;
         VolumeCopyEngine volumeCopies = null;
+        MirrorEngine mirrors = null;
+        ReplicationServer replication = null;
         NbdServer nbd = null;
         try {
             events = EventLog.open(pool.directory().eventLogFile());
             flashCopies = new FlashCopyEngine(pool, config.limits(), events, config.flashCopy());
             volumeCopies = new VolumeCopyEngine(pool, config.limits(), events, config.volumeCopy());
-            volumes = VolumeEngine.open(pool, config.limits(), VolumeLifecycle.of(flashCopies, volumeCopies), events);
+            mirrors = new MirrorEngine(pool, config.limits(), events, config.mirror());
+            volumes = VolumeEngine.open(pool, config.limits(), VolumeLifecycle.of(flashCopies, volumeCopies, mirrors),
+                    events);
             flashCopies.open(volumes);
             volumeCopies.open(volumes, flashCopies); // host restrictions are back before NBD serves
+            mirrors.open(volumes, flashCopies, volumeCopies); // secondaries are read-only before NBD serves
+            volumeCopies.mirrorSecondaries(mirrors::isSecondary);
+            if (config.replicationListen() != null) {
+                replication = new ReplicationServer(config.replicationListen().address(), config.mirror().tls(),
+                        mirrors.peerSide()).start();
+            }
             nbd = new NbdServer(volumes, config.nbdListen().address(), NbdServer.Options.defaults());
             nbd.start();
             HostPort nbdEndpoint = new HostPort(config.nbdListen().host(), nbd.port());
-            ArrayEngine array = new ArrayEngine(pool, volumes, figures(flashCopies, volumeCopies, volumes),
+            ArrayEngine array = new ArrayEngine(pool, volumes, figures(flashCopies, volumeCopies, mirrors, volumes),
                     config.limits(), nbdEndpoint.toString(), enabledFeatures(config));
             ControlServer control = new ControlServer(config.listen().address(), array, volumes, flashCopies,
-                    volumeCopies, events).start();
+                    volumeCopies, mirrors, events).start();
             // so that a reader always finds something, and a restart shows in the event stream; before
             // SERVING, so that whoever waits for SERVING finds it
             events.publish(EventSink.Severity.INFO, "AGENT_STARTED", "Array", pool.catalog().getArrayName(),
@@ -78,12 +102,18 @@ public final class Agent implements AutoCloseable {
             control.markServing();
             LOG.info("array '" + pool.catalog().getArrayName() + "' (site " + pool.catalog().getSite() + ", id "
                     + pool.catalog().getArrayId() + ") ready: control " + new HostPort(config.listen().host(),
-                            control.port()) + ", NBD " + nbdEndpoint + ", pool " + pool.directory().root() + ", "
+                            control.port()) + ", NBD " + nbdEndpoint + (replication == null ? "" : ", replication "
+                    + new HostPort(config.replicationListen().host(), replication.port())) + ", pool "
+                    + pool.directory().root() + ", "
                     + volumes.count() + " volume(s)");
-            return new Agent(pool, events, volumes, flashCopies, volumeCopies, nbd, control);
+            return new Agent(pool, events, volumes, flashCopies, volumeCopies, mirrors, replication, nbd, control);
         } catch (IOException | RuntimeException e) {
             if (nbd != null) {
                 nbd.close();
+            }
+            closeReplication(replication);
+            if (mirrors != null) {
+                mirrors.close();
             }
             if (volumeCopies != null) {
                 volumeCopies.close();
@@ -110,11 +140,14 @@ public final class Agent implements AutoCloseable {
         if (config.volumeCopy().enabled()) {
             features.add("volumecopy");
         }
+        if (config.mirror().enabled()) {
+            features.add("mirror");
+        }
         return features;
     }
 
     private static Supplier<CopyServiceFigures> figures(FlashCopyEngine flashCopies, VolumeCopyEngine volumeCopies,
-            VolumeEngine volumes) {
+            MirrorEngine mirrors, VolumeEngine volumes) {
         return () -> {
             List<String> outOfCompliance = new ArrayList<>();
             if (!flashCopies.enabled() && volumes.flashCopyCount() + flashCopies.relationships().count() > 0) {
@@ -123,9 +156,24 @@ public final class Agent implements AutoCloseable {
             if (!volumeCopies.enabled() && volumeCopies.count() > 0) {
                 outOfCompliance.add("volumecopy");
             }
+            if (!mirrors.enabled() && mirrors.count() > 0) {
+                outOfCompliance.add("mirror");
+            }
+            List<String> attention = new ArrayList<>(volumeCopies.needsAttention());
+            attention.addAll(mirrors.needsAttention());
             return new CopyServiceFigures(flashCopies.relationships().count(), flashCopies.groups().count(),
-                    volumeCopies.count(), volumeCopies.inProgress(), outOfCompliance, volumeCopies.needsAttention());
+                    volumeCopies.count(), volumeCopies.inProgress(), outOfCompliance, attention, mirrors.count());
         };
+    }
+
+    private static void closeReplication(ReplicationServer replication) {
+        if (replication != null) {
+            try {
+                replication.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override
@@ -139,6 +187,8 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         nbd.close();
+        closeReplication(replication);
+        mirrors.close();
         volumeCopies.close(); // copies write to volumes: they stop before the volumes close
         flashCopies.close();
         volumes.flushAll();

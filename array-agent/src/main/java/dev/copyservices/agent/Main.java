@@ -12,6 +12,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import dev.copyservices.agent.flashcopy.FlashCopyEngine;
 import dev.copyservices.agent.volumecopy.CopyIo;
+import dev.copyservices.agent.mirror.MirrorEngine;
+import dev.copyservices.agent.mirror.MirrorTls;
 import dev.copyservices.agent.volumecopy.VolumeCopyEngine;
 import picocli.CommandLine.Option;
 
@@ -56,8 +58,31 @@ public final class Main implements Callable<Integer> {
             + " FlashCopies created from now on.")
     String cowChunkSize;
 
+    @Option(names = "--replication-listen", paramLabel = "HOST:PORT", description = "Address of the agent-to-agent"
+            + " replication listener (mutual TLS); needed for remote mirrors. Needs --tls-cert, --tls-key and --tls-ca.")
+    String replicationListen;
+
+    @Option(names = "--replication-advertise", paramLabel = "HOST:PORT", description = "The replication address peers"
+            + " are told to reach this agent at (default: --replication-listen), e.g. behind a proxy or NAT.")
+    String replicationAdvertise;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "This agent's certificate (PEM) for the"
+            + " replication link.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The certificate's private key (PKCS#8 PEM).")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "The CA (PEM) whose certificates peers must present.")
+    Path tlsCa;
+
+    @Option(names = "--mirror-write-timeout", defaultValue = "5s", paramLabel = "DURATION", description = "How long a"
+            + " write waits for the peer before a synchronous mirror goes Unsynchronized and the write completes"
+            + " locally (default ${DEFAULT-VALUE}; e.g. 500ms, 5s).")
+    String mirrorWriteTimeout;
+
     @Option(names = "--disable-feature", paramLabel = "FEATURE", description = "Refuse new objects of a copy service"
-            + " (flashcopy, volumecopy); existing ones keep working. Repeatable.")
+            + " (flashcopy, volumecopy, mirror); existing ones keep working. Repeatable.")
     java.util.List<String> disabledFeatures = new java.util.ArrayList<>();
 
     public static void main(String[] args) {
@@ -101,9 +126,9 @@ public final class Main implements Callable<Integer> {
         ArrayLimits limits = new ArrayLimits(maxVolumes, maxFlashCopiesPerBase,
                 maxFlashCopies != null ? maxFlashCopies : Math.max(1, maxVolumes / 2), maxCopiesInProgress, maxMirrors);
         for (String feature : disabledFeatures) {
-            if (!feature.equals("flashcopy") && !feature.equals("volumecopy")) {
+            if (!feature.equals("flashcopy") && !feature.equals("volumecopy") && !feature.equals("mirror")) {
                 throw new IllegalArgumentException("--disable-feature '" + feature + "' is unknown; features:"
-                        + " flashcopy, volumecopy");
+                        + " flashcopy, volumecopy, mirror");
             }
         }
         long chunk = dev.copyservices.api.Sizes.parse(cowChunkSize);
@@ -112,9 +137,38 @@ public final class Main implements Callable<Integer> {
         }
         FlashCopyEngine.Options flashCopy = new FlashCopyEngine.Options(!disabledFeatures.contains("flashcopy"),
                 (int) chunk);
+        HostPort replication = replicationListen == null ? null : HostPort.parse("--replication-listen",
+                replicationListen);
+        MirrorTls tls = null;
+        if (replication != null) {
+            if (tlsCert == null || tlsKey == null || tlsCa == null) {
+                throw new IllegalArgumentException("--replication-listen needs --tls-cert, --tls-key and --tls-ca: the"
+                        + " replication link is mutual TLS");
+            }
+            tls = new MirrorTls(tlsCert, tlsKey, tlsCa);
+        } else if (replicationAdvertise != null) {
+            throw new IllegalArgumentException("--replication-advertise needs --replication-listen");
+        }
+        String advertised = replication == null ? null : replicationAdvertise != null
+                ? HostPort.parse("--replication-advertise", replicationAdvertise).toString() : replication.toString();
+        if (replication != null && replication.port() == 0 && replicationAdvertise == null) {
+            throw new IllegalArgumentException("--replication-listen needs a fixed port (peers record it), or give"
+                    + " --replication-advertise");
+        }
+        MirrorEngine.Options mirror = new MirrorEngine.Options(!disabledFeatures.contains("mirror"), tls, advertised,
+                parseMillis("--mirror-write-timeout", mirrorWriteTimeout), 64 << 10);
         return new Agent.Config(poolDir, HostPort.parse("--listen", listen), HostPort.parse("--nbd-listen", nbdListen),
                 arrayName, site, limits, flashCopy, new VolumeCopyEngine.Options(!disabledFeatures.contains("volumecopy"),
-                        CopyIo.DIRECT));
+                        CopyIo.DIRECT), mirror, replication);
+    }
+
+    private static long parseMillis(String option, String value) {
+        java.util.regex.Matcher m = Pattern.compile("(\\d{1,7})(ms|s)").matcher(value);
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new IllegalArgumentException(option + " '" + value + "' is not a duration; give e.g. 500ms or 5s");
+        }
+        long n = Long.parseLong(m.group(1));
+        return m.group(2).equals("s") ? n * 1000 : n;
     }
 
     private static String hostName() {

@@ -8,7 +8,13 @@ import java.util.List;
  * objects that need a person (the seed's Needs-Attention).
  */
 public record CopyServiceFigures(int flashCopyRelationships, int flashCopyGroups, int volumeCopies,
-        int copiesInProgress, List<String> featuresOutOfCompliance, List<String> needsAttention) {
+        int copiesInProgress, List<String> featuresOutOfCompliance, List<String> needsAttention, int mirrors) {
+
+    public CopyServiceFigures(int flashCopyRelationships, int flashCopyGroups, int volumeCopies, int copiesInProgress,
+            List<String> featuresOutOfCompliance, List<String> needsAttention) {
+        this(flashCopyRelationships, flashCopyGroups, volumeCopies, copiesInProgress, featuresOutOfCompliance,
+                needsAttention, 0);
+    }
 
     public CopyServiceFigures {
         featuresOutOfCompliance = List.copyOf(featuresOutOfCompliance);

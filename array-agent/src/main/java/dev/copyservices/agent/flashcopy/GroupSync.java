@@ -10,8 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Copy-on-write pays a sync per first write to a region; under concurrent writers this makes it
  * one sync per batch of them.
  */
-final class GroupSync {
-    interface SyncAction {
+public final class GroupSync {
+    public interface SyncAction {
         void sync() throws IOException;
     }
 
@@ -22,12 +22,12 @@ final class GroupSync {
     private long completed; // the highest sync number that completed
     private boolean syncing;
 
-    GroupSync(SyncAction action) {
+    public GroupSync(SyncAction action) {
         this.action = action;
     }
 
     /** Returns once a sync that started after this call has completed; throws if the one it ran failed. */
-    void await() throws IOException {
+    public void await() throws IOException {
         lock.lock();
         try {
             long needed = started + 1; // a sync in progress may have started before the caller's writes

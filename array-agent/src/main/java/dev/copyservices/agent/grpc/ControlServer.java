@@ -20,7 +20,8 @@ public final class ControlServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
 
     public ControlServer(InetSocketAddress address, ArrayEngine array, VolumeEngine volumes,
-            FlashCopyEngine flashCopies, VolumeCopyEngine volumeCopies, EventLog events) {
+            FlashCopyEngine flashCopies, VolumeCopyEngine volumeCopies, dev.copyservices.agent.mirror.MirrorEngine mirrors,
+            EventLog events) {
         CallLogInterceptor log = new CallLogInterceptor();
         this.server = NettyServerBuilder.forAddress(address)
                 .addService(ServerInterceptors.intercept(new ArrayGrpcService(array), log))
@@ -30,6 +31,7 @@ public final class ControlServer implements AutoCloseable {
                         new FlashCopyRelationshipGrpcService(flashCopies.relationships()), log))
                 .addService(ServerInterceptors.intercept(new FlashCopyGroupGrpcService(flashCopies.groups()), log))
                 .addService(ServerInterceptors.intercept(new VolumeCopyGrpcService(volumeCopies), log))
+                .addService(ServerInterceptors.intercept(new MirrorGrpcService(mirrors), log))
                 .addService(ServerInterceptors.intercept(new EventGrpcService(events), log))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())

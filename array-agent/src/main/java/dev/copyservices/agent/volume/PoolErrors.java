@@ -5,11 +5,11 @@ import dev.copyservices.agent.error.Reason;
 import java.io.IOException;
 
 /** Turns a failed file operation of the pool into an engine error a person can act on. */
-final class PoolErrors {
+public final class PoolErrors {
     private PoolErrors() {
     }
 
-    static EngineException of(String action, IOException e) {
+    public static EngineException of(String action, IOException e) {
         String text = String.valueOf(e.getMessage());
         if (text.contains("No space left") || text.contains("Disk quota exceeded")) {
             return new EngineException(Reason.POOL_FULL, "could not " + action + ": the pool's file system is full",

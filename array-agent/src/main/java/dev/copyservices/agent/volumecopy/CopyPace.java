@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * The pause re-reads the priority when woken, so a change takes effect within the chunk it is made in;
  * stop wakes it at once. It also measures the pace for the estimated time left.
  */
-final class CopyPace {
+public final class CopyPace {
     /** Weight of the newest chunk in the rate estimate. */
     private static final double WEIGHT = 0.1;
 
@@ -23,7 +23,7 @@ final class CopyPace {
     private volatile boolean stopped;
     private volatile double bytesPerNano;
 
-    CopyPace(Supplier<CopyPriority> priority, LongSupplier nanoClock) {
+    public CopyPace(Supplier<CopyPriority> priority, LongSupplier nanoClock) {
         this.priority = priority;
         this.clock = nanoClock;
     }
@@ -37,7 +37,7 @@ final class CopyPace {
      * Pauses after a chunk of {@code bytes} that took {@code busyNanos}; returns false when the copy was
      * stopped meanwhile.
      */
-    boolean pauseAfter(long bytes, long busyNanos) throws InterruptedException {
+    public boolean pauseAfter(long bytes, long busyNanos) throws InterruptedException {
         long start = clock.getAsLong();
         lock.lock();
         try {
@@ -58,21 +58,21 @@ final class CopyPace {
     }
 
     /** Wakes a pause to re-read the priority. */
-    void priorityChanged() {
+    public void priorityChanged() {
         signal();
     }
 
-    void stop() {
+    public void stop() {
         stopped = true;
         signal();
     }
 
-    boolean stopped() {
+    public boolean stopped() {
         return stopped;
     }
 
     /** Nanoseconds to copy {@code bytes} more at the measured pace; -1 before the first chunk. */
-    long nanosFor(long bytes) {
+    public long nanosFor(long bytes) {
         double rate = bytesPerNano;
         return rate <= 0 ? -1 : (long) (bytes / rate);
     }

@@ -31,11 +31,11 @@ public enum CopyPriority {
         return name().charAt(0) + name().substring(1).toLowerCase(java.util.Locale.ROOT);
     }
 
-    VolumeCopyPriorityRecord record() {
+    public VolumeCopyPriorityRecord record() {
         return record;
     }
 
-    static CopyPriority of(VolumeCopyPriorityRecord record) {
+    public static CopyPriority of(VolumeCopyPriorityRecord record) {
         for (CopyPriority p : values()) {
             if (p.record == record) {
                 return p;

@@ -21,13 +21,31 @@ final class PairRules {
     private final VolumeEngine volumes;
     private final FlashCopyEngine flashCopies;
 
+    /** Volume ids that are a remote mirror's secondary now; set by the agent when mirroring exists. */
+    private volatile java.util.function.Predicate<String> mirrorSecondary = id -> false;
+
     PairRules(VolumeEngine volumes, FlashCopyEngine flashCopies) {
         this.volumes = volumes;
         this.flashCopies = flashCopies;
     }
 
+    void mirrorSecondaries(java.util.function.Predicate<String> secondary) {
+        this.mirrorSecondary = secondary;
+    }
+
+    /** A mirror's secondary is neither source nor target (L6464-6470); a demoted primary copies again once promoted (L6494). */
+    private void checkNotMirrorSecondary(VolumeRecord volume, String role) {
+        if (mirrorSecondary.test(volume.getId())) {
+            throw ineligible("'" + volume.getName() + "' is a remote mirror's secondary, which cannot be a VolumeCopy "
+                    + role, role.equals("source") ? "copy a FlashCopy of it instead (create a FlashCopy of '"
+                            + volume.getName() + "', then copy that), or copy again once it is primary"
+                            : "choose another target, or remove the mirror first");
+        }
+    }
+
     /** Refuses an ineligible source (L4966-4986, C1, C10). */
     void checkSource(VolumeRecord source, Collection<CopyPair> pairs) {
+        checkNotMirrorSecondary(source, "source");
         if (source.getKind() == VolumeKind.FLASHCOPY) {
             FlashCopyStateRecord state = source.getFlashCopy().getState();
             if (state == FlashCopyStateRecord.FAILED) {
@@ -56,6 +74,7 @@ final class PairRules {
             throw new EngineException(Reason.INVALID_COPY_REQUEST, "the source and the target are both '"
                     + target.getName() + "'", "copy onto another volume");
         }
+        checkNotMirrorSecondary(target, "target");
         if (target.getKind() == VolumeKind.FLASHCOPY) {
             throw ineligible("'" + target.getName() + "' is a FlashCopy; a copy's target must be a standard volume",
                     "create a standard volume at least " + Sizes.format(requiredBytes(source)) + " large ('csctl"

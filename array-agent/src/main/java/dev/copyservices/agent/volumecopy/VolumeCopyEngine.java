@@ -294,6 +294,34 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
         }
     }
 
+    /** Volumes that are a remote mirror's secondary (the mirror engine's view), refused as source or target. */
+    public void mirrorSecondaries(java.util.function.Predicate<String> secondary) {
+        rules.mirrorSecondaries(secondary);
+    }
+
+    /**
+     * Fails the Pending and InProgress copies reading a volume that stopped being a mirror's primary
+     * (L6488-6496); they cannot be copied again until it is primary again.
+     */
+    public void failCopiesFromSource(String sourceId, String why) {
+        synchronized (control) {
+            for (CopyPair pair : store.all()) {
+                CopyState state = pair.state();
+                if (!pair.record().getSourceId().equals(sourceId)
+                        || state != CopyState.PENDING && state != CopyState.IN_PROGRESS) {
+                    continue;
+                }
+                store.commit(pair, r -> r.toBuilder().setState(CopyState.FAILED.record()).setFailure(why).build());
+                pair.stopCopier();
+                applyAccess(pair);
+                publish(Severity.CRITICAL, "VOLUMECOPY_FAILED", pair, "VolumeCopy operation failed (event 6600): "
+                        + store.label(pair) + ": " + why, "stop the pair, and copy again once the source is primary,"
+                                + " or copy a FlashCopy of it");
+            }
+            schedule();
+        }
+    }
+
     public int count() {
         return store.count();
     }

@@ -1,0 +1,150 @@
+package dev.copyservices.agent.mirror;
+
+import dev.copyservices.agent.volumecopy.CopyPace;
+import dev.copyservices.agent.volumecopy.CopyPriority;
+import dev.copyservices.api.agent.v1.ReplicationRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.logging.Logger;
+
+/**
+ * Copies a member's due regions to the peer: the initial full synchronization and every resync after.
+ * Runs of up to 4 MiB of due regions are read and sent under their region locks (so a host write to
+ * the same region lands on the peer after the copy, never before), paced by the sync priority. An
+ * all-zero run travels as a zero record. At the end a flush marker makes the peer's copy durable;
+ * then the member is synchronized.
+ */
+final class Resync {
+    private static final Logger LOG = Logger.getLogger(Resync.class.getName());
+    private static final int MAX_RUN_BYTES = 4 << 20;
+
+    private final Member member;
+    private final ReplicationStream stream;
+    private final MirrorEngine engine;
+    private final CopyPace pace;
+    private final Thread thread;
+    private volatile boolean finished;
+
+    Resync(Member member, ReplicationStream stream, MirrorEngine engine) {
+        this.member = member;
+        this.stream = stream;
+        this.engine = engine;
+        this.pace = new CopyPace(() -> CopyPriority.of(member.record().getPriority()), System::nanoTime);
+        this.thread = Thread.ofPlatform().daemon().name("mirror-resync-" + member.id()).unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    ReplicationStream stream() {
+        return stream;
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
+    void stop() {
+        pace.stop();
+    }
+
+    void join(long millis) throws InterruptedException {
+        thread.join(millis);
+    }
+
+    void priorityChanged() {
+        pace.priorityChanged();
+    }
+
+    private void run() {
+        try {
+            if (copyDueRegions() && !pace.stopped()) {
+                ReplicationStream.Sent marker = stream.send(member, ReplicationRecord.Kind.FLUSH, 0, 0, null, -1, -1);
+                if (marker != null && stream.await(marker, engine.writeTimeoutNanos()) && !pace.stopped()
+                        && member.map().toCopyCount() == 0) {
+                    engine.synchronizedNow(member);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warning("resync of mirror " + member.id() + " failed: " + e);
+            engine.later(() -> engine.unsynchronized(member, "reading the primary volume failed: " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            finished = true;
+        }
+    }
+
+    /** Returns true when no region was due at the end of a full pass. */
+    private boolean copyDueRegions() throws IOException, InterruptedException {
+        ChangeMap map = member.map();
+        int regionBytes = map.regionBytes();
+        int maxRun = Math.max(1, MAX_RUN_BYTES / regionBytes);
+        long capacity = member.record().getCapacityBytes();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(maxRun * regionBytes);
+        long cursor = 0;
+        boolean wrapped = false;
+        while (!pace.stopped()) {
+            long first = map.nextToCopy(cursor);
+            if (first < 0) {
+                if (cursor == 0 || wrapped) {
+                    return map.toCopyCount() == 0;
+                }
+                cursor = 0;
+                wrapped = true;
+                continue;
+            }
+            long busyStart = System.nanoTime();
+            long last = first;
+            long sentBytes;
+            try (RegionLocks.Held held = member.locks().lock(first, first + maxRun - 1)) {
+                if (!map.take(first)) {
+                    cursor = first + 1;
+                    continue;
+                }
+                while (last + 1 < map.regions() && last + 1 - first < maxRun && map.take(last + 1)) {
+                    last++;
+                }
+                long offset = first * regionBytes;
+                long length = Math.min(capacity, (last + 1) * regionBytes) - offset;
+                buffer.clear().limit((int) length);
+                try {
+                    member.inner().read(offset, buffer);
+                } catch (IOException e) {
+                    map.copyAgain(first, last);
+                    throw e;
+                }
+                buffer.flip();
+                boolean zero = allZero(buffer);
+                ReplicationStream.Sent sent = stream.send(member, zero ? ReplicationRecord.Kind.ZERO
+                        : ReplicationRecord.Kind.WRITE, offset, length, zero ? null : buffer, first, last);
+                if (sent == null) {
+                    map.copyAgain(first, last);
+                    return false;
+                }
+                sentBytes = length;
+            }
+            cursor = last + 1;
+            if (!pace.pauseAfter(sentBytes, System.nanoTime() - busyStart)) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static boolean allZero(ByteBuffer buffer) {
+        ByteBuffer view = buffer.duplicate().order(java.nio.ByteOrder.nativeOrder());
+        while (view.remaining() >= 8) {
+            if (view.getLong() != 0) {
+                return false;
+            }
+        }
+        while (view.hasRemaining()) {
+            if (view.get() != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
