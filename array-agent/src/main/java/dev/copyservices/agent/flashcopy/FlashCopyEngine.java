@@ -376,6 +376,22 @@ public final class FlashCopyEngine implements VolumeLifecycle, AutoCloseable {
         }
     }
 
+    /**
+     * Which FlashCopies another engine holds back, and why (the mirror engine: those of a primary it
+     * demoted show Failed, L11843, while copy-on-write goes on so that a promotion brings them back
+     * Optimal with their image intact); null when none holds it back.
+     */
+    private volatile java.util.function.Function<String, String> heldBackBy = id -> null;
+
+    public void heldBackBy(java.util.function.Function<String, String> why) {
+        this.heldBackBy = why;
+    }
+
+    /** Ids of the base's FlashCopies (any state). */
+    public List<String> flashCopyIdsOf(String baseId) {
+        return ofBase(baseId).stream().map(FlashCopyVolume::id).sorted().toList();
+    }
+
     /** Names of the base's FlashCopies that still copy on write (Optimal or Full). */
     public List<String> activeFlashCopiesOf(String baseId) {
         return ofBase(baseId).stream()
@@ -451,7 +467,14 @@ public final class FlashCopyEngine implements VolumeLifecycle, AutoCloseable {
     // ---- helpers -----------------------------------------------------------------------------------
 
     private FlashCopyInfo report(FlashCopyVolume flashCopy) {
-        return FlashCopyReport.info(flashCopy, baseName(flashCopy.record()), volumes.connections(flashCopy.id()));
+        FlashCopyInfo info = FlashCopyReport.info(flashCopy, baseName(flashCopy.record()),
+                volumes.connections(flashCopy.id()));
+        String heldBack = heldBackBy.apply(flashCopy.id());
+        if (heldBack != null && info.state() != FlashCopyState.DISABLED && info.state() != FlashCopyState.FAILED) {
+            return new FlashCopyInfo(info.name(), info.id(), info.base(), FlashCopyState.FAILED, info.pointInTime(),
+                    info.created(), info.sizeBytes(), info.repository(), info.nbdConnections(), heldBack);
+        }
+        return info;
     }
 
     private FlashCopyVolume require(String name) {

@@ -4,6 +4,7 @@ import dev.copyservices.agent.array.ArrayLimits;
 import dev.copyservices.agent.error.EngineException;
 import dev.copyservices.agent.error.Reason;
 import dev.copyservices.agent.events.EventSink;
+import dev.copyservices.agent.events.EventSink.Severity;
 import dev.copyservices.agent.flashcopy.FlashCopyEngine;
 import dev.copyservices.agent.pool.Pool;
 import dev.copyservices.agent.pool.catalog.MirrorRecord;
@@ -98,6 +99,12 @@ public final class MirrorEngine implements VolumeLifecycle, AutoCloseable {
                 LOG.warning("the change map of mirror " + record.getId() + " was lost: every region will be copied");
             }
             register(new Member(this, record, map));
+        }
+        flashCopies.heldBackBy(this::heldBack);
+        for (Member m : byId.values()) {
+            if (!m.primary()) {
+                holdFlashCopies(m, HostAccess.NONE);
+            }
         }
         heartbeat = new Heartbeat(this);
         heartbeat.start();
@@ -409,6 +416,41 @@ public final class MirrorEngine implements VolumeLifecycle, AutoCloseable {
     void demoted(Member member, String why) {
         volumeCopies.failCopiesFromSource(member.record().getVolumeId(), "its source '" + volumeName(member)
                 + "' became a mirror's secondary (" + why + ")");
+        List<String> held = flashCopies.flashCopyIdsOf(member.record().getVolumeId());
+        commit(member, b -> b.clearHeldFlashCopyIds().addAllHeldFlashCopyIds(held));
+        holdFlashCopies(member, HostAccess.NONE);
+        for (String id : held) {
+            volumes.findById(id).ifPresent(fc -> events.publish(Severity.CRITICAL, "FLASHCOPY_FAILED", "FlashCopy",
+                    fc.getName(), "FlashCopy '" + fc.getName() + "' failed: " + heldBackWhy(member), "promote '"
+                            + volumeName(member) + "' to primary again to use it"));
+        }
+    }
+
+    /** A secondary became primary: the FlashCopies its demotion held back are Optimal again. */
+    void promoted(Member member) {
+        holdFlashCopies(member, HostAccess.READ_WRITE);
+        commit(member, MirrorRecord.Builder::clearHeldFlashCopyIds);
+    }
+
+    private void holdFlashCopies(Member member, HostAccess access) {
+        for (String id : member.record().getHeldFlashCopyIdsList()) {
+            volumes.restrictHostAccess(id, ACCESS_OWNER, access, access == HostAccess.READ_WRITE ? ""
+                    : "Failed: " + heldBackWhy(member));
+        }
+    }
+
+    private String heldBackWhy(Member member) {
+        return "its base '" + volumeName(member) + "' was demoted to a remote mirror's secondary (L11843)";
+    }
+
+    /** Why a FlashCopy is held back by a demotion, or null. */
+    private String heldBack(String flashCopyId) {
+        for (Member m : byId.values()) {
+            if (!m.primary() && m.record().getHeldFlashCopyIdsList().contains(flashCopyId)) {
+                return heldBackWhy(m);
+            }
+        }
+        return null;
     }
 
     public MirrorOperations operations() {

@@ -174,6 +174,7 @@ public final class RoleChanges {
         m.roleChanged();
         m.confirmed(peerHoldsAll && m.map().toCopyCount() == 0);
         engine.restrict(m, HostAccess.READ_WRITE);
+        engine.promoted(m);
         publish(m, "primary", why);
         engine.reconcile(m);
     }
