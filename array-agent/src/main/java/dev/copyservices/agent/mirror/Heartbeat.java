@@ -134,7 +134,7 @@ final class Heartbeat implements AutoCloseable {
 
     /** Publishes an event when the member's state differs from the last one published. */
     void report(Member m) {
-        synchronized (m) {
+        synchronized (m.reportLock) {
             MirrorState state = m.state();
             if (state == m.reported) {
                 return;

@@ -43,6 +43,11 @@ final class Member {
     private volatile boolean dualRole;
     /** A resync confirmed (flush marker acknowledged) that the peer holds every region. */
     private volatile boolean confirmed;
+    /** Held through a role change of this member: one at a time. */
+    final Object roleLock = new Object();
+    /** Guards {@link #reported}. */
+    final Object reportLock = new Object();
+    private final Object resyncLock = new Object();
     /** The state the last event was published for. */
     volatile dev.copyservices.api.agent.v1.MirrorState reported;
 
@@ -251,15 +256,17 @@ final class Member {
 
     /** Starts a resync when regions are due and none runs; the engine's heartbeat calls it. */
     void resyncIfDue() {
-        ReplicationStream stream = replicatingOn;
-        Resync running = resync;
-        if (stream == null || (running != null && !running.finished())) {
-            return;
-        }
-        if (map.toCopyCount() > 0 || !confirmed) {
-            Resync next = new Resync(this, stream, engine);
-            resync = next;
-            next.start();
+        synchronized (resyncLock) {
+            ReplicationStream stream = replicatingOn;
+            Resync running = resync;
+            if (stream == null || (running != null && !running.finished())) {
+                return;
+            }
+            if (map.toCopyCount() > 0 || !confirmed) {
+                Resync next = new Resync(this, stream, engine);
+                resync = next;
+                next.start();
+            }
         }
     }
 

@@ -405,6 +405,16 @@ public final class MirrorEngine implements VolumeLifecycle, AutoCloseable {
         devices.remove(record.getId());
         Member member = byVolume.get(record.getId());
         if (member != null && record.getKind() == VolumeKind.STANDARD) {
+            PeerLink link = linkOf(member);
+            try { // the secondary becomes a standard volume (L11200)
+                link.call().removeMirror(dev.copyservices.api.agent.v1.RoleRequest.newBuilder().setMirrorId(member.id())
+                        .setCallerArrayId(pool.catalog().getArrayId()).build());
+                link.succeeded();
+            } catch (io.grpc.StatusRuntimeException e) {
+                link.failed(e);
+                LOG.warning("mirror " + member.id() + ": the peer could not be told that the primary was deleted ("
+                        + PeerLink.describe(e) + "); it shows the mirror as unresponsive until removed there");
+            }
             new MirrorOperations(this).removeMembers(List.of(member), "its primary volume was deleted");
         }
     }

@@ -41,7 +41,7 @@ public final class RoleChanges {
         }
         Member m = engine.require(volume);
         boolean promote = role == MirrorRole.PRIMARY;
-        synchronized (m) { // one role change of a member at a time
+        synchronized (m.roleLock) { // one role change of a member at a time
             if (promote == m.primary()) {
                 return MirrorReport.info(engine, m); // already so (in a dual role: change the other member)
             }
