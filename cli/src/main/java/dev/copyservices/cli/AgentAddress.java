@@ -10,10 +10,18 @@ record AgentAddress(String host, int port) {
 
     /** Parses {@code HOST:PORT}; throws {@link IllegalArgumentException} saying what is wrong. */
     static AgentAddress parse(String text) {
+        return parse(text, DEFAULT);
+    }
+
+    /**
+     * Parses {@code HOST:PORT}, for an address that is not the agent's own (a mirror's peer): the errors
+     * give {@code example} rather than the agent's default address, which would be the wrong port there.
+     */
+    static AgentAddress parse(String text, String example) {
         String t = text == null ? "" : text.strip();
         int colon = t.lastIndexOf(':');
         if (colon <= 0 || colon == t.length() - 1) {
-            throw new IllegalArgumentException("'" + text + "' is not HOST:PORT, e.g. " + DEFAULT);
+            throw new IllegalArgumentException("'" + text + "' is not HOST:PORT, e.g. " + example);
         }
         String host = t.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -23,7 +31,7 @@ record AgentAddress(String host, int port) {
                     + " e.g. [::1]:7400");
         }
         if (host.isEmpty() || host.chars().anyMatch(Character::isWhitespace)) {
-            throw new IllegalArgumentException("'" + text + "' has no valid host; write HOST:PORT, e.g. " + DEFAULT);
+            throw new IllegalArgumentException("'" + text + "' has no valid host; write HOST:PORT, e.g. " + example);
         }
         int port;
         try {

@@ -5,6 +5,7 @@ import dev.copyservices.api.agent.v1.FlashCopyGroupServiceGrpc;
 import dev.copyservices.api.agent.v1.FlashCopyRelationshipServiceGrpc;
 import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.EventServiceGrpc;
+import dev.copyservices.api.agent.v1.MirrorServiceGrpc;
 import dev.copyservices.api.agent.v1.VolumeCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
 import io.grpc.ConnectivityState;
@@ -73,6 +74,10 @@ final class AgentClient implements AutoCloseable {
     VolumeCopyServiceGrpc.VolumeCopyServiceBlockingStub volumeCopies() {
         return VolumeCopyServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    MirrorServiceGrpc.MirrorServiceBlockingStub mirrors() {
+        return MirrorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -28,6 +28,18 @@ abstract class CommandGroup implements Callable<Integer> {
         return new CommandLine.ParameterException(spec.subcommands().get(command), message);
     }
 
+    /**
+     * Asks {@code question}; anything but yes (a closed stdin included) is a usage error (exit 2) that says
+     * nothing was changed, before any change is sent. {@code command} is the subcommand whose help the hint
+     * points at, and the word the refusal uses for giving --yes.
+     */
+    void agreeOrRefuse(String command, String what, String question) {
+        if (!root.ask(question)) {
+            throw new CommandLine.ParameterException(spec.subcommands().get(command), what + " not confirmed:"
+                    + " nothing was changed; give --yes to " + command + " without being asked");
+        }
+    }
+
     /** The pairs of an {@code --attribute} option, never null; an empty key is a usage error. */
     Map<String, String> checked(Map<String, String> attributes, String command) {
         if (attributes == null) {

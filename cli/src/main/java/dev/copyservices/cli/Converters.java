@@ -3,6 +3,8 @@ package dev.copyservices.cli;
 import dev.copyservices.api.Sizes;
 import dev.copyservices.api.agent.v1.CopyPriority;
 import dev.copyservices.api.agent.v1.FullPolicy;
+import dev.copyservices.api.agent.v1.ResyncMethod;
+import dev.copyservices.api.agent.v1.WriteMode;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Arrays;
@@ -111,6 +113,53 @@ final class Converters {
                             + " of " + String.join(", ", VolumeCopyOutput.PRIORITIES.stream()
                                     .map(p -> VolumeCopyOutput.priority(p).toLowerCase(Locale.ROOT)).toList())
                             + " (the faster the copy, the more of the agent's I/O it takes)"));
+        }
+    }
+
+    /** {@code --mode} of a mirror: sync or async, in any letter case. */
+    static final class Mode implements ITypeConverter<WriteMode> {
+        @Override
+        public WriteMode convert(String value) {
+            String wanted = value.strip();
+            return Arrays.stream(new WriteMode[] {WriteMode.SYNCHRONOUS, WriteMode.ASYNCHRONOUS})
+                    .filter(m -> MirrorOutput.mode(m).equalsIgnoreCase(wanted))
+                    .findFirst()
+                    .orElseThrow(() -> new TypeConversionException("'" + value + "' is not a write mode; use sync"
+                            + " (Metro Mirroring: a write completes once it is on both volumes) or async (Global"
+                            + " Copy, or Global Mirroring with --consistency-group: a write completes on the"
+                            + " primary and is sent afterwards)"));
+        }
+    }
+
+    /** {@code --resync} of a mirror: manual or automatic, in any letter case. */
+    static final class Resync implements ITypeConverter<ResyncMethod> {
+        @Override
+        public ResyncMethod convert(String value) {
+            String wanted = value.strip();
+            return Arrays.stream(new ResyncMethod[] {ResyncMethod.MANUAL, ResyncMethod.AUTOMATIC})
+                    .filter(m -> MirrorOutput.resync(m).equalsIgnoreCase(wanted))
+                    .findFirst()
+                    .orElseThrow(() -> new TypeConversionException("'" + value + "' is not a resync method; use"
+                            + " manual (after a link failure the mirror waits for 'csctl mirror resume') or"
+                            + " automatic (it resynchronizes as soon as the link returns)"));
+        }
+    }
+
+    /**
+     * {@code --peer} of {@code mirror create}: HOST:PORT as {@link AgentAddress} reads it, sent in its
+     * plain form ({@code [::1]:7401}, no spaces).
+     */
+    static final class Peer implements ITypeConverter<String> {
+        static final String EXAMPLE = "array-b.example:7401";
+
+        @Override
+        public String convert(String value) {
+            try {
+                return AgentAddress.parse(value, EXAMPLE).toString();
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage() + "; the peer is the replication endpoint of the"
+                        + " other array's agent, which 'csctl mirror status' shows there");
+            }
         }
     }
 

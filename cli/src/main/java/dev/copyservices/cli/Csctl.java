@@ -25,9 +25,10 @@ import picocli.CommandLine.Spec;
         versionProvider = Csctl.Version.class,
         scope = ScopeType.INHERIT,
         usageHelpAutoWidth = true,
-        description = "Manage the volumes, FlashCopies and VolumeCopies of a copyservices array through its agent.",
+        description = "Manage the volumes, FlashCopies, VolumeCopies and remote mirrors of a copyservices array through"
+                + " its agent.",
         subcommands = {ArrayCommands.class, VolumeCommands.class, FlashCopyCommands.class,
-                FlashCopyGroupCommands.class, VolumeCopyCommands.class, EventsCommand.class,
+                FlashCopyGroupCommands.class, VolumeCopyCommands.class, MirrorCommands.class, EventsCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success, 1 the agent reported an error, 2 usage error (or a change that was"
                 + " not confirmed), 3 the agent cannot be reached."})

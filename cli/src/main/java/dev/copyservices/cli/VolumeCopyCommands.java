@@ -14,7 +14,6 @@ import dev.copyservices.api.agent.v1.VolumeCopy;
 import dev.copyservices.api.agent.v1.VolumeCopyServiceGrpc.VolumeCopyServiceBlockingStub;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -228,17 +227,6 @@ final class VolumeCopyCommands extends CommandGroup {
             throw usage(command, command + " takes one pair per command, not " + all.size() + " ("
                     + String.join(", ", all.stream().map(CommandGroup::quoted).toList()) + "): run it once for each"
                     + " target");
-        }
-    }
-
-    /**
-     * Asks {@code question}; anything but yes (a closed stdin included) is a usage error (exit 2) that says
-     * nothing was changed, before any change is sent.
-     */
-    private void agreeOrRefuse(String command, String what, String question) {
-        if (!root.ask(question)) {
-            throw new CommandLine.ParameterException(spec.subcommands().get(command), what + " not confirmed:"
-                    + " nothing was changed; give --yes to " + command + " without being asked");
         }
     }
 

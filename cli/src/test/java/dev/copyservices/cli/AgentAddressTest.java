@@ -26,4 +26,12 @@ class AgentAddressTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AgentAddress.parse(text));
         assertTrue(e.getMessage().startsWith("'" + text + "'"), e.getMessage());
     }
+
+    @Test
+    void errorsAboutAnotherAddressGiveItsExampleRatherThanTheAgentsDefault() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AgentAddress.parse("array-b", "array-b.example:7401"));
+        assertEquals("'array-b' is not HOST:PORT, e.g. array-b.example:7401", e.getMessage());
+        assertEquals(new AgentAddress("array-b", 7401), AgentAddress.parse("array-b:7401", "x:1"));
+    }
 }

@@ -112,8 +112,8 @@ class CommandLineTest {
         FakeAgent.Result top = agent.run();
         FakeAgent.Result group = agent.run("volume");
         assertEquals(2, top.exit());
-        assertEquals("error: missing command: choose one of array, volume, flashcopy, flashcopy-group, volumecopy, events\n"
-                + "hint: see 'csctl --help'\n", top.err());
+        assertEquals("error: missing command: choose one of array, volume, flashcopy, flashcopy-group, volumecopy,"
+                + " mirror, events\nhint: see 'csctl --help'\n", top.err());
         assertEquals(2, group.exit());
         assertEquals("error: missing command: choose one of create, delete, list, resize, set, show\n"
                 + "hint: see 'csctl volume --help'\n", group.err());

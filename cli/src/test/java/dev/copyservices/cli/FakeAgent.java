@@ -55,9 +55,9 @@ import java.util.function.Function;
 
 /**
  * A stand-in agent in the test JVM: an in-process gRPC server with maps of volumes, FlashCopies, (in
- * FakeCopyMode) Copy-mode relationships and groups and (in FakeVolumeCopy) VolumeCopy pairs, which records
- * the requests it got. Enough behaviour to check what csctl sends and how it prints what comes back; the
- * real rules are the agent's and are exercised by CsctlIT.
+ * FakeCopyMode) Copy-mode relationships and groups, (in FakeVolumeCopy) VolumeCopy pairs and (in FakeMirror)
+ * remote mirrors, which records the requests it got. Enough behaviour to check what csctl sends and how it
+ * prints what comes back; the real rules are the agent's and are exercised by CsctlIT.
  */
 final class FakeAgent implements AutoCloseable {
 
@@ -94,6 +94,8 @@ final class FakeAgent implements AutoCloseable {
     final FakeCopyMode copyMode = new FakeCopyMode(this);
     /** VolumeCopy pairs. */
     final FakeVolumeCopy volumeCopy = new FakeVolumeCopy(this);
+    /** Remote mirrors. */
+    final FakeMirror mirror = new FakeMirror(this);
 
     private final Server server;
 
@@ -107,6 +109,7 @@ final class FakeAgent implements AutoCloseable {
                     .addService(copyMode.relationshipService())
                     .addService(copyMode.groupService())
                     .addService(volumeCopy.service())
+                    .addService(mirror.service())
                     .build()
                     .start();
         } catch (IOException e) {
