@@ -46,6 +46,8 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile long delayToTargetNanos;
     private volatile long delayFromTargetNanos;
+    private final Pacer toTargetPace = new Pacer();
+    private final Pacer fromTargetPace = new Pacer();
     /** Null while cut or closed; guarded by lock. */
     private ServerSocket listener;
     private Thread acceptor;
@@ -129,6 +131,18 @@ public final class FaultProxy implements AutoCloseable {
         } else {
             delayFromTargetNanos = delay.toNanos();
         }
+    }
+
+    /**
+     * Limits the data forwarded in one direction, over all connections together, to
+     * {@code bytesPerSecond} from now on; zero removes the limit. Makes a transfer last long enough for a
+     * test to act while it runs.
+     */
+    public void limitRate(Direction direction, long bytesPerSecond) {
+        if (bytesPerSecond < 0) {
+            throw new IllegalArgumentException("negative rate " + bytesPerSecond);
+        }
+        (direction == Direction.TO_TARGET ? toTargetPace : fromTargetPace).rate(bytesPerSecond);
     }
 
     /** Bytes written to the target since the start or the last {@link #resetCounters()}. */
@@ -241,6 +255,28 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
+    /** Hands out the times at which data may go so that a direction keeps to its rate. */
+    private static final class Pacer {
+        private long bytesPerSecond;
+        private long nextFree;
+
+        synchronized void rate(long rate) {
+            bytesPerSecond = rate;
+            nextFree = System.nanoTime();
+        }
+
+        /** The System.nanoTime() at which {@code bytes} may be written; now when there is no limit. */
+        synchronized long slot(int bytes) {
+            long now = System.nanoTime();
+            if (bytesPerSecond == 0) {
+                return now;
+            }
+            long start = Math.max(now, nextFree);
+            nextFree = start + bytes * 1_000_000_000L / bytesPerSecond;
+            return start;
+        }
+    }
+
     /** Data read from one side, to be written to the other at {@code due} (System.nanoTime()). */
     private record Chunk(long due, byte[] data) {
         static final Chunk EOF = new Chunk(0, null);
@@ -291,6 +327,7 @@ public final class FaultProxy implements AutoCloseable {
 
         private void write(Socket to, Direction direction, LinkedBlockingQueue<Chunk> queue, Semaphore room) {
             AtomicLong counter = direction == Direction.TO_TARGET ? toTarget : fromTarget;
+            Pacer pace = direction == Direction.TO_TARGET ? toTargetPace : fromTargetPace;
             try {
                 OutputStream out = to.getOutputStream();
                 while (true) {
@@ -302,9 +339,9 @@ public final class FaultProxy implements AutoCloseable {
                         }
                         return;
                     }
-                    long wait = chunk.due() - System.nanoTime();
+                    long wait = Math.max(chunk.due(), pace.slot(chunk.data().length)) - System.nanoTime();
                     if (wait > 0) {
-                        TimeUnit.NANOSECONDS.sleep(wait); // the injected latency itself
+                        TimeUnit.NANOSECONDS.sleep(wait); // the injected latency or rate limit itself
                     }
                     out.write(chunk.data());
                     counter.addAndGet(chunk.data().length);
