@@ -24,6 +24,7 @@ public final class AgentProcess implements AutoCloseable {
 
     private final Path poolDir;
     private final String name;
+    private final String site;
     private final Path log;
     private final int controlPort;
     private final int nbdPort;
@@ -31,9 +32,10 @@ public final class AgentProcess implements AutoCloseable {
     private Process process;
     private ManagedChannel channel;
 
-    private AgentProcess(Path poolDir, String name, List<String> extraArgs) throws IOException {
+    private AgentProcess(Path poolDir, String name, String site, List<String> extraArgs) throws IOException {
         this.poolDir = poolDir;
         this.name = name;
+        this.site = site;
         this.extraArgs = extraArgs;
         this.log = Files.createTempFile("agent", ".log");
         this.controlPort = freePort();
@@ -41,7 +43,13 @@ public final class AgentProcess implements AutoCloseable {
     }
 
     public static AgentProcess start(Path poolDir, String... extraArgs) throws IOException, InterruptedException {
-        AgentProcess agent = new AgentProcess(poolDir, "it-array", List.of(extraArgs));
+        return start(poolDir, "it-array", "it", List.of(extraArgs));
+    }
+
+    /** An agent with its own array name and site (e.g. one of a mirror's two arrays). */
+    public static AgentProcess start(Path poolDir, String name, String site, List<String> extraArgs)
+            throws IOException, InterruptedException {
+        AgentProcess agent = new AgentProcess(poolDir, name, site, List.copyOf(extraArgs));
         agent.launch();
         return agent;
     }
@@ -74,7 +82,7 @@ public final class AgentProcess implements AutoCloseable {
 
     public void launch() throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("--pool-dir", poolDir.toString(), "--listen",
-                "127.0.0.1:" + controlPort, "--nbd-listen", "127.0.0.1:" + nbdPort, "--name", name, "--site", "it"));
+                "127.0.0.1:" + controlPort, "--nbd-listen", "127.0.0.1:" + nbdPort, "--name", name, "--site", site));
         args.addAll(extraArgs);
         ProcessBuilder builder = new ProcessBuilder(command(args)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -138,6 +146,15 @@ public final class AgentProcess implements AutoCloseable {
 
     public String log() throws IOException {
         return Files.readString(log);
+    }
+
+    /** The file the agent's output goes to, across restarts. */
+    public Path logFile() {
+        return log;
+    }
+
+    public String name() {
+        return name;
     }
 
     public Path poolDir() {

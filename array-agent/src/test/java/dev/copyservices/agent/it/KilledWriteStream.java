@@ -19,11 +19,26 @@ final class KilledWriteStream {
     record Seen(int acknowledgedWrites, int completedFlushMarkers) {
     }
 
+    /** What happens at the kill point: kill -9 of the agent written to, or of another one. */
+    @FunctionalInterface
+    interface Kill {
+        void run() throws Exception;
+    }
+
     private KilledWriteStream() {
     }
 
     static Seen run(AgentProcess agent, String export, List<String> commands, int killAfterWrites, String context)
             throws Exception {
+        return run(agent, export, commands, killAfterWrites, agent::kill9, context);
+    }
+
+    /**
+     * As above, but runs {@code kill} at the kill point, e.g. to kill the peer of the agent written to;
+     * the client then goes on through its commands.
+     */
+    static Seen run(AgentProcess agent, String export, List<String> commands, int killAfterWrites, Kill kill,
+            String context) throws Exception {
         List<String> command = new ArrayList<>(List.of("stdbuf", "-oL", "qemu-io", "-f", "raw", agent.nbdUri(export)));
         for (String c : commands) {
             command.add("-c");
@@ -44,7 +59,7 @@ final class KilledWriteStream {
                     markers++;
                 }
                 if (!killed && acked == killAfterWrites) {
-                    agent.kill9();
+                    kill.run();
                     killed = true;
                 }
             }

@@ -12,15 +12,18 @@ import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** A byte-level NBD client for tests that need to send what no real client would. */
-final class RawNbdClient implements AutoCloseable {
+/**
+ * A byte-level NBD client for tests that need to send what no real client would, or to control each
+ * request (the mirror ITs' ordered writer, which waits for each reply before the next request).
+ */
+public final class RawNbdClient implements AutoCloseable {
     record OptionReply(int option, int type, byte[] data) {
         String text() {
             return new String(data, StandardCharsets.UTF_8);
         }
     }
 
-    record Reply(int magic, int error, long cookie, byte[] data) {
+    public record Reply(int magic, int error, long cookie, byte[] data) {
     }
 
     record Go(long size, int flags) {
@@ -38,7 +41,7 @@ final class RawNbdClient implements AutoCloseable {
         out = new DataOutputStream(socket.getOutputStream());
     }
 
-    static RawNbdClient negotiated(int port, String export) throws IOException {
+    public static RawNbdClient negotiated(int port, String export) throws IOException {
         RawNbdClient c = new RawNbdClient(port);
         c.greet(NbdProtocol.FLAG_C_FIXED_NEWSTYLE | NbdProtocol.FLAG_C_NO_ZEROES);
         c.go(export);
@@ -110,14 +113,14 @@ final class RawNbdClient implements AutoCloseable {
         out.flush();
     }
 
-    void write(int flags, long cookie, long offset, byte[] payload) throws IOException {
+    public void write(int flags, long cookie, long offset, byte[] payload) throws IOException {
         request(flags, NbdProtocol.CMD_WRITE, cookie, offset, payload.length);
         out.write(payload);
         out.flush();
     }
 
     /** Reads a simple reply; {@code dataLength} bytes follow it only if it reports success. */
-    Reply readReply(int dataLength) throws IOException {
+    public Reply readReply(int dataLength) throws IOException {
         int magic = in.readInt();
         int error = in.readInt();
         long cookie = in.readLong();
@@ -127,7 +130,7 @@ final class RawNbdClient implements AutoCloseable {
     }
 
     /** Reads a successful reply carrying {@code length} bytes for {@code cookie}. */
-    byte[] read(long cookie, long offset, int length) throws IOException {
+    public byte[] read(long cookie, long offset, int length) throws IOException {
         request(0, NbdProtocol.CMD_READ, cookie, offset, length);
         Reply r = readReply(length);
         assertEquals(NbdProtocol.SIMPLE_REPLY_MAGIC, r.magic());

@@ -1,0 +1,131 @@
+package dev.copyservices.agent.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A throw-away PKI for the replication link's mutual TLS, made with the openssl command line in a
+ * directory: a CA, a key (PKCS#8 PEM) and a CA-signed certificate per agent, and an unrelated "rogue"
+ * CA with a certificate of its own for tests that must be refused. Every leaf certificate names
+ * IP:127.0.0.1 and DNS:localhost, since the client checks the server's host name.
+ */
+public final class TestPki {
+    /** A certificate and its private key, both PEM files. */
+    public record Identity(String name, Path cert, Path key) {
+    }
+
+    private static final String LEAF_EXTENSIONS = """
+            basicConstraints = critical, CA:FALSE
+            keyUsage = critical, digitalSignature, keyEncipherment
+            extendedKeyUsage = serverAuth, clientAuth
+            subjectAltName = IP:127.0.0.1, DNS:localhost
+            """;
+    private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
+
+    private final Path dir;
+    private final Identity ca;
+    private final Identity rogueCa;
+    private final Map<String, Identity> agents = new LinkedHashMap<>();
+    private Identity rogue;
+
+    private TestPki(Path dir) throws IOException, InterruptedException {
+        this.dir = dir;
+        Files.writeString(dir.resolve("leaf.ext"), LEAF_EXTENSIONS);
+        this.ca = newCa("it-ca");
+        this.rogueCa = newCa("rogue-ca");
+    }
+
+    /** Creates the two CAs in {@code dir} and an identity signed by the CA for each of {@code agents}. */
+    public static TestPki create(Path dir, String... agents) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        TestPki pki = new TestPki(dir);
+        for (String agent : agents) {
+            pki.agent(agent);
+        }
+        return pki;
+    }
+
+    /** The CA every agent trusts (--tls-ca). */
+    public Path caCert() {
+        return ca.cert();
+    }
+
+    /** The unrelated CA; no agent trusts it. */
+    public Path rogueCaCert() {
+        return rogueCa.cert();
+    }
+
+    /** The identity of {@code name}, signed by the CA; made on first use. */
+    public synchronized Identity agent(String name) throws IOException, InterruptedException {
+        Identity identity = agents.get(name);
+        if (identity == null) {
+            identity = leaf(name, ca);
+            agents.put(name, identity);
+        }
+        return identity;
+    }
+
+    /** An identity with the same names as the agents' but signed by the rogue CA; made on first use. */
+    public synchronized Identity rogue() throws IOException, InterruptedException {
+        if (rogue == null) {
+            rogue = leaf("rogue", rogueCa);
+        }
+        return rogue;
+    }
+
+    /** The agent's command-line arguments for this identity, trusting the CA. */
+    public List<String> agentArgs(Identity identity) {
+        return List.of("--tls-cert", identity.cert().toString(), "--tls-key", identity.key().toString(), "--tls-ca",
+                caCert().toString());
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    private Identity newCa(String name) throws IOException, InterruptedException {
+        Path key = newKey(name);
+        Path cert = dir.resolve(name + ".pem");
+        openssl("req", "-x509", "-new", "-key", key.toString(), "-sha256", "-days", "7", "-subj", "/CN=" + name,
+                "-set_serial", serial(), "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign", "-out", cert.toString());
+        return new Identity(name, cert, key);
+    }
+
+    private Identity leaf(String name, Identity issuer) throws IOException, InterruptedException {
+        Path key = newKey(name);
+        Path csr = dir.resolve(name + ".csr");
+        Path cert = dir.resolve(name + ".pem");
+        openssl("req", "-new", "-key", key.toString(), "-subj", "/CN=" + name, "-out", csr.toString());
+        openssl("x509", "-req", "-in", csr.toString(), "-CA", issuer.cert().toString(), "-CAkey",
+                issuer.key().toString(), "-set_serial", serial(), "-sha256", "-days", "7", "-extfile",
+                dir.resolve("leaf.ext").toString(), "-out", cert.toString());
+        Files.delete(csr);
+        return new Identity(name, cert, key);
+    }
+
+    /** An RSA key; genpkey writes PKCS#8 ("BEGIN PRIVATE KEY"), which the agent reads. */
+    private Path newKey(String name) throws IOException, InterruptedException {
+        Path key = dir.resolve(name + ".key");
+        openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key.toString());
+        return key;
+    }
+
+    private static String serial() {
+        return Long.toString(SERIAL.incrementAndGet());
+    }
+
+    /** Runs openssl with the arguments; fails with what it printed when it exits non-zero. */
+    static Tools.Result openssl(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add("openssl");
+        command.addAll(List.of(args));
+        return Tools.run(command).assertOk(String.join(" ", command));
+    }
+}
