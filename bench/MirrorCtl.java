@@ -7,6 +7,7 @@
 //   MirrorCtl HOST:PORT activate
 //   MirrorCtl HOST:PORT create PRIMARY PEER-HOST:PORT SECONDARY SYNCHRONOUS|ASYNCHRONOUS PRIORITY MANUAL|AUTOMATIC
 //   MirrorCtl HOST:PORT show VOLUME
+//   MirrorCtl HOST:PORT remove VOLUME            ends the mirror on both agents (RemoveMirrors)
 //   MirrorCtl HOST:PORT await VOLUME SECONDS     polls GetMirror every 0.1 s until SYNCHRONIZED with
 //                                                lag_seconds 0 (nothing in flight); fails on
 //                                                UNSYNCHRONIZED unless the resync method is Automatic
@@ -22,6 +23,7 @@ import dev.copyservices.api.agent.v1.Mirror;
 import dev.copyservices.api.agent.v1.MirrorRef;
 import dev.copyservices.api.agent.v1.MirrorServiceGrpc;
 import dev.copyservices.api.agent.v1.MirrorState;
+import dev.copyservices.api.agent.v1.MirrorsRequest;
 import dev.copyservices.api.agent.v1.ResyncMethod;
 import dev.copyservices.api.agent.v1.WriteMode;
 import io.grpc.ManagedChannel;
@@ -36,7 +38,7 @@ public final class MirrorCtl {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: MirrorCtl HOST:PORT activate|create|show|await|test|lag ...");
+            System.err.println("usage: MirrorCtl HOST:PORT activate|create|show|remove|await|test|lag ...");
             System.exit(2);
         }
         ManagedChannel channel = ManagedChannelBuilder.forTarget(args[0]).usePlaintext().build();
@@ -60,6 +62,7 @@ public final class MirrorCtl {
                     .setSyncPriority(CopyPriority.valueOf("COPY_PRIORITY_" + a[6].toUpperCase()))
                     .setResyncMethod(ResyncMethod.valueOf(a[7])).build()));
             case "show" -> print(mirrors.getMirror(ref(a[2])));
+            case "remove" -> print(mirrors.removeMirrors(MirrorsRequest.newBuilder().addVolumes(a[2]).build()));
             case "test" -> print(mirrors.testCommunication(ref(a[2])));
             case "await" -> {
                 long deadline = System.nanoTime() + (long) (Double.parseDouble(a[3]) * 1e9);

@@ -11,7 +11,11 @@
 #    Against `cp` of an equal random file on the same file system to a new file followed
 #    by `sync -d` of the copy (cp_copy; goal: 0.8x of cp + sync or better). In the order mirror, cp,
 #    cp, mirror: the two mirrors are the synchronous and the asynchronous one used below (the write
-#    mode does not change the initial copy, only how host writes travel).
+#    mode does not change the initial copy, only how host writes travel). Before them, one unmeasured
+#    mirror of another volume like them (synchronized, 3 s of fio writes, removed) and one unmeasured
+#    cp: on fresh agents the first synchronization ran twice as long as the next, most of both
+#    agents' CPU going to the JIT compiler. The CPU time each agent used for each synchronization is
+#    printed too.
 #  - host writes on the primary: 4k random writes (fio, nbd engine) at QD1 (mean latency) and QD32
 #    (IOPS) on a volume with a synchronous mirror, one with an asynchronous mirror and one with no
 #    mirror on the same agent, all three filled alike. Each workload runs in the order none, sync,
@@ -33,7 +37,7 @@
 # events in the primary's log) happened while it was measured; one with losses measured the engine's
 # recovery too, and the remarks in docs/benchmarks.md must say so.
 #
-#   bench/mirror.sh                        # SIZE=1GiB RUNTIME=10, about 5 minutes, 7 GiB of disk
+#   bench/mirror.sh                        # SIZE=1GiB RUNTIME=10, about 6 minutes, 8 GiB of disk
 #   SIZE=2GiB RUNTIME=20 LAG_IOPS=5000 bench/mirror.sh
 #
 # csctl has no mirror commands yet: bench/MirrorCtl.java (compiled into the workdir with the JDK
@@ -91,33 +95,33 @@ tls_options() { echo "--tls-cert $tls/$1.pem --tls-key $tls/$1.key --tls-ca $tls
 SECONDARY_REPLICATION=127.0.0.1:$(free_port)
 # shellcheck disable=SC2046 # the workdir's paths have no spaces (mktemp)
 bench_start secondary --replication-listen "$SECONDARY_REPLICATION" $(tls_options secondary)
-SECONDARY_CONTROL_PORT=$CONTROL_PORT SECONDARY_LOG=$AGENT_LOG
+SECONDARY_CONTROL_PORT=$CONTROL_PORT SECONDARY_LOG=$AGENT_LOG SECONDARY_PID=$AGENT_PID
 PRIMARY_REPLICATION=127.0.0.1:$(free_port)
 # shellcheck disable=SC2046
 start_agent primary --replication-listen "$PRIMARY_REPLICATION" $(tls_options primary)
-PRIMARY_LOG=$AGENT_LOG
+PRIMARY_LOG=$AGENT_LOG PRIMARY_PID=$AGENT_PID
 on_secondary() { CONTROL_PORT=$SECONDARY_CONTROL_PORT "$@"; }
 on_secondary mirrorctl activate >/dev/null
 mirrorctl activate >/dev/null
 
-# Primary volumes: sync (synchronous mirror), async (asynchronous mirror), plain (none); all three
-# hold the same random bytes, written the same way (nbdcopy), since how a file was filled changes its
-# random-write speed on ext4 (see bench/nbd.sh). The secondaries are created empty.
-for volume in sync async plain; do
+# Primary volumes: sync (synchronous mirror), async (asynchronous mirror), plain (none), warmup (the
+# unmeasured mirror); all hold the same random bytes, written the same way (nbdcopy), since how a
+# file was filled changes its random-write speed on ext4 (see bench/nbd.sh). The secondaries are
+# created empty.
+for volume in sync async plain warmup; do
     csctl volume create "$volume" --size "$SIZE" >/dev/null
 done
-for volume in sync-copy async-copy; do
+for volume in sync-copy async-copy warmup-copy; do
     on_secondary csctl volume create "$volume" --size "$SIZE" >/dev/null
 done
 bytes=$(csctl -o json volume show plain | json_value sizeBytes)
 head -c "$bytes" /dev/urandom >"$WORK/random.img" # also cp's source: the same bytes, on the same file system
-for volume in sync async plain; do
+for volume in sync async plain warmup; do
     nbdcopy "$WORK/random.img" "nbd://127.0.0.1:$NBD_PORT/$volume"
 done
 sync
 follow_events
 follower_pid=${pids[-1]}
-cpu_mark # the machine may be shared: other processes' CPU use moves these figures
 
 mean() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", (a + b) / 2}'; }
 sum() { awk -v a="$1" -v b="$2" 'BEGIN{print a + b}'; }
@@ -137,6 +141,30 @@ explain() {
 
 # How often the engine has declared VOLUME's mirror Unsynchronized (a lost link) so far.
 losses() { grep -c "MIRROR_UNSYNCHRONIZED Mirror/$1:" "$PRIMARY_LOG" || true; }
+
+# One fio run of 4k random writes on VOLUME at DEPTH (more fio options may follow); prints
+# "mean-latency-us IOPS".
+fio_writes() {
+    local volume=$1 depth=$2
+    shift 2
+    fio --name=bench --ioengine=nbd --uri="nbd://127.0.0.1:$NBD_PORT/$volume" --rw=randwrite --bs=4k \
+        --iodepth="$depth" --time_based --runtime="$RUNTIME" --ramp_time=1 --norandommap --randrepeat=0 "$@" \
+        --output-format=json 2>/dev/null | sed -n '/^{/,$p' | # after fio's "connected to NBD server"
+        python3 -c 'import json, sys; w = json.load(sys.stdin)["jobs"][0]["write"]
+print("%.1f %d" % (w["lat_ns"]["mean"] / 1000, w["iops"]))'
+}
+
+# Waits until VOLUME's mirror is Synchronized with nothing in flight; prints "seconds bytes-sent".
+settled() {
+    local t0 out
+    t0=$(date +%s.%N)
+    if ! out=$(mirrorctl await "$1" "$SYNC_DEADLINE"); then
+        printf '%s\n' "$out" >&2
+        explain "$1"
+        exit 1
+    fi
+    echo "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}') $(json_value bytesSent <<<"$out")"
+}
 
 # ---- initial synchronization ------------------------------------------------------------------------
 
@@ -164,61 +192,58 @@ await_synchronized() {
     return 1
 }
 
+# CPU seconds (user + system) a process has used so far.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+
 # Mirrors VOLUME onto VOLUME-copy in MODE at priority Highest; prints the seconds from the mirror's
 # created to its last_synchronized, the seconds between its MIRROR_CREATED and MIRROR_SYNCHRONIZED
-# events, the bytes the mirror sent, and the link losses meanwhile.
+# events, the bytes the mirror sent, the link losses meanwhile, and the CPU seconds each agent used
+# from the create call to the event (primary, then secondary).
 initial_sync() {
-    local volume=$1 mode=$2 created synchronized json
+    local volume=$1 mode=$2 created synchronized json p0 s0 p1 s1
     sync
+    p0=$(cpu_seconds "$PRIMARY_PID") s0=$(cpu_seconds "$SECONDARY_PID")
     mirrorctl create "$volume" "$SECONDARY_REPLICATION" "$volume-copy" "$mode" highest "$RESYNC" >/dev/null
     created=$(await_event MIRROR_CREATED "$volume" | json_value time)
     if ! synchronized=$(await_synchronized "$volume" "$SYNC_DEADLINE"); then
         explain "$volume"
         exit 1
     fi
+    p1=$(cpu_seconds "$PRIMARY_PID") s1=$(cpu_seconds "$SECONDARY_PID")
     json=$(mirrorctl show "$volume")
     echo "$(seconds_between "$(json_value created <<<"$json")" "$(json_value lastSynchronized <<<"$json")")" \
-        "$(seconds_between "$created" "$synchronized") $(json_value bytesSent <<<"$json") $(losses "$volume")"
+        "$(seconds_between "$created" "$synchronized") $(json_value bytesSent <<<"$json") $(losses "$volume")" \
+        "$(awk -v a="$p0" -v b="$p1" 'BEGIN{ printf "%.1f", b - a }') $(awk -v a="$s0" -v b="$s1" 'BEGIN{ printf "%.1f", b - a }')"
 }
 
-read -r mirror1 event1 sent1 lost1 < <(initial_sync sync SYNCHRONOUS)
+# The unmeasured warm-up: a whole mirror's life on the warmup volume, and one cp.
+read -r warm _ < <(initial_sync warmup SYNCHRONOUS)
+fio_writes warmup 32 --runtime=3 >/dev/null
+settled warmup >/dev/null
+mirrorctl remove warmup >/dev/null
+csctl volume delete warmup >/dev/null
+on_secondary csctl volume delete warmup-copy >/dev/null
+cp_copy >/dev/null
+echo "bench: warm-up mirror synchronized in ${warm}s (not counted)"
+
+cpu_mark # the machine may be shared: other processes' CPU use moves these figures
+read -r mirror1 event1 sent1 lost1 pcpu1 scpu1 < <(initial_sync sync SYNCHRONOUS)
 read -r cp1 sync1 < <(cp_copy)
 read -r cp2 sync2 < <(cp_copy)
-read -r mirror2 event2 sent2 lost2 < <(initial_sync async ASYNCHRONOUS)
+read -r mirror2 event2 sent2 lost2 pcpu2 scpu2 < <(initial_sync async ASYNCHRONOUS)
 rm -f "$WORK/random.img"
 echo "bench: initial synchronizations and cp: $(cpu_others)"
-echo "bench: initial synchronization ${mirror1}s (synchronous mirror; events ${event1}s apart; ${sent1} bytes sent;" \
-    "${lost1} link losses), ${mirror2}s (asynchronous mirror; events ${event2}s apart; ${sent2} bytes sent;" \
-    "${lost2} link losses); cp ${cp1}s + sync ${sync1}s, ${cp2}s + ${sync2}s"
+for i in 1 2; do
+    m=mirror$i e=event$i b=sent$i l=lost$i p=pcpu$i c=scpu$i
+    echo "bench: initial synchronization $i: ${!m}s (events ${!e}s apart), ${!b} bytes sent, ${!l} link losses;" \
+        "CPU used: primary ${!p} s, secondary ${!c} s"
+done
+echo "bench: cp ${cp1}s + sync ${sync1}s, ${cp2}s + ${sync2}s"
 # The event stream is not needed any more: stop following, so that unread events do not pile up.
 exec {events_fd}<&-
 kill "$follower_pid" 2>/dev/null || true
 
 # ---- host writes -----------------------------------------------------------------------------------
-
-# One fio run of 4k random writes on VOLUME at DEPTH (more fio options may follow); prints
-# "mean-latency-us IOPS".
-fio_writes() {
-    local volume=$1 depth=$2
-    shift 2
-    fio --name=bench --ioengine=nbd --uri="nbd://127.0.0.1:$NBD_PORT/$volume" --rw=randwrite --bs=4k \
-        --iodepth="$depth" --time_based --runtime="$RUNTIME" --ramp_time=1 --norandommap --randrepeat=0 "$@" \
-        --output-format=json 2>/dev/null | sed -n '/^{/,$p' | # after fio's "connected to NBD server"
-        python3 -c 'import json, sys; w = json.load(sys.stdin)["jobs"][0]["write"]
-print("%.1f %d" % (w["lat_ns"]["mean"] / 1000, w["iops"]))'
-}
-
-# Waits until VOLUME's mirror is Synchronized with nothing in flight; prints "seconds bytes-sent".
-settled() {
-    local t0 out
-    t0=$(date +%s.%N)
-    if ! out=$(mirrorctl await "$1" "$SYNC_DEADLINE"); then
-        printf '%s\n' "$out" >&2
-        explain "$1"
-        exit 1
-    fi
-    echo "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}') $(json_value bytesSent <<<"$out")"
-}
 
 # One run on VOLUME at DEPTH after a sync; prints "mean-latency-us IOPS link-losses" and, on stderr,
 # what the mirror sent for it (its bytes_sent so far is kept in $WORK/sent.VOLUME: runs are subshells).
