@@ -37,7 +37,7 @@
 # events in the primary's log) happened while it was measured; one with losses measured the engine's
 # recovery too, and the remarks in docs/benchmarks.md must say so.
 #
-#   bench/mirror.sh                        # SIZE=1GiB RUNTIME=10, about 6 minutes, 8 GiB of disk
+#   bench/mirror.sh                        # SIZE=1GiB RUNTIME=10, about 5 minutes, 8 GiB of disk
 #   SIZE=2GiB RUNTIME=20 LAG_IOPS=5000 bench/mirror.sh
 #
 # csctl has no mirror commands yet: bench/MirrorCtl.java (compiled into the workdir with the JDK
@@ -72,7 +72,8 @@ fi
 mkdir -p "$WORK/mirrorctl"
 "$JAVA_HOME/bin/javac" -nowarn -d "$WORK/mirrorctl" -cp "$classpath" "$ROOT/bench/MirrorCtl.java"
 java_opts=()
-[ "$JAVA_MAJOR" -ge 24 ] && java_opts+=(--sun-misc-unsafe-memory-access=allow)
+[ "$JAVA_MAJOR" -ge 24 ] && java_opts+=(--sun-misc-unsafe-memory-access=allow) # as bin/lib/launch.sh
+[ "$JAVA_MAJOR" -ge 22 ] && java_opts+=(--enable-native-access=ALL-UNNAMED) # netty's native transport
 # mirrorctl COMMAND ARGS...: MirrorCtl against the agent csctl talks to (CONTROL_PORT)
 mirrorctl() { "$JAVA" "${java_opts[@]}" -cp "$WORK/mirrorctl:$classpath" MirrorCtl "127.0.0.1:$CONTROL_PORT" "$@"; }
 
