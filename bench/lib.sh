@@ -1,7 +1,7 @@
 # Shared by the bench scripts (sourced, not run): free ports, clean-up of started processes and of
 # $WORK, an agent on loopback with csctl pointed at it, its event stream, and small helpers.
 #   needs: ROOT, WORK;  gives: free_port, pids, bench_start (needs SIZE too), start_agent, csctl, CONTROL_PORT, NBD_PORT, AGENT_PID,
-#   json_value, ratio, seconds_between, follow_events, await_event, cp_copy
+#   AGENT_LOG, json_value, ratio, seconds_between, follow_events, await_event, cp_copy
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pids=()
@@ -14,28 +14,38 @@ trap cleanup EXIT
 
 csctl() { "$ROOT/bin/csctl" --agent "127.0.0.1:$CONTROL_PORT" "$@"; }
 
-# Starts an agent on a pool in $WORK and returns once it answers.
-# The tools every benchmark drives, the workdir line, and the agent: what each script starts with.
+# The tools every benchmark drives, the workdir line, and the agent (start_agent's arguments): what
+# each script starts with.
 bench_start() {
     for tool in fio nbdcopy; do
         command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install fio libnbd-bin)" >&2; exit 1; }
     done
     echo "bench: workdir $WORK, volumes of $SIZE"
-    start_agent
+    start_agent "$@"
 }
 
+# start_agent [NAME [AGENT-OPTION...]]: starts an agent on a pool in $WORK and returns once it
+# answers; sets CONTROL_PORT and NBD_PORT (csctl talks to CONTROL_PORT), AGENT_PID and AGENT_LOG.
+# Without a NAME the array is "bench" on $WORK/pool, logging to $WORK/agent.log; a script that runs
+# several agents names each (pool $WORK/NAME-pool, log $WORK/NAME.log) and keeps their ports.
 start_agent() {
+    local name=${1:-bench} pool=$WORK/pool
+    AGENT_LOG=$WORK/agent.log
+    if [ $# -gt 0 ]; then
+        pool=$WORK/$1-pool AGENT_LOG=$WORK/$1.log
+        shift
+    fi
     CONTROL_PORT=$(free_port)
     NBD_PORT=$(free_port)
-    "$ROOT/bin/array-agent" --pool-dir "$WORK/pool" --listen "127.0.0.1:$CONTROL_PORT" \
-        --nbd-listen "127.0.0.1:$NBD_PORT" --name bench >"$WORK/agent.log" 2>&1 &
+    "$ROOT/bin/array-agent" --pool-dir "$pool" --listen "127.0.0.1:$CONTROL_PORT" \
+        --nbd-listen "127.0.0.1:$NBD_PORT" --name "$name" "$@" >"$AGENT_LOG" 2>&1 &
     AGENT_PID=$! # the launcher execs the JVM, so this is the agent's own process (its /proc entry)
     pids+=("$AGENT_PID")
     for _ in $(seq 1 120); do
         csctl array show >/dev/null 2>&1 && return 0
         sleep 0.5 # waiting for a process to come up; not synchronising a test
     done
-    echo "bench: the agent did not start; see $WORK/agent.log" >&2
+    echo "bench: the agent did not start; see $AGENT_LOG" >&2
     return 1
 }
 
@@ -83,7 +93,7 @@ await_event() {
                 return 1 ;;
         esac
     done
-    echo "bench: the event stream ended before $reason for $object; see $WORK/agent.log" >&2
+    echo "bench: the event stream ended before $reason for $object; see $AGENT_LOG" >&2
     return 1
 }
 
