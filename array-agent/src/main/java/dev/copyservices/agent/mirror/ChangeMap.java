@@ -233,9 +233,17 @@ final class ChangeMap implements AutoCloseable {
      * far durable (changed, not due, untouched since the last sweep); starts a new touched period.
      */
     synchronized long[] beginSweep() {
+        return beginSweep(false);
+    }
+
+    /**
+     * As {@link #beginSweep()}; with {@code includeDue}, regions due for copy are candidates too: a resync
+     * about to copy them sweeps them once its final flush marker is acknowledged.
+     */
+    synchronized long[] beginSweep(boolean includeDue) {
         long[] candidates = new long[changed.length];
         for (int i = 0; i < changed.length; i++) {
-            candidates[i] = changed[i] & ~toCopy[i] & ~touched[i];
+            candidates[i] = changed[i] & (includeDue ? -1L : ~toCopy[i]) & ~touched[i];
             touched[i] = 0;
         }
         return candidates;

@@ -27,7 +27,10 @@ import java.util.logging.Logger;
  */
 final class Heartbeat implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Heartbeat.class.getName());
-    private static final long EXCHANGE_SECONDS = 2;
+    private static final long EXCHANGE_SECONDS = 5;
+    /** Heartbeats that may time out in a row before a busy peer counts as lost (a refused connection counts at once). */
+    private static final int MISSES_TOLERATED = 2;
+    private final Map<String, Integer> misses = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final MirrorEngine engine;
     private final PeerSide peerSide;
@@ -80,6 +83,7 @@ final class Heartbeat implements AutoCloseable {
             ExchangeReply reply = ReplicationServiceGrpc.newBlockingStub(channelOf(link))
                     .withDeadlineAfter(EXCHANGE_SECONDS, TimeUnit.SECONDS).exchange(request.build());
             link.succeeded();
+            misses.remove(link.endpoint());
             for (MemberStatus heard : reply.getMembersList()) {
                 Member m = byId.get(heard.getMirrorId());
                 if (m != null) {
@@ -88,6 +92,11 @@ final class Heartbeat implements AutoCloseable {
             }
             return true;
         } catch (StatusRuntimeException e) {
+            int missed = misses.merge(link.endpoint(), 1, Integer::sum);
+            if (e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED && missed <= MISSES_TOLERATED
+                    && link.reachable()) {
+                return false; // a loaded peer (or a busy link) answers late: not lost yet
+            }
             boolean was = link.reachable();
             link.failed(e);
             if (was) {
@@ -193,7 +202,7 @@ final class Heartbeat implements AutoCloseable {
                 }
                 long[] candidates = m.map().beginSweep();
                 ReplicationStream.Sent marker = stream.send(m, ReplicationRecord.Kind.FLUSH, 0, 0, null, -1, -1);
-                if (marker != null && stream.await(marker, engine.writeTimeoutNanos())) {
+                if (marker != null && stream.await(marker, TimeUnit.SECONDS.toNanos(30), false)) {
                     m.map().finishSweep(candidates);
                 }
             } catch (java.io.IOException | RuntimeException e) {

@@ -125,6 +125,24 @@ final class Member {
                 && (status.getRole() == dev.copyservices.api.agent.v1.MirrorRole.PRIMARY) == primary();
     }
 
+    /** The stream this member's records go on: its consistency group's, or its own. */
+    String streamKey() {
+        return asynchronous() && !group().isEmpty() ? "group:" + group() : "mirror:" + id();
+    }
+
+    /** Waits until every record sent for this member has an outcome, at most {@code nanos}. */
+    void awaitInFlight(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        while (System.nanoTime() < deadline) {
+            synchronized (inFlightSentNanos) {
+                if (inFlightSentNanos.isEmpty()) {
+                    return;
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
     boolean replicating() {
         return replicatingOn != null;
     }

@@ -237,7 +237,14 @@ public final class MirrorEngine implements VolumeLifecycle, AutoCloseable {
         ReplicationStream stream = null;
         if (want) {
             PeerLink link = linkOf(member);
-            stream = link.stream(why -> streamBroken(link, why));
+            stream = link.stream(member.streamKey(), why -> streamBroken(link, why));
+        }
+        ReplicationStream current = member.stream();
+        if (stream != null && current != null && current != stream && !current.broken()) {
+            // moved to another stream (write mode or group changed): what is in flight lands first, so
+            // that no older record overtakes a newer one on the other stream
+            member.replicateOn(null);
+            member.awaitInFlight(writeTimeoutNanos());
         }
         member.replicateOn(stream);
         if (stream != null) {

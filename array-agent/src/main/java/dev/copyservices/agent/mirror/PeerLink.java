@@ -25,7 +25,8 @@ final class PeerLink implements AutoCloseable {
     private final ManagedChannel channel;
     private volatile boolean reachable;
     private volatile String unreachableWhy = "not contacted yet";
-    private ReplicationStream stream;
+    /** One ordered stream per ordering domain: a consistency group, or a mirror of its own. */
+    private final java.util.Map<String, ReplicationStream> streams = new java.util.HashMap<>();
 
     PeerLink(String endpoint, MirrorTls tls) throws IOException {
         this.endpoint = endpoint;
@@ -70,8 +71,13 @@ final class PeerLink implements AutoCloseable {
         channel.resetConnectBackoff();
     }
 
-    /** The open stream, or a new one; null when the peer is unreachable. */
-    synchronized ReplicationStream stream(Consumer<String> onBroken) {
+    /**
+     * The open stream of an ordering domain, or a new one; null when the peer is unreachable. Separate
+     * domains do not wait for each other: a synchronous mirror's writes never queue behind another
+     * mirror's asynchronous backlog, while a consistency group keeps one order.
+     */
+    synchronized ReplicationStream stream(String key, Consumer<String> onBroken) {
+        ReplicationStream stream = streams.get(key);
         if (stream != null && !stream.broken()) {
             return stream;
         }
@@ -85,18 +91,18 @@ final class PeerLink implements AutoCloseable {
         } finally {
             io.grpc.Context.ROOT.detach(previous);
         }
+        streams.put(key, stream);
         return stream;
     }
 
-    /** The open stream if there is one. */
-    synchronized ReplicationStream currentStream() {
-        return stream != null && !stream.broken() ? stream : null;
-    }
-
-    synchronized void breakStream(String why) {
-        if (stream != null) {
-            stream.cancel(why);
+    /** Breaks every stream to the peer: their unacknowledged records fail and are copied later. */
+    void breakStream(String why) {
+        java.util.List<ReplicationStream> all;
+        synchronized (this) {
+            all = new java.util.ArrayList<>(streams.values());
+            streams.clear();
         }
+        all.forEach(s -> s.cancel(why));
     }
 
     /**

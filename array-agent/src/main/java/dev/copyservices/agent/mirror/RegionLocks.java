@@ -49,9 +49,19 @@ final class RegionLocks {
             }
             order = wanted.stream().toArray();
         }
-        for (int stripe : order) {
-            stripes[stripe].lock();
+        Held held = new Held(order);
+        int locked = 0;
+        try {
+            for (int stripe : order) {
+                stripes[stripe].lock();
+                locked++;
+            }
+        } catch (RuntimeException | Error e) {
+            for (int i = locked - 1; i >= 0; i--) {
+                stripes[order[i]].unlock();
+            }
+            throw e;
         }
-        return new Held(order);
+        return held;
     }
 }

@@ -113,9 +113,21 @@ final class ReplicationStream {
 
     /** Waits for a record's outcome; a record unacknowledged for {@code timeoutNanos} breaks the stream. */
     boolean await(Sent sent, long timeoutNanos) {
+        return await(sent, timeoutNanos, true);
+    }
+
+    /**
+     * Waits for a record's outcome. A host write that waits too long breaks the stream (its mirror goes
+     * Unsynchronized and the write completes); a marker behind a long asynchronous backlog just stops
+     * waiting ({@code breakOnTimeout} false) and returns false.
+     */
+    boolean await(Sent sent, long timeoutNanos, boolean breakOnTimeout) {
         try {
             return sent.outcome.get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
+            if (!breakOnTimeout) {
+                return false;
+            }
             cancel("the peer did not acknowledge a write within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s");
             return sent.outcome.join();
         } catch (InterruptedException e) {

@@ -59,10 +59,15 @@ final class Resync {
 
     private void run() {
         try {
+            // the regions this resync copies need not stay changed once the peer holds them durably:
+            // without this a crash soon after a full synchronization would copy everything again
+            long[] candidates = member.map().beginSweep(true);
             if (copyDueRegions() && !pace.stopped()) {
                 ReplicationStream.Sent marker = stream.send(member, ReplicationRecord.Kind.FLUSH, 0, 0, null, -1, -1);
-                if (marker != null && stream.await(marker, engine.writeTimeoutNanos()) && !pace.stopped()
-                        && member.map().toCopyCount() == 0) {
+                if (marker != null && stream.await(marker, java.util.concurrent.TimeUnit.MINUTES.toNanos(10), false)
+                        && !pace.stopped() && member.map().toCopyCount() == 0) {
+                    member.map().finishSweep(candidates);
+                    finished = true; // so that the state reported next is Synchronized
                     engine.synchronizedNow(member);
                 }
             }

@@ -125,7 +125,7 @@ public final class RoleChanges {
                 }
                 if (m.map().toCopyCount() == 0 && !m.resyncing()) {
                     ReplicationStream.Sent marker = stream.send(m, ReplicationRecord.Kind.FLUSH, 0, 0, null, -1, -1);
-                    if (marker != null && stream.await(marker, engine.writeTimeoutNanos())
+                    if (marker != null && stream.await(marker, TimeUnit.SECONDS.toNanos(DRAIN_SECONDS), false)
                             && m.map().toCopyCount() == 0) {
                         break;
                     }

@@ -141,6 +141,9 @@ public final class MirrorSites implements AutoCloseable {
         args.addAll(pki.agentArgs(pki.agent(name)));
         args.addAll(List.of(extraArgs));
         FaultProxy proxy = proxied ? FaultProxy.start("127.0.0.1", port) : null;
+        if (proxy != null) { // the peer reaches this agent through its proxy, in both directions
+            args.addAll(List.of("--replication-advertise", "127.0.0.1:" + proxy.port()));
+        }
         AgentProcess agent;
         try {
             agent = AgentProcess.start(Files.createDirectories(dir.resolve(name)), name, name, args);
