@@ -32,7 +32,7 @@ final class MirrorReport {
         MemberStatus peer = m.peer();
         boolean primary = m.primary();
         MirrorState state = m.state();
-        MirrorSettings settings = MirrorOperations.Settings.of(r);
+        MirrorSettings settings = Settings.of(r);
         long outOfSync = primary ? m.outOfSyncBytes() : peer != null ? peer.getOutOfSyncBytes() : 0;
         double progress = primary ? m.progressPercent() : peer != null ? peer.getProgressPercent() : 0;
         double lag = !r.getAsynchronous() ? 0 : primary ? m.lagSeconds() : peer != null ? peer.getLagSeconds() : 0;
@@ -76,7 +76,7 @@ final class MirrorReport {
         MirrorState state = m.state();
         return MemberStatus.newBuilder().setMirrorId(r.getId()).setKnown(true)
                 .setRole(m.primary() ? MirrorRole.PRIMARY : MirrorRole.SECONDARY).setGeneration(r.getGeneration())
-                .setState(state).setSettings(MirrorOperations.Settings.of(r)).setOutOfSyncBytes(m.outOfSyncBytes())
+                .setState(state).setSettings(Settings.of(r)).setOutOfSyncBytes(m.outOfSyncBytes())
                 .setProgressPercent(state == MirrorState.SYNCHRONIZED ? 100 : m.progressPercent())
                 .setLagSeconds(r.getAsynchronous() ? m.lagSeconds() : 0)
                 .setLastSynchronizedUnixMillis(r.getLastSynchronizedUnixMillis())

@@ -74,7 +74,7 @@ public final class PeerSide {
             operations.checkPartner(request.getPrimaryArray());
             engine.rules.checkSecondary(volume, existing, request.getCapacityBytes());
             MirrorSettings settings = request.getSettings();
-            MirrorRecord record = MirrorOperations.Settings.applyTo(MirrorRecord.newBuilder()
+            MirrorRecord record = Settings.applyTo(MirrorRecord.newBuilder()
                     .setId(request.getMirrorId()).setVolumeId(volume.getId()).setRole(MirrorRoleRecord.MR_SECONDARY)
                     .setGeneration(1).setPeerArrayId(request.getPrimaryArray().getArrayId())
                     .setPeerArrayName(request.getPrimaryArray().getArrayName())
@@ -116,8 +116,8 @@ public final class PeerSide {
         boolean wasDual = member.dualRole();
         member.heardFromPeer(heard);
         if (heard.getKnown() && !member.primary() && heard.getRole() == MirrorRole.PRIMARY
-                && !MirrorOperations.Settings.of(member.record()).equals(heard.getSettings())) {
-            engine.commit(member, b -> MirrorOperations.Settings.applyTo(b, heard.getSettings()));
+                && !Settings.of(member.record()).equals(heard.getSettings())) {
+            engine.commit(member, b -> Settings.applyTo(b, heard.getSettings()));
         }
         if (wasDual != member.dualRole()) {
             engine.later(() -> engine.reconcile(member));

@@ -58,9 +58,19 @@ public final class AgentProcess implements AutoCloseable {
         return Path.of(System.getProperty("copyservices.root", "..")).toAbsolutePath().normalize();
     }
 
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port free now and never handed out before in this JVM: the kernel may offer a just-closed
+     * ephemeral port again, and an agent's control and NBD ports must differ.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            }
         }
     }
 
