@@ -129,7 +129,8 @@ class MirrorRolesIT {
         long changed = (onA.size() + onB.size()) * region;
         long sent = done.getBytesSent() - sentBefore;
         System.out.println(v + ": union of changed regions " + changed + " bytes, the resync sent " + sent);
-        assertTrue(sent >= onA.size() * REGION && sent <= changed + changed / 4 + REGION, v + ": sent " + sent
+        // site-b's regions hold random bytes and must travel; site-a's may go back to zeroes, sent as such
+        assertTrue(sent >= onB.size() * REGION && sent <= changed + changed / 4 + REGION, v + ": sent " + sent
                 + " for " + changed + " changed bytes (the volume has " + SIZE + ")");
         VolumeCopies.assertSameImage(sites.b().agent(), v, kept, scratch.resolve("b-now.img"), "O49 kept side");
         VolumeCopies.assertSameImage(sites.a().agent(), v, kept, scratch.resolve("a-now.img"), "O49 yielding side");
