@@ -80,7 +80,7 @@ final class Heartbeat implements AutoCloseable {
             byId.put(m.id(), m);
         }
         try {
-            ExchangeReply reply = ReplicationServiceGrpc.newBlockingStub(channelOf(link))
+            ExchangeReply reply = ReplicationServiceGrpc.newBlockingStub(channelOf(link)).withWaitForReady()
                     .withDeadlineAfter(EXCHANGE_SECONDS, TimeUnit.SECONDS).exchange(request.build());
             link.succeeded();
             misses.remove(link.endpoint());
@@ -94,7 +94,7 @@ final class Heartbeat implements AutoCloseable {
         } catch (StatusRuntimeException e) {
             int missed = misses.merge(link.endpoint(), 1, Integer::sum);
             if (e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED && missed <= MISSES_TOLERATED
-                    && link.reachable()) {
+                    && link.reachable() && link.connected()) {
                 return false; // a loaded peer (or a busy link) answers late: not lost yet
             }
             boolean was = link.reachable();

@@ -38,6 +38,11 @@ final class PeerLink implements AutoCloseable {
         return channel;
     }
 
+    /** True while the channel holds a live connection (a slow answer then is a busy peer, not a lost one). */
+    boolean connected() {
+        return channel.getState(false) == io.grpc.ConnectivityState.READY;
+    }
+
     String endpoint() {
         return endpoint;
     }
@@ -52,12 +57,16 @@ final class PeerLink implements AutoCloseable {
 
     /** A stub for one control call. */
     ReplicationServiceGrpc.ReplicationServiceBlockingStub call() {
-        return ReplicationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS);
+        // wait-for-ready: a link that just came back may still be in reconnect back-off, and a call
+        // should try the fresh connection within its deadline rather than fail with the stale error
+        return ReplicationServiceGrpc.newBlockingStub(channel).withWaitForReady()
+                .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS);
     }
 
     /** A stub for a call that may take long (a planned role change drains every changed region first). */
     ReplicationServiceGrpc.ReplicationServiceBlockingStub longCall(long seconds) {
-        return ReplicationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(seconds, TimeUnit.SECONDS);
+        return ReplicationServiceGrpc.newBlockingStub(channel).withWaitForReady()
+                .withDeadlineAfter(seconds, TimeUnit.SECONDS);
     }
 
     void succeeded() {
