@@ -55,7 +55,9 @@ final class Member {
         this.engine = engine;
         this.record = record;
         this.map = map;
-        this.confirmed = map.toCopyCount() == 0 && record.getLastSynchronizedUnixMillis() != 0;
+        // a crash between a resync's confirmation and its commit leaves the record inconsistent: confirm again
+        this.confirmed = map.toCopyCount() == 0 && record.getLastSynchronizedUnixMillis() != 0
+                && !record.getSecondaryInconsistent();
     }
 
     void confirmed(boolean value) {

@@ -38,7 +38,8 @@ final class MirrorReport {
         double lag = !r.getAsynchronous() ? 0 : primary ? m.lagSeconds() : peer != null ? peer.getLagSeconds() : 0;
         long lastSync = primary ? r.getLastSynchronizedUnixMillis()
                 : peer != null ? peer.getLastSynchronizedUnixMillis() : 0;
-        boolean inconsistent = primary ? r.getSecondaryInconsistent() : peer != null && peer.getSecondaryInconsistent();
+        boolean inconsistent = primary ? secondaryInconsistent(r, state)
+                : peer != null && peer.getSecondaryInconsistent();
         MirrorRole peerRole = peer == null || !peer.getKnown() ? MirrorRole.MIRROR_ROLE_UNSPECIFIED : peer.getRole();
         return new MirrorInfo(r.getId(), engine.volumeName(m), r.getVolumeId(),
                 primary ? MirrorRole.PRIMARY : MirrorRole.SECONDARY, state, r.getPeerArrayName(), r.getPeerArrayId(),
@@ -81,6 +82,16 @@ final class MirrorReport {
                 .setLagSeconds(r.getAsynchronous() ? m.lagSeconds() : 0)
                 .setLastSynchronizedUnixMillis(r.getLastSynchronizedUnixMillis())
                 .setReason(reason(engine, m, state)).setVolume(engine.volumeName(m))
-                .setSecondaryInconsistent(r.getSecondaryInconsistent()).build();
+                .setSecondaryInconsistent(secondaryInconsistent(r, state)).build();
+    }
+
+    /**
+     * Whether the secondary may hold a mix of old and new regions. A Synchronized member's peer holds
+     * every region (a flush marker confirmed it), so it is consistent even in the moment before the
+     * record that says so is committed; the record is read before the state, so the two never
+     * contradict each other in one report.
+     */
+    static boolean secondaryInconsistent(MirrorRecord r, MirrorState state) {
+        return r.getSecondaryInconsistent() && state != MirrorState.SYNCHRONIZED;
     }
 }
