@@ -9,6 +9,7 @@ import dev.copyservices.api.agent.v1.PeerHello;
 import dev.copyservices.api.agent.v1.ProposeMirrorReply;
 import dev.copyservices.api.agent.v1.ProposeMirrorRequest;
 import dev.copyservices.api.agent.v1.ReplicationAck;
+import dev.copyservices.api.agent.v1.ReplicationBatch;
 import dev.copyservices.api.agent.v1.ReplicationRecord;
 import dev.copyservices.api.agent.v1.ReplicationServiceGrpc;
 import dev.copyservices.api.agent.v1.RoleReply;
@@ -17,14 +18,17 @@ import io.grpc.stub.StreamObserver;
 
 /**
  * The agent-to-agent service on the replication listener: unpacks the peer's calls for the mirror
- * engine's {@link PeerSide}. The record stream is applied in arrival order on the call's own thread and
- * acknowledged record by record.
+ * engine's {@link PeerSide}. The record stream is applied in arrival order on the call's own thread, and
+ * each batch is acknowledged once, by its last record; a record that failed is acknowledged on its own
+ * with the error, so the primary knows which regions to copy again.
  */
 final class ReplicationGrpcService extends ReplicationServiceGrpc.ReplicationServiceImplBase {
     private final PeerSide peer;
+    private final AliasingBatchMarshaller batches;
 
-    ReplicationGrpcService(PeerSide peer) {
+    ReplicationGrpcService(PeerSide peer, AliasingBatchMarshaller batches) {
         this.peer = peer;
+        this.batches = batches;
     }
 
     @Override
@@ -43,13 +47,31 @@ final class ReplicationGrpcService extends ReplicationServiceGrpc.ReplicationSer
     }
 
     @Override
-    public StreamObserver<ReplicationRecord> replicate(StreamObserver<ReplicationAck> acks) {
+    public StreamObserver<ReplicationBatch> replicate(StreamObserver<ReplicationAck> acks) {
         return new StreamObserver<>() {
             @Override
-            public void onNext(ReplicationRecord record) {
-                String error = peer.apply(record);
+            public void onNext(ReplicationBatch batch) {
+                ReplicationRecord last = null;
+                String lastError = "";
+                try {
+                    for (ReplicationRecord record : batch.getRecordsList()) {
+                        if (!lastError.isEmpty()) {
+                            acknowledge(last.getSequence(), lastError);
+                        }
+                        lastError = peer.apply(record);
+                        last = record;
+                    }
+                } finally {
+                    batches.release(batch); // the records' data lives in the transport's buffers until here
+                }
+                if (last != null) {
+                    acknowledge(last.getSequence(), lastError);
+                }
+            }
+
+            private void acknowledge(long sequence, String error) {
                 synchronized (acks) {
-                    acks.onNext(ReplicationAck.newBuilder().setSequence(record.getSequence()).setError(error).build());
+                    acks.onNext(ReplicationAck.newBuilder().setSequence(sequence).setError(error).build());
                 }
             }
 

@@ -31,7 +31,7 @@ final class PeerLink implements AutoCloseable {
     PeerLink(String endpoint, MirrorTls tls) throws IOException {
         this.endpoint = endpoint;
         this.channel = NettyChannelBuilder.forTarget(endpoint).sslContext(tls.client())
-                .maxInboundMessageSize(16 << 20).build();
+                .maxInboundMessageSize(16 << 20).flowControlWindow(16 << 20).build();
     }
 
     io.grpc.Channel channel() {

@@ -2,6 +2,7 @@ package dev.copyservices.agent.mirror;
 
 import com.google.protobuf.ByteString;
 import dev.copyservices.api.agent.v1.ReplicationAck;
+import dev.copyservices.api.agent.v1.ReplicationBatch;
 import dev.copyservices.api.agent.v1.ReplicationRecord;
 import dev.copyservices.api.agent.v1.ReplicationServiceGrpc;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -22,10 +23,19 @@ import java.util.function.Consumer;
  * that order, so a prefix of the stream is what a peer holds when the stream breaks; that is how a
  * consistency group keeps its write order. Bytes sent and not acknowledged are bounded: a sender
  * waits for room, which slows hosts down instead of growing memory.
+ *
+ * <p>Records travel in batches. A record goes on the wire at once while the transport is ready; while
+ * it is not (the link or the peer is busy), records queue up and go together as one batch once it is
+ * ready again, so the peer handles one message and sends one acknowledgement per batch instead of per
+ * record. One thread at a time hands batches to the transport, in sequence order.
  */
 final class ReplicationStream {
     /** Bytes sent and not acknowledged, beyond which senders wait. */
     static final long MAX_UNACKED_BYTES = 64L << 20;
+    /** A batch stops growing at this size (a larger record travels alone); well under the peer's 16 MiB limit. */
+    static final long MAX_BATCH_BYTES = 1L << 20;
+    /** What a record costs beyond its data, for the accounting above. */
+    private static final long RECORD_OVERHEAD = 64;
 
     /** A record sent and not yet acknowledged, or its outcome. */
     static final class Sent {
@@ -49,11 +59,15 @@ final class ReplicationStream {
 
     private final Object lock = new Object();
     private final ArrayDeque<Sent> unacked = new ArrayDeque<>();
+    /** Records accepted and not yet handed to the transport, in sequence order. */
+    private final ArrayDeque<ReplicationRecord> queued = new ArrayDeque<>();
     private final Consumer<String> onBroken;
-    private ClientCallStreamObserver<ReplicationRecord> requests;
+    private ClientCallStreamObserver<ReplicationBatch> requests;
     private long unackedBytes;
     private long nextSequence = 1;
     private boolean broken;
+    /** True while one thread hands batches to the transport. */
+    private boolean draining;
 
     private ReplicationStream(Consumer<String> onBroken) {
         this.onBroken = onBroken;
@@ -77,12 +91,23 @@ final class ReplicationStream {
      */
     Sent send(Member member, ReplicationRecord.Kind kind, long offset, long length, ByteBuffer data, long firstRegion,
             long lastRegion) {
-        long bytes = data == null ? 64 : data.remaining() + 64L;
+        return sendOwned(member, kind, offset, length, data == null ? null : ByteString.copyFrom(data.duplicate()),
+                firstRegion, lastRegion);
+    }
+
+    /**
+     * As above with data the stream may keep until the record is acknowledged (a caller that will not
+     * change it wraps its buffer instead of copying it).
+     */
+    Sent sendOwned(Member member, ReplicationRecord.Kind kind, long offset, long length, ByteString data,
+            long firstRegion, long lastRegion) {
+        long bytes = data == null ? RECORD_OVERHEAD : data.size() + RECORD_OVERHEAD;
         ReplicationRecord.Builder record = ReplicationRecord.newBuilder().setMirrorId(member.id()).setKind(kind)
                 .setOffset(offset).setLength(length);
         if (data != null) {
-            record.setData(ByteString.copyFrom(data.duplicate()));
+            record.setData(data);
         }
+        Sent sent;
         synchronized (lock) {
             while (!broken && unackedBytes > 0 && unackedBytes + bytes > MAX_UNACKED_BYTES) {
                 try {
@@ -95,19 +120,55 @@ final class ReplicationStream {
             if (broken) {
                 return null;
             }
-            Sent sent = new Sent(nextSequence++, member, firstRegion, lastRegion, bytes);
+            sent = new Sent(nextSequence++, member, firstRegion, lastRegion, bytes);
             unacked.add(sent);
             unackedBytes += bytes;
-            try {
-                requests.onNext(record.setSequence(sent.sequence).build());
-            } catch (RuntimeException e) {
-                // a cancelled call refuses: the responses side reports the break
-                unacked.removeLast();
-                unackedBytes -= bytes;
-                return null;
-            }
+            queued.add(record.setSequence(sent.sequence).build());
             member.sent(sent);
-            return sent;
+        }
+        drain();
+        return sent;
+    }
+
+    /**
+     * Hands the queued records to the transport, batch after batch, while it is ready; returns at once
+     * when another thread does so (it takes this caller's records too) or when nothing is queued. A
+     * transport that is not ready calls back once it is, and the queue drains from there.
+     */
+    private void drain() {
+        while (true) {
+            ReplicationBatch batch;
+            ClientCallStreamObserver<ReplicationBatch> call;
+            synchronized (lock) {
+                call = requests;
+                if (draining || broken || queued.isEmpty() || call == null || !call.isReady()) {
+                    return;
+                }
+                draining = true;
+                ReplicationBatch.Builder next = ReplicationBatch.newBuilder();
+                long size = 0;
+                while (!queued.isEmpty() && (size == 0 || size + queued.peekFirst().getData().size()
+                        + RECORD_OVERHEAD <= MAX_BATCH_BYTES)) {
+                    ReplicationRecord record = queued.pollFirst();
+                    size += record.getData().size() + RECORD_OVERHEAD;
+                    next.addRecords(record);
+                }
+                batch = next.build();
+            }
+            boolean refused = false;
+            try {
+                call.onNext(batch);
+            } catch (RuntimeException e) {
+                refused = true; // a cancelled call refuses: the responses side reports the break
+            } finally {
+                synchronized (lock) {
+                    draining = false;
+                }
+            }
+            if (refused) {
+                fail("the replication stream refused a batch");
+                return;
+            }
         }
     }
 
@@ -140,7 +201,7 @@ final class ReplicationStream {
 
     /** Ends the stream; every unacknowledged record fails. */
     void cancel(String why) {
-        ClientCallStreamObserver<ReplicationRecord> call;
+        ClientCallStreamObserver<ReplicationBatch> call;
         synchronized (lock) {
             call = requests;
         }
@@ -159,6 +220,7 @@ final class ReplicationStream {
             broken = true;
             failed = new ArrayList<>(unacked);
             unacked.clear();
+            queued.clear();
             unackedBytes = 0;
             lock.notifyAll();
         }
@@ -190,12 +252,13 @@ final class ReplicationStream {
         }
     }
 
-    private final class Responses implements ClientResponseObserver<ReplicationRecord, ReplicationAck> {
+    private final class Responses implements ClientResponseObserver<ReplicationBatch, ReplicationAck> {
         @Override
-        public void beforeStart(ClientCallStreamObserver<ReplicationRecord> call) {
+        public void beforeStart(ClientCallStreamObserver<ReplicationBatch> call) {
             synchronized (lock) {
                 requests = call;
             }
+            call.setOnReadyHandler(ReplicationStream.this::drain);
         }
 
         @Override
