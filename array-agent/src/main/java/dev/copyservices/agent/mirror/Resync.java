@@ -1,10 +1,12 @@
 package dev.copyservices.agent.mirror;
 
+import com.google.protobuf.UnsafeByteOperations;
 import dev.copyservices.agent.volumecopy.CopyPace;
 import dev.copyservices.agent.volumecopy.CopyPriority;
 import dev.copyservices.api.agent.v1.ReplicationRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.logging.Logger;
 
 /**
@@ -23,6 +25,11 @@ final class Resync {
     private final MirrorEngine engine;
     private final CopyPace pace;
     private final Thread thread;
+    /**
+     * Read buffers whose record is acknowledged: a run's buffer travels in its record as is (no copy)
+     * and comes back here once the peer has it, so a resync holds about its stream's window in buffers.
+     */
+    private final ConcurrentLinkedQueue<ByteBuffer> freeBuffers = new ConcurrentLinkedQueue<>();
     private volatile boolean finished;
 
     Resync(Member member, ReplicationStream stream, MirrorEngine engine) {
@@ -87,7 +94,7 @@ final class Resync {
         int regionBytes = map.regionBytes();
         int maxRun = Math.max(1, MAX_RUN_BYTES / regionBytes);
         long capacity = member.record().getCapacityBytes();
-        ByteBuffer buffer = ByteBuffer.allocateDirect(maxRun * regionBytes);
+        int bufferBytes = maxRun * regionBytes;
         long cursor = 0;
         boolean wrapped = false;
         while (!pace.stopped()) {
@@ -113,6 +120,8 @@ final class Resync {
                 }
                 long offset = first * regionBytes;
                 long length = Math.min(capacity, (last + 1) * regionBytes) - offset;
+                ByteBuffer pooled = freeBuffers.poll();
+                ByteBuffer buffer = pooled != null ? pooled : ByteBuffer.allocateDirect(bufferBytes);
                 buffer.clear().limit((int) length);
                 try {
                     member.inner().read(offset, buffer);
@@ -122,8 +131,14 @@ final class Resync {
                 }
                 buffer.flip();
                 boolean zero = allZero(buffer);
-                ReplicationStream.Sent sent = stream.send(member, zero ? ReplicationRecord.Kind.ZERO
-                        : ReplicationRecord.Kind.WRITE, offset, length, zero ? null : buffer, first, last);
+                ReplicationStream.Sent sent = stream.sendOwned(member, zero ? ReplicationRecord.Kind.ZERO
+                        : ReplicationRecord.Kind.WRITE, offset, length,
+                        zero ? null : UnsafeByteOperations.unsafeWrap(buffer), first, last);
+                if (sent == null || zero) {
+                    freeBuffers.add(buffer);
+                } else {
+                    sent.outcome.whenComplete((applied, error) -> freeBuffers.add(buffer));
+                }
                 if (sent == null) {
                     map.copyAgain(first, last);
                     return false;
