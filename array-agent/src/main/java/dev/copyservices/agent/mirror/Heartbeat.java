@@ -22,12 +22,19 @@ import java.util.logging.Logger;
  * The mirror engine's periodic work. Every second: exchange member status with each peer (so a lost
  * or returning link, a role conflict or a removed member shows on both sides without waiting for a
  * write, unlike the seed's L12612), resume Automatic mirrors whose link is back, start due resyncs,
- * and publish an event for every state change. Every two seconds: sweep the change maps, clearing the
- * regions the peer holds durably.
+ * and publish an event for every state change. Every {@link #SWEEP_SECONDS} seconds: sweep the change
+ * maps, clearing the regions the peer holds durably and nobody wrote since the last sweep.
  */
 final class Heartbeat implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Heartbeat.class.getName());
     private static final long EXCHANGE_SECONDS = 5;
+    /**
+     * How long a region must stay unwritten before its changed bit is cleared. A write to a region
+     * whose bit is clear waits for a sync of the change map, so regions a host keeps writing should
+     * keep their bit; a bit left set costs only that region's copy after a restart. Half a minute
+     * keeps a working set's bits (the seed's mirror log) set, like an activity log.
+     */
+    static final long SWEEP_SECONDS = 30;
     /** Heartbeats that may time out in a row before a busy peer counts as lost (a refused connection counts at once). */
     private static final int MISSES_TOLERATED = 2;
     private final Map<String, Integer> misses = new java.util.concurrent.ConcurrentHashMap<>();
@@ -46,7 +53,7 @@ final class Heartbeat implements AutoCloseable {
 
     void start() {
         ticks.scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);
-        sweeps.scheduleWithFixedDelay(this::sweep, 2, 2, TimeUnit.SECONDS);
+        sweeps.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
     }
 
     private void tick() {
