@@ -361,7 +361,8 @@ public final class MirrorEngine implements VolumeLifecycle, AutoCloseable {
             if (m.dualRole()) {
                 lines.add("mirror '" + volume + "': dual-role conflict (both members " + (m.primary() ? "primary"
                         : "secondary") + "); " + (m.primary() ? "demote" : "promote") + " the member to change");
-            } else if (m.primary() && m.record().getUnsynchronized()) {
+            } else if (m.primary() && m.record().getUnsynchronized() && !m.record().getSuspended()) {
+                // a suspended mirror waits for resume by the administrator's decision: nothing to attend to
                 lines.add("mirror '" + volume + "' is unsynchronized: " + m.record().getUnsynchronizedReason()
                         + "; resume it once the link is back ('csctl mirror resume " + volume + "')");
             } else if (!m.peerKnows()) {

@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.copyservices.api.agent.v1.ArrayServiceGrpc;
 import dev.copyservices.api.agent.v1.CommunicationResult;
 import dev.copyservices.api.agent.v1.CommunicationTest;
 import dev.copyservices.api.agent.v1.CopyPriority;
 import dev.copyservices.api.agent.v1.CreateMirrorRequest;
+import dev.copyservices.api.agent.v1.GetArrayRequest;
 import dev.copyservices.api.agent.v1.Mirror;
 import dev.copyservices.api.agent.v1.MirrorRef;
 import dev.copyservices.api.agent.v1.MirrorState;
+import dev.copyservices.api.agent.v1.MirrorsRequest;
 import dev.copyservices.api.agent.v1.ResyncMethod;
 import dev.copyservices.api.agent.v1.WriteMode;
 import io.grpc.StatusRuntimeException;
@@ -20,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -72,6 +76,7 @@ class MirrorLinkFaultIT {
         }
     }
 
+    // mirror-overview V17, V19, mirror-operations O21, O28, O40
     @Test
     void aCutMakesTheMirrorUnsynchronizedWhileHostWritesGoOnAndManualResyncWaitsForResume() throws Exception {
         String v = "manual";
@@ -85,14 +90,18 @@ class MirrorLinkFaultIT {
         sites.restoreLink();
         awaitLinkUp(v);
         assertStays(v, MirrorState.UNSYNCHRONIZED, Duration.ofSeconds(3), v + ", Manual after the link returned");
+        assertTrue(needsAttention().stream().anyMatch(line -> line.contains("'" + v + "' is unsynchronized")),
+                v + ": the array does not say it needs attention while waiting for resume: " + needsAttention());
         events = AgentEvents.lastSequence(sites.a().agent());
         sites.resume(sites.a(), v);
         awaitSynchronized(v, v + ", resumed");
+        assertTrue(needsAttention().isEmpty(), v + ": still needs attention once Synchronized: " + needsAttention());
         AgentEvents.await(sites.a().agent(), events, "MIRROR_SYNCHRONIZED", Set.of(v), v + ", resumed");
         sites.assertSameData(v, v, scratch, v);
         sites.removeEverywhere(v, v, v);
     }
 
+    // mirror-overview V18, mirror-operations O21
     @Test
     void automaticResyncResynchronizesByItselfWhenTheLinkReturns() throws Exception {
         String v = "automatic";
@@ -111,6 +120,7 @@ class MirrorLinkFaultIT {
      * are at least those regions and at most 25% + 64 KiB more (TLS, HTTP/2, protobuf and the
      * once-a-second exchanges). Regions are the mirror's own (its catalog record) when larger than 64 KiB.
      */
+    // mirror-overview V17, V18, V19 (only changed blocks), mirror-operations O24
     @Test
     void theResyncCopiesOnlyTheRegionsChangedDuringTheCut() throws Exception {
         String v = "delta";
@@ -145,6 +155,7 @@ class MirrorLinkFaultIT {
     }
 
     /** Writes during a cut reach only one member, yet the whole group goes Unsynchronized, and resumes as one. */
+    // mirror-overview V26, V28 (Manual), mirror-operations O41
     @Test
     void aConsistencyGroupGoesUnsynchronizedAndResumesAsOne() throws Exception {
         List<String> members = List.of("group-v0", "group-v1", "group-v2");
@@ -177,6 +188,7 @@ class MirrorLinkFaultIT {
      * while it runs; from the moment the resync starts until one completes, every look at the mirror
      * says secondary_inconsistent, and afterwards neither member does.
      */
+    // mirror-overview V46
     @Test
     void aFlappingLinkKeepsTheSecondaryInconsistentUntilAResyncCompletes() throws Exception {
         String v = "flap";
@@ -219,6 +231,38 @@ class MirrorLinkFaultIT {
                 && !m.getSecondaryInconsistent(), MirrorSites.TIMEOUT, v + ", secondary's view");
         sites.assertSameData(v, v, scratch, v);
         sites.removeEverywhere(v, v, v);
+    }
+
+    /**
+     * An Unsynchronized mirror waiting for resume is a line in the array's needs_attention; suspending it
+     * is the administrator's answer, so the line goes, and the mirror stays Suspended when the link
+     * returns. Resume then resynchronizes it.
+     */
+    // mirror-operations O26
+    @Test
+    void suspendingAnUnsynchronizedMirrorClearsTheArraysNeedsAttention() throws Exception {
+        String v = "attention";
+        mirror(v, WriteMode.SYNCHRONOUS, ResyncMethod.AUTOMATIC, "", SIZE);
+        sites.cutLink();
+        writeRegions(v, SIZE, 8, MIN_REGION);
+        sites.awaitState(sites.a(), v, MirrorState.UNSYNCHRONIZED, v + ", cut");
+        assertTrue(needsAttention().stream().anyMatch(line -> line.contains("'" + v + "'")),
+                v + ": Unsynchronized but the array does not need attention: " + needsAttention());
+        sites.a().mirrors().suspendMirrors(MirrorsRequest.newBuilder().addVolumes(v).build());
+        sites.awaitState(sites.a(), v, MirrorState.SUSPENDED, v + ", suspended while cut");
+        assertTrue(needsAttention().isEmpty(), v + ": suspended, yet still needs attention: " + needsAttention());
+        sites.restoreLink();
+        awaitLinkUp(v);
+        assertStays(v, MirrorState.SUSPENDED, Duration.ofSeconds(2), v + ", suspended with Automatic resync");
+        sites.resume(sites.a(), v);
+        awaitSynchronized(v, v + ", resumed");
+        sites.assertSameData(v, v, scratch, v);
+        sites.removeEverywhere(v, v, v);
+    }
+
+    private List<String> needsAttention() {
+        return ArrayServiceGrpc.newBlockingStub(sites.a().agent().channel()).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .getArray(GetArrayRequest.getDefaultInstance()).getNeedsAttentionList();
     }
 
     /** Creates {@code v} on both sites and a Synchronized mirror between them; checks it uses the proxy. */
