@@ -33,6 +33,7 @@ class ConsistencyGroupOrderIT {
     @TempDir
     Path dir;
 
+    // mirror-overview V24 (write order across members), mirror-operations O16 (Global Mirroring)
     @Test
     void promotedSecondariesOfAConsistencyGroupHoldAPrefixOfTheWriteOrderAfterKill9OfThePrimary()
             throws Exception {

@@ -29,6 +29,7 @@ class MirrorLinkTlsIT {
     @TempDir
     Path dir;
 
+    // mirror-overview V38, mirror-operations O12 (the remote password is the link's mutual TLS)
     @Test
     void anAgentWithACertificateFromAnotherCaCanNeitherMirrorNorBeMirroredTo() throws Exception {
         try (MirrorSites sites = MirrorSites.start(dir, false)) {

@@ -35,6 +35,7 @@ class MirrorRestartIT {
     @TempDir
     Path dir;
 
+    // mirror-overview V14, V20, V22, mirror-operations O42, O51 (delta, as DECISIONS.md settles)
     @Test
     void afterKill9OfEitherAgentUnderWritesTheMirrorResynchronizesWithoutAFullCopy() throws Exception {
         long seed = Long.getLong("crash.seed", System.nanoTime());

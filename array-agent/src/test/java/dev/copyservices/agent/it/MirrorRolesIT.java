@@ -71,7 +71,7 @@ class MirrorRolesIT {
         }
     }
 
-    // mirror-operations O33, O34 (mirror-overview V31)
+    // mirror-operations O33, O34 (mirror-overview V31, V44: the secondary's export takes host writes as-is once promoted)
     @Test
     void plannedDemotionAndPromotionSwapRolesAndHostWriteAccess() throws Exception {
         String v = "o33";
@@ -92,7 +92,7 @@ class MirrorRolesIT {
         sites.removeEverywhere(v, v, v);
     }
 
-    // mirror-operations O35, O37, O49 (mirror-overview V32)
+    // mirror-operations O35, O37, O48, O49 (mirror-overview V32)
     @Test
     void aForcedPromotionGivesDualPrimaryAndDemotingOneSideKeepsTheOthersWritesCopyingOnlyChanges()
             throws Exception {

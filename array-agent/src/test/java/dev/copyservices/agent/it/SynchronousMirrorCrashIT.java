@@ -38,6 +38,7 @@ class SynchronousMirrorCrashIT {
     private record Write(int slot, int pattern) {
     }
 
+    // mirror-overview V11, V14, V32, mirror-operations O17, O35, O48
     @Test
     void everyAcknowledgedWriteIsOnThePromotedSecondaryAfterKill9OfThePrimary() throws Exception {
         long seed = Long.getLong("crash.seed", System.nanoTime());
