@@ -7,6 +7,8 @@ import dev.copyservices.api.agent.v1.CopyPriority;
 import dev.copyservices.api.agent.v1.CreateMirrorRequest;
 import dev.copyservices.api.agent.v1.ListMirrorsRequest;
 import dev.copyservices.api.agent.v1.ListMirrorsResponse;
+import dev.copyservices.api.agent.v1.ListSecondaryCandidatesRequest;
+import dev.copyservices.api.agent.v1.ListSecondaryCandidatesResponse;
 import dev.copyservices.api.agent.v1.Mirror;
 import dev.copyservices.api.agent.v1.MirrorRef;
 import dev.copyservices.api.agent.v1.MirrorRole;
@@ -14,6 +16,7 @@ import dev.copyservices.api.agent.v1.MirrorServiceGrpc.MirrorServiceBlockingStub
 import dev.copyservices.api.agent.v1.MirrorsRequest;
 import dev.copyservices.api.agent.v1.MirrorsResponse;
 import dev.copyservices.api.agent.v1.ResyncMethod;
+import dev.copyservices.api.agent.v1.SecondaryCandidate;
 import dev.copyservices.api.agent.v1.UpdateMirrorsRequest;
 import dev.copyservices.api.agent.v1.WriteMode;
 import java.util.List;
@@ -115,6 +118,37 @@ final class MirrorCommands extends CommandGroup {
             root.warn(quoted(m.getVolume()) + " was mirrored already: no new synchronization was started, and the"
                     + " mirror keeps its settings; change them with 'csctl mirror set " + shellWord(m.getVolume())
                     + " ...'");
+        }
+        return 0;
+    }
+
+    @Command(name = "candidates", description = {"List the volumes on the agent at --peer that could become"
+            + " PRIMARY's secondary: standard volumes at least as large as PRIMARY, in no mirror or copy pair and"
+            + " not the base of FlashCopies, by the rules 'csctl mirror create' applies. Nothing changes.",
+            "Refused, with the reason, when either agent cannot take a new mirror (mirroring not activated,"
+                    + " disabled, at its limit, or mirroring with another array)."})
+    int candidates(
+            @Parameters(paramLabel = "PRIMARY", description = "The volume of this agent that would be the primary.")
+            String primary,
+            @Option(names = "--peer", required = true, paramLabel = "HOST:PORT", converter = Converters.Peer.class,
+                    description = "The replication endpoint of the agent to look at ('csctl mirror status' shows it"
+                            + " there).") String peer) {
+        ListSecondaryCandidatesResponse response = mirrors().listSecondaryCandidates(ListSecondaryCandidatesRequest
+                .newBuilder().setPrimary(primary).setPeer(peer).build());
+        Output out = root.output();
+        if (out.json()) {
+            out.json(response);
+        } else if (response.getCandidatesCount() == 0) {
+            root.notes().println("no volume on array " + quoted(response.getPeerArray()) + " can be the secondary of "
+                    + quoted(primary) + ": create a volume there at least as large ('csctl volume create')");
+            root.notes().flush();
+        } else {
+            StringBuilder table = new StringBuilder(String.format("%-32s %s%n", "VOLUME", "SIZE"));
+            for (SecondaryCandidate c : response.getCandidatesList()) {
+                table.append(String.format("%-32s %s%n", c.getVolume(), dev.copyservices.api.Sizes.format(
+                        c.getSizeBytes())));
+            }
+            out.print(table.toString());
         }
         return 0;
     }

@@ -5,6 +5,7 @@ import dev.copyservices.agent.mirror.MirrorInfo;
 import dev.copyservices.agent.mirror.MirrorUpdate;
 import dev.copyservices.agent.mirror.MirroringInfo;
 import dev.copyservices.agent.mirror.Outcome;
+import dev.copyservices.agent.mirror.SecondaryCandidates;
 import dev.copyservices.api.agent.v1.ActivateMirroringRequest;
 import dev.copyservices.api.agent.v1.ChangeRoleRequest;
 import dev.copyservices.api.agent.v1.CommunicationTest;
@@ -13,12 +14,15 @@ import dev.copyservices.api.agent.v1.DeactivateMirroringRequest;
 import dev.copyservices.api.agent.v1.GetMirroringRequest;
 import dev.copyservices.api.agent.v1.ListMirrorsRequest;
 import dev.copyservices.api.agent.v1.ListMirrorsResponse;
+import dev.copyservices.api.agent.v1.ListSecondaryCandidatesRequest;
+import dev.copyservices.api.agent.v1.ListSecondaryCandidatesResponse;
 import dev.copyservices.api.agent.v1.Mirror;
 import dev.copyservices.api.agent.v1.MirrorRef;
 import dev.copyservices.api.agent.v1.MirrorServiceGrpc;
 import dev.copyservices.api.agent.v1.MirroringStatus;
 import dev.copyservices.api.agent.v1.MirrorsRequest;
 import dev.copyservices.api.agent.v1.MirrorsResponse;
+import dev.copyservices.api.agent.v1.SecondaryCandidate;
 import dev.copyservices.api.agent.v1.UpdateMirrorsRequest;
 import io.grpc.stub.StreamObserver;
 
@@ -52,6 +56,17 @@ final class MirrorGrpcService extends MirrorServiceGrpc.MirrorServiceImplBase {
                         .setWriteMode(request.getWriteMode()).setConsistencyGroup(request.getConsistencyGroup())
                         .setSyncPriority(request.getSyncPriority()).setResyncMethod(request.getResyncMethod())
                         .build())));
+    }
+
+    @Override
+    public void listSecondaryCandidates(ListSecondaryCandidatesRequest request,
+            StreamObserver<ListSecondaryCandidatesResponse> observer) {
+        Unary.answer(observer, () -> {
+            SecondaryCandidates.Candidates found = engine.candidates().list(request.getPrimary(), request.getPeer());
+            return ListSecondaryCandidatesResponse.newBuilder().setPeerArray(found.peerArray())
+                    .addAllCandidates(found.volumes().stream().map(c -> SecondaryCandidate.newBuilder()
+                            .setVolume(c.volume()).setSizeBytes(c.sizeBytes()).build()).toList()).build();
+        });
     }
 
     @Override

@@ -1,10 +1,12 @@
 package dev.copyservices.agent.grpc;
 
 import dev.copyservices.agent.mirror.PeerSide;
+import dev.copyservices.api.agent.v1.CandidatesRequest;
 import dev.copyservices.api.agent.v1.ChangedRegions;
 import dev.copyservices.api.agent.v1.CollectChangesRequest;
 import dev.copyservices.api.agent.v1.ExchangeReply;
 import dev.copyservices.api.agent.v1.ExchangeRequest;
+import dev.copyservices.api.agent.v1.ListSecondaryCandidatesResponse;
 import dev.copyservices.api.agent.v1.PeerHello;
 import dev.copyservices.api.agent.v1.ProposeMirrorReply;
 import dev.copyservices.api.agent.v1.ProposeMirrorRequest;
@@ -39,6 +41,11 @@ final class ReplicationGrpcService extends ReplicationServiceGrpc.ReplicationSer
     @Override
     public void proposeMirror(ProposeMirrorRequest request, StreamObserver<ProposeMirrorReply> observer) {
         Unary.answer(observer, () -> peer.propose(request));
+    }
+
+    @Override
+    public void listCandidates(CandidatesRequest request, StreamObserver<ListSecondaryCandidatesResponse> observer) {
+        Unary.answer(observer, () -> peer.candidates(request));
     }
 
     @Override

@@ -475,6 +475,10 @@ public final class MirrorEngine implements VolumeLifecycle, AutoCloseable {
         return new MirrorOperations(this);
     }
 
+    public SecondaryCandidates candidates() {
+        return new SecondaryCandidates(this);
+    }
+
     public RoleChanges roles() {
         return new RoleChanges(this);
     }

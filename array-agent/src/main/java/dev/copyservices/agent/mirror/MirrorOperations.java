@@ -117,10 +117,7 @@ public final class MirrorOperations {
     public MirrorInfo create(String primary, String peer, String secondary, MirrorSettings requested) {
         MirrorSettings settings = Settings.defaults(requested);
         Settings.check(settings);
-        if (peer == null || !peer.matches("[^\\s:]+:\\d{1,5}") && !peer.matches("\\[[0-9a-fA-F:]+\\]:\\d{1,5}")) {
-            throw new EngineException(Reason.INVALID_MIRROR_REQUEST, "peer '" + peer + "' is not HOST:PORT",
-                    "give the peer agent's replication address, the --replication-listen it was started with");
-        }
+        checkPeerAddress(peer);
         if (secondary == null || secondary.isEmpty()) {
             throw new EngineException(Reason.INVALID_MIRROR_REQUEST, "no secondary volume was named",
                     "name the volume on the peer that becomes the secondary");
@@ -168,6 +165,13 @@ public final class MirrorOperations {
                         settings) + "; the full synchronization starts", "");
         engine.reconcile(member);
         return MirrorReport.info(engine, member);
+    }
+
+    static void checkPeerAddress(String peer) {
+        if (peer == null || !peer.matches("[^\\s:]+:\\d{1,5}") && !peer.matches("\\[[0-9a-fA-F:]+\\]:\\d{1,5}")) {
+            throw new EngineException(Reason.INVALID_MIRROR_REQUEST, "peer '" + peer + "' is not HOST:PORT",
+                    "give the peer agent's replication address, the --replication-listen it was started with");
+        }
     }
 
     /** Refuses a peer that is this array, or another array than the one partner (L7136). */

@@ -7,10 +7,12 @@ import dev.copyservices.agent.pool.catalog.MirrorRecord;
 import dev.copyservices.agent.pool.catalog.MirrorRoleRecord;
 import dev.copyservices.agent.pool.catalog.VolumeRecord;
 import dev.copyservices.agent.volume.VolumeDevice;
+import dev.copyservices.api.agent.v1.CandidatesRequest;
 import dev.copyservices.api.agent.v1.ChangedRegions;
 import dev.copyservices.api.agent.v1.CollectChangesRequest;
 import dev.copyservices.api.agent.v1.ExchangeReply;
 import dev.copyservices.api.agent.v1.ExchangeRequest;
+import dev.copyservices.api.agent.v1.ListSecondaryCandidatesResponse;
 import dev.copyservices.api.agent.v1.MemberStatus;
 import dev.copyservices.api.agent.v1.MirrorRole;
 import dev.copyservices.api.agent.v1.MirrorSettings;
@@ -88,6 +90,11 @@ public final class PeerSide {
                     + request.getPrimaryArray().getArrayName() + "'; hosts may only read it", "");
         }
         return reply(member);
+    }
+
+    /** The volumes here that {@link #propose} would take as the secondary of a primary this large. */
+    public ListSecondaryCandidatesResponse candidates(CandidatesRequest request) {
+        return new SecondaryCandidates(engine).eligible(request);
     }
 
     private ProposeMirrorReply reply(Member member) {

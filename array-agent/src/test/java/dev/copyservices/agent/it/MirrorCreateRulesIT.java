@@ -14,10 +14,13 @@ import dev.copyservices.api.agent.v1.CreateMirrorRequest;
 import dev.copyservices.api.agent.v1.DeactivateMirroringRequest;
 import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.ListMirrorsRequest;
+import dev.copyservices.api.agent.v1.ListSecondaryCandidatesRequest;
+import dev.copyservices.api.agent.v1.ListSecondaryCandidatesResponse;
 import dev.copyservices.api.agent.v1.Mirror;
 import dev.copyservices.api.agent.v1.MirrorRole;
 import dev.copyservices.api.agent.v1.MirrorState;
 import dev.copyservices.api.agent.v1.ResyncMethod;
+import dev.copyservices.api.agent.v1.SecondaryCandidate;
 import dev.copyservices.api.agent.v1.WriteMode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -155,6 +158,63 @@ class MirrorCreateRulesIT {
         flashCopy(sites.a(), "v40", "v40-fca");
         sites.createSynchronized("v40", "v40-copy", sync(), "FlashCopy base as primary");
         sites.removeEverywhere("v40", "v40-copy", "v40");
+    }
+
+    /**
+     * The candidates for a primary are the peer's volumes a create would accept, each listed with its
+     * size; volumes too small, already mirrored or a FlashCopy base are left out, a primary larger than
+     * any free volume gets an empty list, and a peer that cannot take a new mirror is a refusal that
+     * names it. Listing changes nothing.
+     */
+    // mirror-operations O10, O11
+    @Test
+    void secondaryCandidatesAreThePeersVolumesACreateWouldAcceptAndNoneWhenNoneQualify() throws Exception {
+        long size = 24 * MIB;
+        VolumeCopies.createVolume(sites.a().agent(), "o10", size);
+        VolumeCopies.createVolume(sites.b().agent(), "o10-small", size - MIB);
+        VolumeCopies.createVolume(sites.b().agent(), "o10-equal", size);
+        VolumeCopies.createVolume(sites.b().agent(), "o10-large", 2 * size);
+        VolumeCopies.createVolume(sites.b().agent(), "o10-base", 2 * size);
+        flashCopy(sites.b(), "o10-base", "o10-base-fc");
+        sites.createVolumes("o10-mirrored", 2 * size);
+        create("o10-mirrored", "o10-mirrored", sync());
+
+        ListSecondaryCandidatesResponse found = candidates("o10");
+        System.out.println("candidates for o10: " + found);
+        assertEquals(sites.b().name(), found.getPeerArray());
+        List<String> names = found.getCandidatesList().stream().map(SecondaryCandidate::getVolume).toList();
+        assertTrue(names.containsAll(List.of("o10-equal", "o10-large")), "eligible volumes missing: " + names);
+        for (String never : List.of("o10-small", "o10-base", "o10-base-fc", "o10-mirrored")) {
+            assertFalse(names.contains(never), never + " is not a valid secondary but was listed: " + names);
+        }
+        for (SecondaryCandidate c : found.getCandidatesList()) {
+            assertTrue(c.getSizeBytes() >= size, "smaller than the primary: " + c);
+        }
+        // every listed candidate is one the create accepts
+        sites.createSynchronized("o10", "o10-equal", sync(), "a listed candidate");
+        VolumeCopies.createVolume(sites.a().agent(), "o10-next", size);
+        assertFalse(candidates("o10-next").getCandidatesList().stream()
+                .anyMatch(c -> c.getVolume().equals("o10-equal")), "a volume now in a mirror is still listed");
+        sites.removeEverywhere("o10", "o10-equal", "o10");
+        sites.removeEverywhere("o10-mirrored", "o10-mirrored", "o10-mirrored");
+        VolumeCopies.createVolume(sites.a().agent(), "o10-huge", 4096 * MIB);
+        assertEquals(List.of(), candidates("o10-huge").getCandidatesList(), "no volume on site-b has 4 GiB");
+
+        // O11: an array that cannot take a new mirror is refused, by name, and nothing changed
+        sites.b().mirrors().deactivateMirroring(DeactivateMirroringRequest.getDefaultInstance());
+        try {
+            StatusRuntimeException e = refused(Status.Code.FAILED_PRECONDITION, () -> candidates("o10"));
+            assertTrue(e.getStatus().getDescription().contains("array '" + sites.b().name() + "'")
+                    && e.getStatus().getDescription().contains("not activated"), e.toString());
+        } finally {
+            sites.activate();
+        }
+        assertNoMirror("o10", "o10-equal");
+    }
+
+    private ListSecondaryCandidatesResponse candidates(String primary) {
+        return sites.a().mirrors().listSecondaryCandidates(ListSecondaryCandidatesRequest.newBuilder()
+                .setPrimary(primary).setPeer(sites.b().reachableAt()).build());
     }
 
     // mirror-overview V42
