@@ -10,6 +10,8 @@ import dev.copyservices.api.agent.v1.DeactivateMirroringRequest;
 import dev.copyservices.api.agent.v1.GetMirroringRequest;
 import dev.copyservices.api.agent.v1.ListMirrorsRequest;
 import dev.copyservices.api.agent.v1.ListMirrorsResponse;
+import dev.copyservices.api.agent.v1.ListSecondaryCandidatesRequest;
+import dev.copyservices.api.agent.v1.ListSecondaryCandidatesResponse;
 import dev.copyservices.api.agent.v1.Mirror;
 import dev.copyservices.api.agent.v1.MirrorRef;
 import dev.copyservices.api.agent.v1.MirrorRole;
@@ -50,6 +52,9 @@ final class FakeMirror {
             "array-a.example:7401").setMaxMirrors(8).build();
     /** What TestCommunication answers. */
     CommunicationTest communication = CommunicationTest.getDefaultInstance();
+    /** What ListSecondaryCandidates answers. */
+    ListSecondaryCandidatesResponse candidates = ListSecondaryCandidatesResponse.newBuilder().setPeerArray("array-b")
+            .build();
     private final FakeAgent agent;
 
     FakeMirror(FakeAgent agent) {
@@ -208,6 +213,12 @@ final class FakeMirror {
                 mirror(q.getVolume());
                 return communication;
             });
+        }
+
+        @Override
+        public void listSecondaryCandidates(ListSecondaryCandidatesRequest request,
+                StreamObserver<ListSecondaryCandidatesResponse> observer) {
+            agent.answer(request, observer, q -> candidates);
         }
 
         /** The role asked for; the peer takes the other one only when it can be reached. */

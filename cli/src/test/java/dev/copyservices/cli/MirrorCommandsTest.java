@@ -12,12 +12,14 @@ import dev.copyservices.api.agent.v1.DeactivateMirroringRequest;
 import dev.copyservices.api.agent.v1.GetMirroringRequest;
 import dev.copyservices.api.agent.v1.ListMirrorsRequest;
 import dev.copyservices.api.agent.v1.ListMirrorsResponse;
+import dev.copyservices.api.agent.v1.ListSecondaryCandidatesRequest;
 import dev.copyservices.api.agent.v1.Mirror;
 import dev.copyservices.api.agent.v1.MirrorRef;
 import dev.copyservices.api.agent.v1.MirrorRole;
 import dev.copyservices.api.agent.v1.MirrorState;
 import dev.copyservices.api.agent.v1.MirroringStatus;
 import dev.copyservices.api.agent.v1.ResyncMethod;
+import dev.copyservices.api.agent.v1.SecondaryCandidate;
 import dev.copyservices.api.agent.v1.WriteMode;
 import io.grpc.Status;
 import java.util.List;
@@ -213,6 +215,52 @@ class MirrorCommandsTest {
         assertEquals(1, r.exit());
         assertTrue(r.err().endsWith(" does not offer this command; use a csctl that matches the agent's version\n"),
                 r.err());
+    }
+
+    // ---- candidates
+
+    @Test
+    void candidatesSendsPrimaryAndPeerAndPrintsTheEligibleVolumesWithTheirSize() {
+        mirrors.candidates = mirrors.candidates.toBuilder()
+                .addCandidates(SecondaryCandidate.newBuilder().setVolume("db-copy").setSizeBytes(FakeMirror.GIB))
+                .addCandidates(SecondaryCandidate.newBuilder().setVolume("spare").setSizeBytes(2 * FakeMirror.GIB))
+                .build();
+        FakeAgent.Result r = agent.run("mirror", "candidates", "db", "--peer", "b:7401");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of(ListSecondaryCandidatesRequest.newBuilder().setPrimary("db").setPeer("b:7401").build()),
+                agent.requests);
+        assertTrue(r.out().startsWith("VOLUME"), r.out());
+        assertTrue(r.out().contains("db-copy") && r.out().contains("1 GiB"), r.out());
+        assertTrue(r.out().contains("spare") && r.out().contains("2 GiB"), r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void candidatesWithNoneSaysSoAndHowToMakeOne() {
+        FakeAgent.Result r = agent.run("mirror", "candidates", "db", "--peer", "b:7401");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("", r.out());
+        assertEquals("no volume on array \"array-b\" can be the secondary of \"db\": create a volume there at least"
+                + " as large ('csctl volume create')\n", r.err());
+    }
+
+    @Test
+    void candidatesWithJsonPrintsTheResponse() throws Exception {
+        mirrors.candidates = mirrors.candidates.toBuilder()
+                .addCandidates(SecondaryCandidate.newBuilder().setVolume("db-copy").setSizeBytes(FakeMirror.GIB))
+                .build();
+        FakeAgent.Result r = agent.run("-o", "json", "mirror", "candidates", "db", "--peer", "b:7401");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(mirrors.candidates, parse(r.out(),
+                dev.copyservices.api.agent.v1.ListSecondaryCandidatesResponse.newBuilder()).build());
+    }
+
+    @Test
+    void candidatesWithoutPeerIsAUsageError() {
+        FakeAgent.Result r = agent.run("mirror", "candidates", "db");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--peer"), r.err());
+        assertTrue(agent.requests.isEmpty());
     }
 
     // ---- list
