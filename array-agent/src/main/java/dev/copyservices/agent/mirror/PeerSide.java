@@ -85,6 +85,13 @@ public final class PeerSide {
                     .setCapacityBytes(request.getCapacityBytes()).setRegionBytes(engine.options.regionBytes())
                     .setCreatedUnixMillis(System.currentTimeMillis()), settings).build();
             member = operations.add(record, false, request.getPrimaryArray());
+            // the primary is calling right now and starts the initial copy next: until its first heartbeat
+            // says more, that is what the secondary shows (not "unresponsive, not contacted yet")
+            member.heardFromPeer(MemberStatus.newBuilder().setMirrorId(record.getId()).setKnown(true)
+                    .setRole(MirrorRole.PRIMARY).setGeneration(1)
+                    .setState(dev.copyservices.api.agent.v1.MirrorState.SYNCHRONIZING).setSettings(settings)
+                    .setOutOfSyncBytes(request.getCapacityBytes()).setVolume(request.getPrimaryVolume())
+                    .setReason("initial full synchronization").build());
             engine.events.publish(Severity.INFO, "MIRROR_CREATED", "Mirror", volume.getName(), "'" + volume.getName()
                     + "' is now the secondary of '" + request.getPrimaryVolume() + "' on array '"
                     + request.getPrimaryArray().getArrayName() + "'; hosts may only read it", "");
