@@ -39,6 +39,13 @@ public final class RoleChanges {
             throw new EngineException(Reason.INVALID_MIRROR_REQUEST, "no role was given", "promote (PRIMARY) or"
                     + " demote (SECONDARY)");
         }
+        if (!engine.mirroring().getActivated()) {
+            // no mirror can exist here then; say why rather than "in no mirror" (L11758, L11817)
+            throw new EngineException(Reason.MIRRORING_NOT_ACTIVATED, "remote mirroring is not activated on this"
+                    + " array, so '" + volume + "' has no mirror role to " + (role == MirrorRole.PRIMARY ? "promote"
+                    : "demote"), "run the role change on the agent that holds the mirror, or activate mirroring"
+                    + " here ('csctl mirror activate') and create the mirror first");
+        }
         Member m = engine.require(volume);
         boolean promote = role == MirrorRole.PRIMARY;
         synchronized (m.roleLock) { // one role change of a member at a time

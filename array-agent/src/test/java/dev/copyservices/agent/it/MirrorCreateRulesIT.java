@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.copyservices.agent.nbd.RawNbdClient;
 import dev.copyservices.api.agent.v1.ActivateMirroringRequest;
+import dev.copyservices.api.agent.v1.ChangeRoleRequest;
 import dev.copyservices.api.agent.v1.CopyPriority;
 import dev.copyservices.api.agent.v1.CreateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.CreateMirrorRequest;
@@ -81,6 +82,28 @@ class MirrorCreateRulesIT {
         }
         create("v1", "v1", sync());
         sites.removeEverywhere("v1", "v1", "v1");
+    }
+
+    // mirror-operations O6
+    @Test
+    void promotingOrDemotingOnAnArrayWithoutActivatedMirroringIsRefusedAndSaysSo() throws Exception {
+        sites.createVolumes("o6", SIZE);
+        MirrorSites.Site off = sites.b();
+        off.mirrors().deactivateMirroring(DeactivateMirroringRequest.getDefaultInstance());
+        try {
+            for (MirrorRole role : List.of(MirrorRole.PRIMARY, MirrorRole.SECONDARY)) {
+                StatusRuntimeException e = refused(Status.Code.FAILED_PRECONDITION, () -> off.mirrors().changeRole(
+                        ChangeRoleRequest.newBuilder().setVolume("o6").setRole(role).build()));
+                assertTrue(e.getStatus().getDescription().contains("not activated"), role + ": " + e);
+                assertTrue(e.getStatus().getDescription().contains(role == MirrorRole.PRIMARY ? "promote" : "demote"),
+                        role + ": " + e);
+                assertFalse(off.mirrors().getMirroring(dev.copyservices.api.agent.v1.GetMirroringRequest
+                        .getDefaultInstance()).getActivated(), role + ": the refusal activated mirroring");
+                assertNoMirror("o6", "o6");
+            }
+        } finally {
+            sites.activate();
+        }
     }
 
     // mirror-operations O3
