@@ -43,6 +43,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Acceptance scenarios of the remote mirror with real agents and a FaultProxy in front of each
@@ -135,12 +137,19 @@ class MirrorScenariosIT {
         }
     }
 
-    // mirror-overview V13
-    @Test
-    void asynchronousWriteIsAcknowledgedBeforeTheSecondaryHasItAndTheSecondaryCatchesUp() throws Exception {
-        String v = "async";
+    // mirror-overview V13; V23: a consistency group of one asynchronous mirror replicates as Global Copy does
+    @ParameterizedTest(name = "consistency group \"{0}\"")
+    @ValueSource(strings = {"", "solo"})
+    void asynchronousWriteIsAcknowledgedBeforeTheSecondaryHasItAndTheSecondaryCatchesUp(String group)
+            throws Exception {
+        String v = group.isEmpty() ? "async" : "async-" + group;
         long size = 32 * MIB;
-        mirror(v, WriteMode.ASYNCHRONOUS, ResyncMethod.AUTOMATIC, size);
+        sites.createVolumes(v, size);
+        NbdWrites.fillRandom(sites.a().agent(), v, size, random); // every region has data to tell old from new
+        Mirror created = sites.createSynchronized(v, v, CreateMirrorRequest.newBuilder()
+                .setWriteMode(WriteMode.ASYNCHRONOUS).setConsistencyGroup(group)
+                .setResyncMethod(ResyncMethod.AUTOMATIC).setSyncPriority(CopyPriority.COPY_PRIORITY_HIGHEST), v);
+        assertEquals(group, created.getConsistencyGroup(), v + ": " + created);
         Map<Long, byte[]> written = regions(size, 4);
         Map<Long, byte[]> old = new LinkedHashMap<>();
         try (RawNbdClient secondary = RawNbdClient.negotiated(sites.b().agent().nbdPort(), v)) {
