@@ -140,7 +140,7 @@ class MirrorUsageTest {
 
     @Test
     void mirrorWithoutACommandListsItsCommandsSetupFirst() {
-        assertUsageError(agent.run("mirror"), "missing command: choose one of activate, deactivate, status, create,"
+        assertUsageError(agent.run("mirror"), "missing command: choose one of activate, deactivate, status, candidates, create,"
                 + " demote, list, promote, remove, resume, set, show, suspend, test", "csctl mirror");
     }
 

@@ -183,6 +183,29 @@ class MirrorLinkFaultIT {
         }
     }
 
+    // mirror-overview V28 (Automatic)
+    @Test
+    void aConsistencyGroupWithAutomaticResyncResynchronizesAsOneWhenTheLinkReturns() throws Exception {
+        List<String> members = List.of("auto-v0", "auto-v1");
+        for (String v : members) {
+            mirror(v, WriteMode.ASYNCHRONOUS, ResyncMethod.AUTOMATIC, "g-auto", SIZE);
+        }
+        sites.cutLink();
+        writeRegions(members.get(1), SIZE, 8, MIN_REGION);
+        for (String v : members) {
+            sites.awaitState(sites.a(), v, MirrorState.UNSYNCHRONIZED, v + ", cut with writes to " + members.get(1)
+                    + " only");
+        }
+        sites.restoreLink(); // no resume: Automatic
+        for (String v : members) {
+            awaitSynchronized(v, v + ", link back, Automatic");
+        }
+        for (String v : members) {
+            sites.assertSameData(v, v, scratch, v);
+            sites.removeEverywhere(v, v, v);
+        }
+    }
+
     /**
      * A resync after a cut runs over a slow link (rate limited) and the link is cut again three times
      * while it runs; from the moment the resync starts until one completes, every look at the mirror

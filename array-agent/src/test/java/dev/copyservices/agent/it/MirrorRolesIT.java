@@ -196,6 +196,37 @@ class MirrorRolesIT {
         sites.removeEverywhere(v, v, v);
     }
 
+    // mirror-overview V33
+    @Test
+    void aVolumeCopyFromTheOriginalPrimaryCompletesThroughADualPrimary() throws Exception {
+        String v = "v33";
+        long size = 256 * MIB;
+        sites.createVolumes(v, size);
+        NbdWrites.fillRandom(sites.a().agent(), v, 64 * MIB, random);
+        sites.createSynchronized(v, v, settings(), v);
+        sites.cutLink();
+        MirrorSites.await(sites.b(), v, "peer unreachable", m -> !m.getPeerReachable(), MirrorSites.TIMEOUT, v);
+        sites.promoteForced(sites.b(), v, "V33");
+        Path source = scratch.resolve("v33-source.img");
+        VolumeCopies.export(sites.a().agent(), v, source); // no host writes to it from here on
+        VolumeCopies.createVolume(sites.a().agent(), "v33-target", size);
+        VolumeCopies.create(sites.a().agent(), v, "v33-target", CopyPriority.COPY_PRIORITY_LOWEST);
+
+        sites.restoreLink();
+        sites.awaitState(sites.a(), v, MirrorState.DUAL_PRIMARY, "V33 link back");
+        System.out.println("V33: the copy was " + VolumeCopies.get(sites.a().agent(), "v33-target").getState()
+                + " when site-a saw the Dual Primary");
+        VolumeCopies.awaitCompleted(sites.a().agent(), "v33-target", "V33 copy during the Dual Primary");
+        VolumeCopies.assertSameImage(sites.a().agent(), "v33-target", source, scratch.resolve("v33-target.img"),
+                "V33 the copy of the original primary");
+
+        VolumeCopies.copies(sites.a().agent()).removeCopies(dev.copyservices.api.agent.v1.RemoveCopiesRequest
+                .newBuilder().addTargets("v33-target").build());
+        sites.changeRole(sites.a(), v, MirrorRole.SECONDARY, false, "V33 resolve, keep site-b");
+        awaitSynchronized(v, "V33 resolved");
+        sites.removeEverywhere(v, v, v);
+    }
+
     // mirror-overview V41 (practice failover, docs/mirror.md)
     @Test
     void aFlashCopyOfTheSecondaryKeepsItsPointInTimeWhileMirroringGoesOn() throws Exception {

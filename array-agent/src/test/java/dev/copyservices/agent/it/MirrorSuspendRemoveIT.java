@@ -10,8 +10,10 @@ import dev.copyservices.agent.nbd.RawNbdClient;
 import dev.copyservices.api.agent.v1.CommunicationResult;
 import dev.copyservices.api.agent.v1.CommunicationTest;
 import dev.copyservices.api.agent.v1.CopyPriority;
+import dev.copyservices.api.agent.v1.CreateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.CreateMirrorRequest;
 import dev.copyservices.api.agent.v1.DeleteVolumeRequest;
+import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.ListMirrorsRequest;
 import dev.copyservices.api.agent.v1.Mirror;
 import dev.copyservices.api.agent.v1.MirrorRef;
@@ -92,6 +94,73 @@ class MirrorSuspendRemoveIT {
         assertTrue(sent >= changed && sent <= changed + changed / 4 + MIN_REGION, v + ": " + changed
                 + " bytes changed, the resume sent " + sent + " (a full copy would be " + SIZE + ")");
         sites.assertSameData(v, v, scratch, v);
+        sites.removeEverywhere(v, v, v);
+    }
+
+    // mirror-operations O52
+    @Test
+    void mirrorsSuspendedWhileTheLinkIsDownStaySuspendedWhenItReturnsAndResumeCopiesOnlyTheDelta() throws Exception {
+        List<String> members = List.of("o52-a", "o52-b");
+        for (String v : members) {
+            mirror(v, WriteMode.SYNCHRONOUS, ResyncMethod.AUTOMATIC, "");
+        }
+        long region = Math.max(MIN_REGION, sites.a().durableMirror(members.get(0)).getRegionBytes());
+        sites.cutLink(); // the switch is down
+        for (String v : members) {
+            MirrorSites.await(sites.a(), v, "peer unreachable", m -> !m.getPeerReachable(), MirrorSites.TIMEOUT, v);
+        }
+        sites.a().mirrors().suspendMirrors(MirrorsRequest.newBuilder().addAllVolumes(members).build());
+        long[] sentBefore = new long[members.size()];
+        for (int i = 0; i < members.size(); i++) {
+            String v = members.get(i);
+            assertEquals(MirrorState.SUSPENDED, sites.a().mirror(v).getState(), v + ": suspended with the link down");
+            sentBefore[i] = sites.a().mirror(v).getBytesSent();
+            writeRegions(v, 8, region);
+        }
+        sites.restoreLink(); // the switch is replaced
+        for (String v : members) {
+            MirrorSites.await(sites.a(), v, "peer reachable", Mirror::getPeerReachable, MirrorSites.TIMEOUT, v);
+            assertStays(sites.a(), v, MirrorState.SUSPENDED, Duration.ofSeconds(2), v + ", link back, Automatic");
+        }
+        sites.a().mirrors().resumeMirrors(MirrorsRequest.newBuilder().addAllVolumes(members).build());
+        for (int i = 0; i < members.size(); i++) {
+            String v = members.get(i);
+            long sent = awaitSynchronized(v, v + ", resumed").getBytesSent() - sentBefore[i];
+            System.out.println(v + ": 8 regions changed while the link was down, the resume sent " + sent);
+            assertTrue(sent >= 8 * region && sent < SIZE / 2, v + ": the resume sent " + sent + " bytes for 8 regions"
+                    + " of " + region + " (a full copy would be " + SIZE + ")");
+            sites.assertSameData(v, v, scratch, v);
+            sites.removeEverywhere(v, v, v);
+        }
+    }
+
+    // mirror-operations O53
+    @Test
+    void suspendingAndFlashCopyingTheSecondaryGivesABackupOfThatMomentAndResumeCopiesOnlyTheDelta() throws Exception {
+        String v = "o53";
+        mirror(v, WriteMode.SYNCHRONOUS, ResyncMethod.MANUAL, "");
+        String id = sites.a().mirror(v).getId();
+        suspend(v, false);
+        sites.awaitState(sites.b(), v, MirrorState.SUSPENDED, v + ", the secondary's view");
+        Path atSuspend = scratch.resolve("o53-at-suspend.img");
+        VolumeCopies.export(sites.a().agent(), v, atSuspend); // what the backup must hold
+        FlashCopyServiceGrpc.newBlockingStub(sites.b().agent().channel()).withDeadlineAfter(60,
+                java.util.concurrent.TimeUnit.SECONDS).createFlashCopy(CreateFlashCopyRequest.newBuilder()
+                .setBase(v).setName("o53-backup").build());
+        long sentBefore = sites.a().mirror(v).getBytesSent();
+        long region = Math.max(MIN_REGION, sites.a().durableMirror(v).getRegionBytes());
+        writeRegions(v, 16, region);
+
+        sites.resume(sites.a(), v);
+        Mirror done = awaitSynchronized(v, v + ", resumed after the backup");
+        assertEquals(id, done.getId(), v + ": the relationship was replaced");
+        long sent = done.getBytesSent() - sentBefore;
+        assertTrue(sent >= 16 * region && sent < SIZE / 2, v + ": the resume sent " + sent + " bytes for 16 regions"
+                + " of " + region + " (a full copy would be " + SIZE + ")");
+        sites.assertSameData(v, v, scratch, v);
+        // the resync wrote into the FlashCopy's base: the backup still holds the moment of the suspend
+        VolumeCopies.assertSameImage(sites.b().agent(), "o53-backup", atSuspend, scratch.resolve("o53-backup.img"),
+                v + ": the backup of the secondary");
         sites.removeEverywhere(v, v, v);
     }
 
