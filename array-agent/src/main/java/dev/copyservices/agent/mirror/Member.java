@@ -40,6 +40,12 @@ final class Member {
     /** The peer's member as last heard; null before the first exchange. */
     private volatile MemberStatus peer;
     private volatile boolean peerKnows = true;
+    /**
+     * A new primary between its registration and the engine's first decision on replicating it: a host
+     * write then is tracked for the initial copy, which copies every region anyway, and must not make
+     * the mirror Unsynchronized.
+     */
+    private volatile boolean awaitingFirstReconcile;
     private volatile boolean dualRole;
     /** A resync confirmed (flush marker acknowledged) that the peer holds every region. */
     private volatile boolean confirmed;
@@ -58,6 +64,15 @@ final class Member {
         // a crash between a resync's confirmation and its commit leaves the record inconsistent: confirm again
         this.confirmed = map.toCopyCount() == 0 && record.getLastSynchronizedUnixMillis() != 0
                 && !record.getSecondaryInconsistent();
+    }
+
+    void awaitFirstReconcile() {
+        awaitingFirstReconcile = true;
+    }
+
+    /** The engine decided once whether this member replicates; from now on an unsent write counts. */
+    void reconciled() {
+        awaitingFirstReconcile = false;
     }
 
     void confirmed(boolean value) {
@@ -185,7 +200,7 @@ final class Member {
         } finally {
             mode.readLock().unlock();
         }
-        if (sent == null) {
+        if (sent == null && (stream != null || !awaitingFirstReconcile)) {
             notReplicated("the write could not be sent to the peer");
         } else if (!asynchronous()) {
             stream.await(sent, engine.writeTimeoutNanos()); // a failure already marked the regions and the state

@@ -247,6 +247,7 @@ public final class MirrorEngine implements VolumeLifecycle, AutoCloseable {
             member.awaitInFlight(writeTimeoutNanos());
         }
         member.replicateOn(stream);
+        member.reconciled();
         if (stream != null) {
             member.resyncIfDue();
         }

@@ -210,6 +210,9 @@ public final class MirrorOperations {
                         throw e;
                     }
                     Member member = new Member(engine, record, map);
+                    if (allChanged) { // a new primary: early writes are left to the full copy
+                        member.awaitFirstReconcile();
+                    }
                     engine.register(member);
                     return member;
                 });

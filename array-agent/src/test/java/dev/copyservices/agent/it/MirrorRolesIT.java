@@ -227,6 +227,66 @@ class MirrorRolesIT {
         sites.removeEverywhere(v, v, v);
     }
 
+    /**
+     * The seed documents a firmware defect (the FlashCopy of a base failing when its mirror is created with
+     * host I/O running); we do not reproduce it: with I/O quiesced and with writes during the initial
+     * synchronization alike, the base's FlashCopy stays Optimal and exactly its point in time.
+     */
+    // mirror-operations O47
+    @Test
+    void mirroringAFlashCopyBaseLeavesItsFlashCopyOptimalAndAtItsPointInTimeWithAndWithoutHostWrites()
+            throws Exception {
+        String v = "o47";
+        sites.createVolumes(v, SIZE);
+        NbdWrites.fillRandom(sites.a().agent(), v, 8 * MIB, random);
+        var flashCopies = FlashCopyServiceGrpc.newBlockingStub(sites.a().agent().channel())
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        flashCopies.createFlashCopy(CreateFlashCopyRequest.newBuilder().setBase(v).setName("o47-fc").build());
+        Path pointInTime = scratch.resolve("o47-fc.img");
+        VolumeCopies.export(sites.a().agent(), "o47-fc", pointInTime);
+        FlashCopyRef ref = FlashCopyRef.newBuilder().setName("o47-fc").build();
+
+        sites.createSynchronized(v, v, settings(), "O47 quiesced");
+        assertEquals(FlashCopyState.OPTIMAL, flashCopies.getFlashCopy(ref).getState(), "O47 quiesced");
+        VolumeCopies.assertSameImage(sites.a().agent(), "o47-fc", pointInTime, scratch.resolve("o47-now.img"),
+                "O47 quiesced");
+        sites.removeEverywhere(v, v, v);
+
+        // again, with host writes from before the create until the initial synchronization is done
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.CompletableFuture<Integer> writes = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    int n = 0;
+                    try (RawNbdClient client = RawNbdClient.negotiated(sites.a().agent().nbdPort(), v)) {
+                        Random r = new Random(47);
+                        byte[] data = new byte[4096];
+                        while (writing.get()) {
+                            r.nextBytes(data);
+                            // within the first 2 MiB: the copy-on-write stays well inside the 8 MiB repository
+                            NbdWrites.write(client, n + 1, (long) r.nextInt(512) * 4096, data, v);
+                            n++;
+                        }
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                    return n;
+                });
+        try {
+            sites.createSynchronized(v, v, settings(), "O47 with host writes");
+        } finally {
+            writing.set(false);
+        }
+        System.out.println("O47: " + writes.get(60, TimeUnit.SECONDS) + " host writes during the synchronization");
+        assertEquals(FlashCopyState.OPTIMAL, flashCopies.getFlashCopy(ref).getState(), "O47 with host writes");
+        VolumeCopies.assertSameImage(sites.a().agent(), "o47-fc", pointInTime, scratch.resolve("o47-now.img"),
+                "O47 with host writes");
+        awaitSynchronized(v, "O47 writes stopped");
+        sites.assertSameData(v, v, scratch, "O47 with host writes");
+        sites.removeEverywhere(v, v, v);
+        flashCopies.deleteFlashCopy(dev.copyservices.api.agent.v1.DeleteFlashCopyRequest.newBuilder()
+                .setName("o47-fc").build());
+    }
+
     // mirror-overview V41 (practice failover, docs/mirror.md)
     @Test
     void aFlashCopyOfTheSecondaryKeepsItsPointInTimeWhileMirroringGoesOn() throws Exception {
