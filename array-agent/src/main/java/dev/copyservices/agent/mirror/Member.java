@@ -41,11 +41,12 @@ final class Member {
     private volatile MemberStatus peer;
     private volatile boolean peerKnows = true;
     /**
-     * A new primary between its registration and the engine's first decision on replicating it: a host
-     * write then is tracked for the initial copy, which copies every region anyway, and must not make
-     * the mirror Unsynchronized.
+     * A primary between its registration (created, or loaded at start) and the engine's first decision
+     * on replicating it: a host write then is tracked, and only counts as unsent (Unsynchronized) if
+     * that decision is not to replicate; otherwise the resync that follows copies its regions.
      */
     private volatile boolean awaitingFirstReconcile;
+    private volatile boolean trackedWhileAwaiting;
     private volatile boolean dualRole;
     /** A resync confirmed (flush marker acknowledged) that the peer holds every region. */
     private volatile boolean confirmed;
@@ -70,9 +71,18 @@ final class Member {
         awaitingFirstReconcile = true;
     }
 
-    /** The engine decided once whether this member replicates; from now on an unsent write counts. */
-    void reconciled() {
+    /**
+     * The engine decided whether this member replicates; from now on an unsent write counts. Writes
+     * tracked before count now when the decision was not to replicate.
+     */
+    void reconciled(boolean replicating) {
+        if (!awaitingFirstReconcile) {
+            return;
+        }
         awaitingFirstReconcile = false;
+        if (!replicating && trackedWhileAwaiting) {
+            notReplicated("the write could not be sent to the peer");
+        }
     }
 
     void confirmed(boolean value) {
@@ -199,6 +209,9 @@ final class Member {
             }
         } finally {
             mode.readLock().unlock();
+        }
+        if (sent == null && stream == null) {
+            trackedWhileAwaiting = true; // before reading the flag: reconciled() writes it, then reads this
         }
         if (sent == null && (stream != null || !awaitingFirstReconcile)) {
             notReplicated("the write could not be sent to the peer");

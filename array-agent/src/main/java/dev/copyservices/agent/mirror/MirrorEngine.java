@@ -98,7 +98,9 @@ public final class MirrorEngine implements VolumeLifecycle, AutoCloseable {
             if (map.lost()) {
                 LOG.warning("the change map of mirror " + record.getId() + " was lost: every region will be copied");
             }
-            register(new Member(this, record, map));
+            Member loaded = new Member(this, record, map);
+            loaded.awaitFirstReconcile(); // until the heartbeat's first look at the peer
+            register(loaded);
         }
         flashCopies.heldBackBy(this::heldBack);
         for (Member m : byId.values()) {
@@ -247,7 +249,7 @@ public final class MirrorEngine implements VolumeLifecycle, AutoCloseable {
             member.awaitInFlight(writeTimeoutNanos());
         }
         member.replicateOn(stream);
-        member.reconciled();
+        member.reconciled(stream != null);
         if (stream != null) {
             member.resyncIfDue();
         }
