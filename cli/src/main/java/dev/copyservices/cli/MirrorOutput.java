@@ -93,7 +93,7 @@ final class MirrorOutput {
 
     /** {@code mirror status}: whether this agent may hold mirrors, and with whom it mirrors. */
     static String render(MirroringStatus s) {
-        return new Output.Details()
+        Output.Details details = new Output.Details()
                 .field("Activated", s.getActivated() ? "yes" : "no (activate with 'csctl mirror activate')")
                 .field("Enabled", s.getEnabled() ? "yes" : "no (the agent runs with --disable-feature mirror: existing"
                         + " mirrors keep working, new ones are refused)")
@@ -102,8 +102,12 @@ final class MirrorOutput {
                 .field("Partner array", s.getPartnerArray().isEmpty() && s.getPartnerArrayId().isEmpty()
                         ? "- (none yet)" : withId(Output.orDash(s.getPartnerArray()), s.getPartnerArrayId()))
                 .field("Mirrors", Integer.toUnsignedString(s.getMirrors()) + (s.getMaxMirrors() == 0 ? ""
-                        : " of at most " + Integer.toUnsignedString(s.getMaxMirrors())))
-                .render();
+                        : " of at most " + Integer.toUnsignedString(s.getMaxMirrors())));
+        for (var g : s.getConsistencyGroupsList()) {
+            details.field("Consistency group " + g.getName(), state(g.getState()) + " (" + String.join(", ",
+                    g.getVolumesList()) + ")");
+        }
+        return details.render();
     }
 
     /** {@code mirror test NAME}: the result, the three round trips and, when there is one, why. */

@@ -62,7 +62,8 @@ final class MirroringCommands {
 
     @Command(name = "status", description = "Show whether mirroring is activated and enabled on this agent, its"
             + " replication endpoint (what 'mirror create --peer' names on the other array), the partner array and"
-            + " how many mirrors it holds.")
+            + " how many mirrors it holds, and each consistency group with a member here: Synchronized only when"
+            + " every member is.")
     static final class Status extends MirroringCommand {
         @Override
         public Integer call() {

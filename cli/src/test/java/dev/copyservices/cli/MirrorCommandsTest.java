@@ -116,6 +116,16 @@ class MirrorCommandsTest {
     }
 
     @Test
+    void statusShowsEachConsistencyGroupWithItsStateAndVolumes() {
+        mirrors.status = mirrors.status.toBuilder().setActivated(true).addConsistencyGroups(
+                dev.copyservices.api.agent.v1.ConsistencyGroupStatus.newBuilder().setName("nightly")
+                        .addVolumes("db").addVolumes("logs").setState(MirrorState.SYNCHRONIZING)).build();
+        FakeAgent.Result r = agent.run("mirror", "status");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("Consistency group nightly:  Synchronizing (db, logs)\n"), r.out());
+    }
+
+    @Test
     void statusSaysWhatIsMissingOnAFreshOrDisabledAgent() {
         mirrors.status = MirroringStatus.getDefaultInstance();
         assertEquals("""

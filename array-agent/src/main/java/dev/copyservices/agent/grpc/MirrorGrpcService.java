@@ -9,6 +9,7 @@ import dev.copyservices.agent.mirror.SecondaryCandidates;
 import dev.copyservices.api.agent.v1.ActivateMirroringRequest;
 import dev.copyservices.api.agent.v1.ChangeRoleRequest;
 import dev.copyservices.api.agent.v1.CommunicationTest;
+import dev.copyservices.api.agent.v1.ConsistencyGroupStatus;
 import dev.copyservices.api.agent.v1.CreateMirrorRequest;
 import dev.copyservices.api.agent.v1.DeactivateMirroringRequest;
 import dev.copyservices.api.agent.v1.GetMirroringRequest;
@@ -118,7 +119,10 @@ final class MirrorGrpcService extends MirrorServiceGrpc.MirrorServiceImplBase {
     static MirroringStatus toProto(MirroringInfo m) {
         return MirroringStatus.newBuilder().setActivated(m.activated()).setEnabled(m.enabled())
                 .setReplicationEndpoint(m.replicationEndpoint()).setPartnerArray(m.partnerArray())
-                .setPartnerArrayId(m.partnerArrayId()).setMirrors(m.mirrors()).setMaxMirrors(m.maxMirrors()).build();
+                .setPartnerArrayId(m.partnerArrayId()).setMirrors(m.mirrors()).setMaxMirrors(m.maxMirrors())
+                .addAllConsistencyGroups(m.consistencyGroups().stream().map(g -> ConsistencyGroupStatus.newBuilder()
+                        .setName(g.name()).addAllVolumes(g.volumes()).setState(g.state()).build()).toList())
+                .build();
     }
 
     static MirrorsResponse toProto(Outcome outcome) {

@@ -9,6 +9,7 @@ import dev.copyservices.agent.pool.catalog.VolumeRecord;
 import dev.copyservices.agent.volumecopy.CopyPriority;
 import dev.copyservices.api.agent.v1.MemberStatus;
 import dev.copyservices.api.agent.v1.MirrorSettings;
+import dev.copyservices.api.agent.v1.MirrorState;
 import dev.copyservices.api.agent.v1.PeerHello;
 import dev.copyservices.api.agent.v1.ProposeMirrorReply;
 import dev.copyservices.api.agent.v1.ProposeMirrorRequest;
@@ -41,7 +42,36 @@ public final class MirrorOperations {
         var m = engine.mirroring();
         return new MirroringInfo(m.getActivated(), engine.options.enabled(), engine.options.endpoint() == null ? ""
                 : engine.options.endpoint(), m.getPartnerArrayName(), m.getPartnerArrayId(), engine.count(),
-                engine.limits.maxMirrors());
+                engine.limits.maxMirrors(), groups());
+    }
+
+    /** Members furthest from Synchronized first: a group shows the state of its worst member. */
+    private static final List<MirrorState> WORST_FIRST = List.of(MirrorState.DUAL_PRIMARY,
+            MirrorState.DUAL_SECONDARY, MirrorState.UNSYNCHRONIZED, MirrorState.UNRESPONSIVE, MirrorState.SUSPENDED,
+            MirrorState.SYNCHRONIZING, MirrorState.SYNCHRONIZED);
+
+    private List<MirroringInfo.GroupInfo> groups() {
+        java.util.Map<String, List<Member>> byGroup = new java.util.TreeMap<>();
+        for (Member member : engine.members()) {
+            if (member.asynchronous() && !member.group().isEmpty()) {
+                byGroup.computeIfAbsent(member.group(), g -> new ArrayList<>()).add(member);
+            }
+        }
+        List<MirroringInfo.GroupInfo> groups = new ArrayList<>();
+        byGroup.forEach((name, members) -> {
+            MirrorState worst = MirrorState.SYNCHRONIZED;
+            List<String> volumes = new ArrayList<>();
+            for (Member member : members) {
+                volumes.add(engine.volumeName(member));
+                int rank = WORST_FIRST.indexOf(member.state());
+                if (rank >= 0 && rank < WORST_FIRST.indexOf(worst)) {
+                    worst = member.state();
+                }
+            }
+            volumes.sort(null);
+            groups.add(new MirroringInfo.GroupInfo(name, List.copyOf(volumes), worst));
+        });
+        return groups;
     }
 
     /** Creates the mirror log directory (the seed's mirror repositories, L9957); idempotent. */
@@ -210,7 +240,7 @@ public final class MirrorOperations {
                         throw e;
                     }
                     Member member = new Member(engine, record, map);
-                    if (allChanged) { // a new primary: early writes are left to the full copy
+                    if (allChanged) { // a new primary: until create reconciles it
                         member.awaitFirstReconcile();
                     }
                     engine.register(member);

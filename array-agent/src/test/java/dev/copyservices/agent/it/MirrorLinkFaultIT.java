@@ -183,6 +183,59 @@ class MirrorLinkFaultIT {
         }
     }
 
+    // mirror-overview V27
+    @Test
+    void aConsistencyGroupIsSynchronizedOnlyWhenEveryMemberIs() throws Exception {
+        mirror("cg27-v0", WriteMode.ASYNCHRONOUS, ResyncMethod.AUTOMATIC, "g27", SIZE);
+        assertEquals(MirrorState.SYNCHRONIZED, groupState(sites.a(), "g27"), "one Synchronized member");
+        FaultProxy link = sites.b().proxy();
+        link.limitRate(FaultProxy.Direction.TO_TARGET, 4 * MIB); // the second member's full copy takes seconds
+        try {
+            sites.createVolumes("cg27-v1", 4 * SIZE);
+            NbdWrites.fillRandom(sites.a().agent(), "cg27-v1", 4 * SIZE, random);
+            sites.createMirror("cg27-v1", "cg27-v1", CreateMirrorRequest.newBuilder()
+                    .setWriteMode(WriteMode.ASYNCHRONOUS).setConsistencyGroup("g27")
+                    .setResyncMethod(ResyncMethod.AUTOMATIC).setSyncPriority(CopyPriority.COPY_PRIORITY_HIGHEST));
+            sites.awaitState(sites.a(), "cg27-v1", MirrorState.SYNCHRONIZING, "cg27-v1, created");
+            MirrorState group = groupState(sites.a(), "g27");
+            Mirror second = sites.a().mirror("cg27-v1");
+            assertEquals(MirrorState.SYNCHRONIZING, second.getState(), "the check needs the copy still running: "
+                    + second);
+            assertEquals(MirrorState.SYNCHRONIZED, sites.a().mirror("cg27-v0").getState(), "the first member");
+            assertEquals(MirrorState.SYNCHRONIZING, group, "one member Synchronized, the other copying");
+        } finally {
+            link.limitRate(FaultProxy.Direction.TO_TARGET, 0);
+        }
+        awaitSynchronized("cg27-v1", "cg27-v1, link at full speed");
+        awaitSynchronized("cg27-v0", "cg27-v0");
+        assertEquals(MirrorState.SYNCHRONIZED, groupState(sites.a(), "g27"), "every member Synchronized");
+        assertEquals(List.of("cg27-v0", "cg27-v1"), groupOf(sites.a(), "g27").getVolumesList());
+        sites.cutLink();
+        writeRegions("cg27-v0", SIZE, 2, MIN_REGION);
+        sites.awaitState(sites.a(), "cg27-v1", MirrorState.UNSYNCHRONIZED, "cg27, cut");
+        assertEquals(MirrorState.UNSYNCHRONIZED, groupState(sites.a(), "g27"), "cut with writes");
+        sites.restoreLink();
+        for (String v : List.of("cg27-v0", "cg27-v1")) {
+            awaitSynchronized(v, v + ", link back");
+        }
+        assertEquals(MirrorState.SYNCHRONIZED, groupState(sites.a(), "g27"), "resynchronized");
+        for (String v : List.of("cg27-v0", "cg27-v1")) {
+            sites.removeEverywhere(v, v, v);
+        }
+        assertTrue(sites.a().mirrors().getMirroring(dev.copyservices.api.agent.v1.GetMirroringRequest
+                .getDefaultInstance()).getConsistencyGroupsList().isEmpty(), "a group without members is listed");
+    }
+
+    private static dev.copyservices.api.agent.v1.ConsistencyGroupStatus groupOf(MirrorSites.Site site, String name) {
+        return site.mirrors().getMirroring(dev.copyservices.api.agent.v1.GetMirroringRequest.getDefaultInstance())
+                .getConsistencyGroupsList().stream().filter(g -> g.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(site + " lists no consistency group " + name));
+    }
+
+    private static MirrorState groupState(MirrorSites.Site site, String name) {
+        return groupOf(site, name).getState();
+    }
+
     // mirror-overview V28 (Automatic)
     @Test
     void aConsistencyGroupWithAutomaticResyncResynchronizesAsOneWhenTheLinkReturns() throws Exception {
