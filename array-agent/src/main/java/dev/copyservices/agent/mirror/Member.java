@@ -213,8 +213,10 @@ final class Member {
         if (sent == null && stream == null) {
             trackedWhileAwaiting = true; // before reading the flag: reconciled() writes it, then reads this
         }
-        if (sent == null && (stream != null || !awaitingFirstReconcile)) {
-            notReplicated("the write could not be sent to the peer");
+        if (sent == null) {
+            if (stream != null || !awaitingFirstReconcile) {
+                notReplicated("the write could not be sent to the peer");
+            }
         } else if (!asynchronous()) {
             stream.await(sent, engine.writeTimeoutNanos()); // a failure already marked the regions and the state
         }
