@@ -239,7 +239,8 @@ final class NbdConnection {
 
     /** Runs once, on the last thread out: every request has been answered or abandoned. */
     private void end() {
-        abort("client disconnected");
+        // The hold goes before the socket: a client that sees the connection close (after its
+        // disconnect request) may delete or reconfigure the volume at once, and must not find it in use.
         if (export != null) {
             try {
                 export.close();
@@ -247,6 +248,7 @@ final class NbdConnection {
                 LOG.log(Level.WARNING, "closing the hold on export " + export.name() + " failed", e);
             }
         }
+        abort("client disconnected");
         LOG.info("NBD connection " + remote + " closed"
                 + (export != null ? " (export " + export.name() + ")" : "") + ": " + endReason.get());
         ScheduledFuture<?> deadline = negotiationDeadline;

@@ -285,6 +285,7 @@ class MirrorSuspendRemoveIT {
         }
         try (RawNbdClient client = RawNbdClient.negotiated(sites.b().agent().nbdPort(), v)) {
             NbdWrites.write(client, 1, 0, new byte[4096], v); // a standard volume again: writable
+            client.disconnect(); // so the delete below does not race the server's end of the connection
         }
         VolumeCopies.volumes(sites.b().agent()).deleteVolume(DeleteVolumeRequest.newBuilder().setName(v).build());
     }

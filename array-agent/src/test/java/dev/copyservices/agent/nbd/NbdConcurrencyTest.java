@@ -146,6 +146,19 @@ class NbdConcurrencyTest extends NbdServerTestBase {
     }
 
     @Test
+    void aClientThatSeesTheCloseAfterItsDisconnectFindsTheHoldAlreadyReleased() throws Exception {
+        volume("vol", SIZE, false);
+        int port = start();
+        for (int round = 0; round < 50; round++) {
+            RawNbdClient c = RawNbdClient.negotiated(port, "vol");
+            c.read(1, 0, 512);
+            c.disconnect(); // returns once the server has closed the socket
+            assertEquals(0, registry.volume("vol").holds.get(), "the export is still held in round " + round
+                    + ": a delete right after the client's disconnect would be refused as in use");
+        }
+    }
+
+    @Test
     void revokingTheExportClosesItsConnections() throws Exception {
         volume("vol", SIZE, false);
         volume("other", SIZE, false);

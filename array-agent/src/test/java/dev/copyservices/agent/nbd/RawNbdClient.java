@@ -160,6 +160,16 @@ public final class RawNbdClient implements AutoCloseable {
         }
     }
 
+    /**
+     * An orderly end, as qemu-io and nbdcopy do it, that also waits for the server to close: once this
+     * returns the server holds the export no longer (it lets go before it closes the socket).
+     */
+    public void disconnect() throws IOException {
+        request(0, NbdProtocol.CMD_DISC, 0, 0, 0);
+        assertEquals(true, closedByServer(), "the server kept the connection open after a disconnect request");
+        close();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
