@@ -211,6 +211,16 @@ public final class MirrorOperations {
             throw new EngineException(Reason.INVALID_MIRROR_REQUEST, "the peer is this array itself",
                     "give the replication address of the other array's agent");
         }
+        if (!mirroring.getPartnerArrayId().isEmpty() && !mirroring.getPartnerArrayId().equals(hello.getArrayId())
+                && mirroring.getPartnerArrayName().equals(hello.getArrayName())) {
+            // The name is the same but the array is not: most likely the partner was rebuilt (L11623).
+            throw new EngineException(Reason.WRONG_PARTNER, "the peer is named '" + hello.getArrayName()
+                    + "' like this array's partner but is another array (id " + hello.getArrayId() + ", the partner"
+                    + " is " + mirroring.getPartnerArrayId() + "); an array mirrors with one partner (L7136)",
+                    "if '" + hello.getArrayName() + "' was rebuilt, remove this array's mirrors with the old one"
+                            + " first (they can be removed here alone while it is gone), then create the mirrors"
+                            + " again");
+        }
         if (!mirroring.getPartnerArrayId().isEmpty() && !mirroring.getPartnerArrayId().equals(hello.getArrayId())) {
             throw new EngineException(Reason.WRONG_PARTNER, "this array mirrors with array '"
                     + mirroring.getPartnerArrayName() + "' already; an array mirrors with one partner (L7136), not"

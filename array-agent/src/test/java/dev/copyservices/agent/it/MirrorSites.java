@@ -158,6 +158,20 @@ public final class MirrorSites implements AutoCloseable {
         return new Site(name, port, agent, proxy);
     }
 
+    /**
+     * Starts another array on this PKI (an identity for {@code name} is made if it has none): a third
+     * array, or one rebuilt in place of a site that was lost, with a fresh pool under {@code dir}.
+     */
+    public Site startSite(Path dir, String name, boolean proxied, String... extraArgs)
+            throws IOException, InterruptedException {
+        return site(dir, pki, name, proxied, extraArgs);
+    }
+
+    /** These sites with {@code rebuilt} as site A; closing the result closes it and B. */
+    public MirrorSites withA(Site rebuilt) {
+        return new MirrorSites(pki, rebuilt, b);
+    }
+
     public Site a() {
         return a;
     }
