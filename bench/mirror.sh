@@ -16,6 +16,12 @@
 #    cp: on fresh agents the first synchronization ran twice as long as the next, most of both
 #    agents' CPU going to the JIT compiler. The CPU time each agent used for each synchronization is
 #    printed too.
+#  - initial synchronization at each lower sync priority: one more volume like the others mirrored
+#    onto a new secondary volume at High, Medium, Low and Lowest, with a synchronization at Highest
+#    before and after them, timed the same way; each duration over the mean of the two at Highest,
+#    against the slowdowns of DECISIONS.md (High 2x, Medium 3.5x, Low 6x, Lowest 8x; the seed's
+#    L7890-L7903 ratios). "met" means the throughput ratio is within 15% of 1/slowdown, as in
+#    bench/volumecopy.sh (the same CopyPace paces both).
 #  - host writes on the primary: 4k random writes (fio, nbd engine) at QD1 (mean latency) and QD32
 #    (IOPS) on a volume with a synchronous mirror, one with an asynchronous mirror and one with no
 #    mirror on the same agent, all three filled alike. Each workload runs in the order none, sync,
@@ -37,7 +43,7 @@
 # events in the primary's log) happened while it was measured; one with losses measured the engine's
 # recovery too, and the remarks in docs/benchmarks.md must say so.
 #
-#   bench/mirror.sh                        # SIZE=1GiB RUNTIME=10, about 5 minutes, 8 GiB of disk
+#   bench/mirror.sh                        # SIZE=1GiB RUNTIME=10, about 6 minutes, 10 GiB of disk
 #   SIZE=2GiB RUNTIME=20 LAG_IOPS=5000 bench/mirror.sh
 #
 # csctl has no mirror commands yet: bench/MirrorCtl.java (compiled into the workdir with the JDK
@@ -106,10 +112,10 @@ on_secondary mirrorctl activate >/dev/null
 mirrorctl activate >/dev/null
 
 # Primary volumes: sync (synchronous mirror), async (asynchronous mirror), plain (none), warmup (the
-# unmeasured mirror); all hold the same random bytes, written the same way (nbdcopy), since how a
+# unmeasured mirror), paced (the priorities); all hold the same random bytes, written the same way (nbdcopy), since how a
 # file was filled changes its random-write speed on ext4 (see bench/nbd.sh). The secondaries are
 # created empty.
-for volume in sync async plain warmup; do
+for volume in sync async plain warmup paced; do
     csctl volume create "$volume" --size "$SIZE" >/dev/null
 done
 for volume in sync-copy async-copy warmup-copy; do
@@ -117,7 +123,7 @@ for volume in sync-copy async-copy warmup-copy; do
 done
 bytes=$(csctl -o json volume show plain | json_value sizeBytes)
 head -c "$bytes" /dev/urandom >"$WORK/random.img" # also cp's source: the same bytes, on the same file system
-for volume in sync async plain warmup; do
+for volume in sync async plain warmup paced; do
     nbdcopy "$WORK/random.img" "nbd://127.0.0.1:$NBD_PORT/$volume"
 done
 sync
@@ -126,6 +132,7 @@ follower_pid=${pids[-1]}
 
 mean() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", (a + b) / 2}'; }
 sum() { awk -v a="$1" -v b="$2" 'BEGIN{print a + b}'; }
+faster() { awk -v a="$1" -v b="$2" 'BEGIN{print (a < b ? a : b)}'; }
 mibps() { awk -v b="$bytes" -v s="$1" 'BEGIN{printf "%.0f", s ? b / s / 1048576 : 0}'; }
 lost_note() { [ "$1" -eq 0 ] || echo "($1 link losses meanwhile)"; }
 met() { awk -v m="$1" -v g="$2" -v d="$3" 'BEGIN{ print ((d == "max" ? m <= g : m >= g) ? "met" : "NOT MET") }'; }
@@ -196,15 +203,15 @@ await_synchronized() {
 # CPU seconds (user + system) a process has used so far.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 
-# Mirrors VOLUME onto VOLUME-copy in MODE at priority Highest; prints the seconds from the mirror's
+# Mirrors VOLUME onto VOLUME-copy in MODE at PRIORITY (default highest); prints the seconds from the mirror's
 # created to its last_synchronized, the seconds between its MIRROR_CREATED and MIRROR_SYNCHRONIZED
 # events, the bytes the mirror sent, the link losses meanwhile, and the CPU seconds each agent used
 # from the create call to the event (primary, then secondary).
 initial_sync() {
-    local volume=$1 mode=$2 created synchronized json p0 s0 p1 s1
+    local volume=$1 mode=$2 priority=${3:-highest} created synchronized json p0 s0 p1 s1
     sync
     p0=$(cpu_seconds "$PRIMARY_PID") s0=$(cpu_seconds "$SECONDARY_PID")
-    mirrorctl create "$volume" "$SECONDARY_REPLICATION" "$volume-copy" "$mode" highest "$RESYNC" >/dev/null
+    mirrorctl create "$volume" "$SECONDARY_REPLICATION" "$volume-copy" "$mode" "$priority" "$RESYNC" >/dev/null
     created=$(await_event MIRROR_CREATED "$volume" | json_value time)
     if ! synchronized=$(await_synchronized "$volume" "$SYNC_DEADLINE"); then
         explain "$volume"
@@ -240,6 +247,31 @@ for i in 1 2; do
         "CPU used: primary ${!p} s, secondary ${!c} s"
 done
 echo "bench: cp ${cp1}s + sync ${sync1}s, ${cp2}s + ${sync2}s"
+
+# ---- initial synchronization at each priority --------------------------------------------------------
+
+# A whole synchronization of paced onto a new paced-copy at PRIORITY; prints "seconds link-losses".
+paced_sync() {
+    local seconds lost
+    on_secondary csctl volume create paced-copy --size "$SIZE" >/dev/null
+    read -r seconds _ _ lost _ < <(initial_sync paced SYNCHRONOUS "$1")
+    mirrorctl remove paced >/dev/null
+    on_secondary csctl volume delete paced-copy >/dev/null
+    echo "$seconds $lost"
+}
+
+cpu_mark
+declare -A paced paced_lost slowdown=([high]=2 [medium]=3.5 [low]=6 [lowest]=8)
+read -r paced_highest1 paced_lost_highest1 < <(paced_sync highest)
+for priority in high medium low lowest; do
+    read -r "paced[$priority]" "paced_lost[$priority]" < <(paced_sync "$priority")
+done
+read -r paced_highest2 paced_lost_highest2 < <(paced_sync highest)
+paced_highest=$(mean "$paced_highest1" "$paced_highest2")
+echo "bench: synchronizations at each priority: $(cpu_others)"
+echo "bench: initial synchronization at Highest ${paced_highest1}s, High ${paced[high]}s, Medium ${paced[medium]}s," \
+    "Low ${paced[low]}s, Lowest ${paced[lowest]}s, Highest ${paced_highest2}s"
+
 # The event stream is not needed any more: stop following, so that unread events do not pile up.
 exec {events_fd}<&-
 kill "$follower_pid" 2>/dev/null || true
@@ -249,17 +281,24 @@ kill "$follower_pid" 2>/dev/null || true
 # One run on VOLUME at DEPTH after a sync; prints "mean-latency-us IOPS link-losses" and, on stderr,
 # what the mirror sent for it (its bytes_sent so far is kept in $WORK/sent.VOLUME: runs are subshells).
 write_run() {
-    local volume=$1 depth=$2 lat iops wait sent lost=0
+    local volume=$1 depth=$2 lat iops wait sent lost=0 p0 s0 p1 s1
     sync
     [ "$volume" = plain ] || lost=$(losses "$volume")
+    p0=$(cpu_seconds "$PRIMARY_PID") s0=$(cpu_seconds "$SECONDARY_PID")
     read -r lat iops < <(fio_writes "$volume" "$depth")
+    p1=$(cpu_seconds "$PRIMARY_PID") s1=$(cpu_seconds "$SECONDARY_PID")
     if [ "$volume" != plain ]; then
         lost=$(($(losses "$volume") - lost))
         read -r wait sent < <(settled "$volume")
         echo "bench:   $volume QD$depth: ${iops} IOPS, mean ${lat} us, ${lost} link losses; Synchronized and drained ${wait}s after fio;" \
             "$(awk -v s="$((sent - $(cat "$WORK/sent.$volume")))" -v w="$iops" -v r="$RUNTIME" \
-                'BEGIN{ printf "%.0f MiB sent, %.2fx the measured IOPS x 4 KiB x (%d s + 1 s ramp)", s / 1048576, s / (w * (r + 1) * 4096), r }')" >&2
+                'BEGIN{ printf "%.0f MiB sent, %.2fx the measured IOPS x 4 KiB x (%d s + 1 s ramp)", s / 1048576, s / (w * (r + 1) * 4096), r }');" \
+            "CPU during fio: primary $(awk -v a="$p0" -v b="$p1" 'BEGIN{ printf "%.1f", b - a }') s," \
+            "secondary $(awk -v a="$s0" -v b="$s1" 'BEGIN{ printf "%.1f", b - a }') s" >&2
         echo "$sent" >"$WORK/sent.$volume"
+    else
+        echo "bench:   plain QD$depth: ${iops} IOPS, mean ${lat} us; CPU during fio: primary" \
+            "$(awk -v a="$p0" -v b="$p1" 'BEGIN{ printf "%.1f", b - a }') s" >&2
     fi
     echo "$lat $iops $lost"
 }
@@ -336,6 +375,12 @@ printf '%-58s %10s %10s %s\n' "mirror, created -> Synchronized (mean of 2)" "$mi
     "$(lost_note $((lost1 + lost2)))"
 printf '%-58s %10s %10s\n' "cp to a new file (mean of 2)" "$cp" "$(mibps "$cp")"
 printf '%-58s %10s %10s\n' "cp to a new file + sync -d of the copy (mean of 2)" "$cpsync" "$(mibps "$cpsync")"
+printf '%-58s %10s %10s %s\n' "mirror at Highest, between the lower priorities (mean of 2)" "$paced_highest" \
+    "$(mibps "$paced_highest")" "$(lost_note $((paced_lost_highest1 + paced_lost_highest2)))"
+for priority in high medium low lowest; do
+    printf '%-58s %10s %10s %s\n' "mirror at ${priority^}" "${paced[$priority]}" "$(mibps "${paced[$priority]}")" \
+        "$(lost_note "${paced_lost[$priority]}")"
+done
 
 printf '\n%-28s %12s %8s %12s %8s %12s %8s  %s\n' "4k random writes (mean of 2)" "QD1 mean" "ratio" "QD1 IOPS" \
     "ratio" "QD32 IOPS" "ratio" "link losses QD1, QD32"
@@ -357,6 +402,16 @@ printf '\n%-58s %10s %12s %8s\n' "goal" "measured" "goal" ""
 r=$(ratio "$cpsync" "$mirror")
 printf '%-58s %10s %12s %8s\n' "initial sync / cp + sync -d (throughput)" "$r" ">= 0.80" "$(met "$r" 0.8 min)"
 printf '%-58s %10s\n' "initial sync / cp (not yet durable)" "$(ratio "$cp" "$mirror")"
+# A cp right after a mirror's synchronization can take several times as long as the next one (the
+# secondary's 1 GiB of writes still going to disk), which flatters the mean ratio above.
+printf '%-58s %10s\n' "the faster runs, initial sync / cp + sync -d" \
+    "$(ratio "$(faster "$cpsync1" "$cpsync2")" "$(faster "$mirror1" "$mirror2")")"
+near() { awk -v m="$1" -v g="$2" 'BEGIN{ print (m >= g * 0.85 && m <= g * 1.15 ? "met" : "NOT MET") }'; }
+for priority in high medium low lowest; do
+    r=$(ratio "$paced_highest" "${paced[$priority]}")
+    goal=$(ratio 1 "${slowdown[$priority]}")
+    printf '%-58s %10s %12s %8s\n' "initial sync ${priority^} / Highest (throughput)" "$r" "~ $goal" "$(near "$r" "$goal")"
+done
 limit=$(awk -v l="$qd1_lat_plain" -v r="$rtt" 'BEGIN{ printf "%.0f", (l + r * 1000) * 1.2 }')
 printf '%-58s %7.0f us %9s us %8s\n' "synchronous QD1 mean <= (no mirror + round trip) x 1.2" "$qd1_lat_sync" \
     "<= $limit" "$(met "$qd1_lat_sync" "$limit" max)"

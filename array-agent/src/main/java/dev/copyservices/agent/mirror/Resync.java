@@ -6,7 +6,9 @@ import dev.copyservices.agent.volumecopy.CopyPriority;
 import dev.copyservices.api.agent.v1.ReplicationRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.logging.Logger;
 
 /**
@@ -19,6 +21,14 @@ import java.util.logging.Logger;
 final class Resync {
     private static final Logger LOG = Logger.getLogger(Resync.class.getName());
     private static final int MAX_RUN_BYTES = 4 << 20;
+    /**
+     * Below Highest, the copy goes in bursts of this many bytes: each burst is sent as fast as the
+     * stream takes it, its last record awaited, and then the pause is the burst's whole time (reads,
+     * the wire, the peer's apply) times the slowdown less one. Pausing after each run by the time of
+     * its read and hand-off alone did not slow the copy at all: the stream's window kept the wire and
+     * the peer busy through those short pauses.
+     */
+    private static final long BURST_BYTES = 16L << 20;
 
     private final Member member;
     private final ReplicationStream stream;
@@ -31,6 +41,8 @@ final class Resync {
      */
     private final ConcurrentLinkedQueue<ByteBuffer> freeBuffers = new ConcurrentLinkedQueue<>();
     private volatile boolean finished;
+    /** Completed by stop, so that waiting for a burst's last record ends with it. */
+    private final CompletableFuture<Boolean> stopping = new CompletableFuture<>();
 
     Resync(Member member, ReplicationStream stream, MirrorEngine engine) {
         this.member = member;
@@ -54,6 +66,7 @@ final class Resync {
 
     void stop() {
         pace.stop();
+        stopping.complete(false);
     }
 
     void join(long millis) throws InterruptedException {
@@ -97,6 +110,9 @@ final class Resync {
         int bufferBytes = maxRun * regionBytes;
         long cursor = 0;
         boolean wrapped = false;
+        long burstStart = System.nanoTime();
+        long burstBytes = 0;
+        ReplicationStream.Sent burstLast = null;
         while (!pace.stopped()) {
             long first = map.nextToCopy(cursor);
             if (first < 0) {
@@ -107,7 +123,6 @@ final class Resync {
                 wrapped = true;
                 continue;
             }
-            long busyStart = System.nanoTime();
             long last = first;
             long sentBytes;
             try (RegionLocks.Held held = member.locks().lock(first, first + maxRun - 1)) {
@@ -144,13 +159,33 @@ final class Resync {
                     return false;
                 }
                 sentBytes = length;
+                burstLast = sent;
             }
             cursor = last + 1;
-            if (!pace.pauseAfter(sentBytes, System.nanoTime() - busyStart)) {
+            burstBytes += sentBytes;
+            boolean paced = CopyPriority.of(member.record().getPriority()).slowdown() > 1;
+            if (paced) {
+                if (burstBytes < BURST_BYTES) {
+                    continue;
+                }
+                awaitApplied(burstLast); // a failed record ends the stream: the next send says so
+            }
+            if (!pace.pauseAfter(burstBytes, System.nanoTime() - burstStart)) {
                 return false;
             }
+            burstStart = System.nanoTime();
+            burstBytes = 0;
         }
         return false;
+    }
+
+    /** Waits until the peer has answered for {@code sent} (and so for all before it), or the copy stops. */
+    private void awaitApplied(ReplicationStream.Sent sent) throws InterruptedException {
+        try {
+            CompletableFuture.anyOf(sent.outcome, stopping).get();
+        } catch (ExecutionException e) {
+            // the outcome of a broken stream: nothing to wait for any more
+        }
     }
 
     private static boolean allZero(ByteBuffer buffer) {
