@@ -27,7 +27,7 @@ public class StorageArraySpec {
     @Pattern(Patterns.HOST_PORT)
     private String replicationEndpoint;
 
-    @JsonPropertyDescription("Features to keep enabled on the agent; the others are refused there. Empty means all.")
+    @JsonPropertyDescription("Features this array must offer. Ready turns False (FeatureDisabled) while the agent has one of them turned off with its --disable-feature flag. Empty expects none.")
     @Size(max = 3)
     @ValidationRule(value = "self.all(f, self.exists_one(g, g == f))", message = "list each feature once")
     private List<Feature> features = new ArrayList<>();

@@ -1,0 +1,81 @@
+package dev.copyservices.operator.agent;
+
+import dev.copyservices.api.agent.v1.Array;
+import dev.copyservices.api.agent.v1.ArrayServiceGrpc;
+import dev.copyservices.api.agent.v1.Event;
+import dev.copyservices.api.agent.v1.EventServiceGrpc;
+import dev.copyservices.api.agent.v1.GetArrayRequest;
+import dev.copyservices.api.agent.v1.WatchEventsRequest;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** One gRPC channel per agent endpoint, kept for the operator's life. */
+@ApplicationScoped
+public class GrpcAgentClient implements AgentClient {
+    private static final long CALL_TIMEOUT_SECONDS = 10;
+
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+    private ManagedChannel channel(String endpoint) {
+        return channels.computeIfAbsent(endpoint, e -> NettyChannelBuilder.forTarget(e)
+                .usePlaintext()
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .build());
+    }
+
+    @Override
+    public Array getArray(String endpoint) throws AgentException {
+        try {
+            return ArrayServiceGrpc.newBlockingStub(channel(endpoint))
+                    .withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .getArray(GetArrayRequest.getDefaultInstance());
+        } catch (StatusRuntimeException e) {
+            throw AgentErrors.from(endpoint, e);
+        }
+    }
+
+    @Override
+    public AutoCloseable watchEvents(String endpoint, long afterSequence, Consumer<Event> onEvent,
+            Consumer<AgentException> onEnd) {
+        Context.CancellableContext context = Context.current().withCancellation();
+        WatchEventsRequest request = WatchEventsRequest.newBuilder().setFollow(true).setAfterSequence(afterSequence).build();
+        context.run(() -> EventServiceGrpc.newStub(channel(endpoint)).watchEvents(request, new StreamObserver<>() {
+            @Override
+            public void onNext(Event event) {
+                onEvent.accept(event);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (!context.isCancelled()) {
+                    onEnd.accept(t instanceof StatusRuntimeException sre
+                            ? AgentErrors.from(endpoint, sre)
+                            : new AgentException("AgentStreamFailed", "the event stream of " + endpoint + " failed: " + t, "", t));
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+                if (!context.isCancelled()) {
+                    onEnd.accept(new AgentException("AgentStreamEnded", "the agent at " + endpoint + " ended its event stream",
+                            "nothing: the operator reconnects"));
+                }
+            }
+        }));
+        return () -> context.cancel(null);
+    }
+
+    @PreDestroy
+    void shutdown() {
+        channels.values().forEach(ManagedChannel::shutdownNow);
+    }
+}

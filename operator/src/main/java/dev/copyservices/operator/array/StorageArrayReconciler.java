@@ -1,0 +1,118 @@
+package dev.copyservices.operator.array;
+
+import dev.copyservices.api.agent.v1.Array;
+import dev.copyservices.crds.array.Feature;
+import dev.copyservices.crds.array.StorageArray;
+import dev.copyservices.crds.array.StorageArrayStatus;
+import dev.copyservices.operator.agent.AgentClient;
+import dev.copyservices.operator.agent.AgentEventSource;
+import dev.copyservices.operator.agent.AgentException;
+import dev.copyservices.operator.common.Conditions;
+import dev.copyservices.operator.common.KubernetesEvents;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * Keeps a StorageArray's status equal to what its agent reports: identity, capacity, counts,
+ * features and what needs attention, with a Ready condition that says whether the agent answers and
+ * is what the spec expects. Runs again on every event of the agent's stream (see
+ * {@link AgentEventSource}), so a change on the array shows within a second.
+ */
+public class StorageArrayReconciler implements Reconciler<StorageArray> {
+    static final String READY = "Ready";
+
+    private final AgentClient agents;
+    private final KubernetesEvents events;
+    private final Clock clock;
+    private AgentEventSource<StorageArray> agentEvents;
+
+    @Inject
+    public StorageArrayReconciler(AgentClient agents, KubernetesEvents events) {
+        this(agents, events, Clock.systemUTC());
+    }
+
+    StorageArrayReconciler(AgentClient agents, KubernetesEvents events, Clock clock) {
+        this.agents = agents;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<EventSource<?, StorageArray>> prepareEventSources(EventSourceContext<StorageArray> context) {
+        agentEvents = new AgentEventSource<>(agents, "agent-events", id -> context.getPrimaryCache().get(id).isPresent());
+        return List.of(agentEvents);
+    }
+
+    @Override
+    public UpdateControl<StorageArray> reconcile(StorageArray resource, Context<StorageArray> context) {
+        String endpoint = resource.getSpec().getEndpoint();
+        if (agentEvents != null) {
+            agentEvents.track(ResourceID.fromResource(resource), endpoint);
+        }
+        StorageArrayStatus previous = resource.getStatus();
+        StorageArrayStatus status = previous != null ? previous : new StorageArrayStatus();
+        boolean wasReady = previous != null && Conditions.isTrue(previous.getConditions(), READY);
+        Long generation = resource.getMetadata().getGeneration();
+        status.setObservedGeneration(generation);
+        try {
+            Array array = agents.getArray(endpoint);
+            ArrayStatusMapper.fill(status, array);
+            status.setLastSeen(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
+            Problem problem = mismatch(resource, array);
+            if (problem == null) {
+                Conditions.set(status.getConditions(), READY, true, "AgentReady",
+                        "the agent " + array.getName() + " at " + endpoint + " answers", generation, clock);
+                if (!wasReady) {
+                    events.normal(resource, "AgentReady", "the agent " + array.getName() + " at " + endpoint + " answers");
+                }
+            } else {
+                notReady(resource, status, wasReady, problem.reason(), problem.message(), generation);
+            }
+        } catch (AgentException e) {
+            notReady(resource, status, wasReady, e.reason(), e.describe(), generation);
+        }
+        resource.setStatus(status);
+        return UpdateControl.patchStatus(resource);
+    }
+
+    private void notReady(StorageArray resource, StorageArrayStatus status, boolean wasReady, String reason,
+            String message, Long generation) {
+        boolean sameProblem = Conditions.find(status.getConditions(), READY)
+                .map(c -> "False".equals(c.getStatus()) && reason.equals(c.getReason()))
+                .orElse(false);
+        Conditions.set(status.getConditions(), READY, false, reason, message, generation, clock);
+        if (wasReady || !sameProblem) {
+            events.warning(resource, reason, message);
+        }
+    }
+
+    private record Problem(String reason, String message) {
+    }
+
+    /** Why the agent that answers is not the one the spec describes, or null when it is. */
+    private static Problem mismatch(StorageArray resource, Array array) {
+        String endpoint = resource.getSpec().getEndpoint();
+        String site = resource.getSpec().getSite();
+        if (site != null && !site.equals(array.getSite())) {
+            return new Problem("SiteMismatch", "the agent at " + endpoint + " belongs to site '" + array.getSite()
+                    + "', not '" + site + "'. To fix: correct spec.site, or start the agent with --site " + site);
+        }
+        for (Feature feature : resource.getSpec().getFeatures()) {
+            if (!array.getEnabledFeaturesList().contains(feature.agentName())) {
+                return new Problem("FeatureDisabled", "the agent at " + endpoint + " has " + feature
+                        + " turned off. To fix: start the agent without --disable-feature " + feature.agentName()
+                        + ", or remove " + feature + " from spec.features");
+            }
+        }
+        return null;
+    }
+}

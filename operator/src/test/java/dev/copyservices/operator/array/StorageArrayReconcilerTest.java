@@ -1,0 +1,181 @@
+package dev.copyservices.operator.array;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.copyservices.api.agent.v1.Array;
+import dev.copyservices.api.agent.v1.Capacity;
+import dev.copyservices.api.agent.v1.Counts;
+import dev.copyservices.api.agent.v1.Event;
+import dev.copyservices.crds.array.Feature;
+import dev.copyservices.crds.array.StorageArray;
+import dev.copyservices.crds.array.StorageArraySpec;
+import dev.copyservices.operator.agent.AgentClient;
+import dev.copyservices.operator.agent.AgentException;
+import dev.copyservices.operator.common.KubernetesEvents;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class StorageArrayReconcilerTest {
+    private final FakeAgent agent = new FakeAgent();
+    private final RecordedEvents events = new RecordedEvents();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
+    private final StorageArrayReconciler reconciler = new StorageArrayReconciler(agent, events, clock);
+
+    @Test
+    void aReachableAgentFillsTheStatusAndTurnsReady() {
+        StorageArray resource = storageArray("site-a");
+        agent.array = array("site-a", "flashcopy", "volumecopy", "mirror");
+
+        reconciler.reconcile(resource, null);
+
+        assertEquals("id-1", resource.getStatus().getArrayId());
+        assertEquals(3, resource.getStatus().getCounts().volumes);
+        assertEquals(1000L, resource.getStatus().getCapacity().poolTotalBytes);
+        assertEquals(7L, resource.getStatus().getObservedGeneration());
+        Condition ready = ready(resource);
+        assertEquals("True", ready.getStatus());
+        assertEquals("AgentReady", ready.getReason());
+        assertEquals(List.of("Normal AgentReady"), events.recorded);
+    }
+
+    @Test
+    void anUnreachableAgentTurnsReadyFalseWithItsHintAndOneWarningEvent() {
+        StorageArray resource = storageArray(null);
+        agent.array = array("site-a");
+        reconciler.reconcile(resource, null);
+        agent.failure = new AgentException("AgentUnreachable", "cannot reach the agent at 10.0.0.1:7400", "check that it runs");
+
+        reconciler.reconcile(resource, null);
+        reconciler.reconcile(resource, null);
+
+        Condition ready = ready(resource);
+        assertEquals("False", ready.getStatus());
+        assertEquals("AgentUnreachable", ready.getReason());
+        assertEquals("cannot reach the agent at 10.0.0.1:7400. To fix: check that it runs", ready.getMessage());
+        assertEquals("id-1", resource.getStatus().getArrayId(), "what was last seen stays");
+        assertEquals(List.of("Normal AgentReady", "Warning AgentUnreachable"), events.recorded, "one Event per change, not per reconcile");
+    }
+
+    @Test
+    void anAgentOfAnotherSiteIsNotReady() {
+        StorageArray resource = storageArray("site-b");
+        agent.array = array("site-a");
+
+        reconciler.reconcile(resource, null);
+
+        assertEquals("SiteMismatch", ready(resource).getReason());
+        assertTrue(ready(resource).getMessage().contains("start the agent with --site site-b"), ready(resource).getMessage());
+    }
+
+    @Test
+    void aFeatureTheSpecNeedsButTheAgentHasTurnedOffIsReported() {
+        StorageArray resource = storageArray(null);
+        resource.getSpec().setFeatures(List.of(Feature.FlashCopy, Feature.RemoteMirror));
+        agent.array = array("site-a", "flashcopy", "volumecopy");
+
+        reconciler.reconcile(resource, null);
+
+        assertEquals("FeatureDisabled", ready(resource).getReason());
+        assertTrue(ready(resource).getMessage().contains("--disable-feature mirror"), ready(resource).getMessage());
+    }
+
+    @Test
+    void aSteadyReadyConditionKeepsItsTransitionTime() {
+        StorageArray resource = storageArray(null);
+        agent.array = array("site-a");
+        reconciler.reconcile(resource, null);
+        String first = ready(resource).getLastTransitionTime();
+
+        clock.now = clock.now.plusSeconds(60);
+        reconciler.reconcile(resource, null);
+
+        assertEquals(first, ready(resource).getLastTransitionTime());
+        assertEquals("2026-12-06T10:01:00Z", resource.getStatus().getLastSeen());
+    }
+
+    private static Condition ready(StorageArray resource) {
+        return resource.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow();
+    }
+
+    private static StorageArray storageArray(String site) {
+        StorageArray resource = new StorageArray();
+        resource.setMetadata(new ObjectMetaBuilder().withName("node-1").withGeneration(7L).build());
+        StorageArraySpec spec = new StorageArraySpec();
+        spec.setEndpoint("10.0.0.1:7400");
+        spec.setSite(site);
+        resource.setSpec(spec);
+        return resource;
+    }
+
+    private static Array array(String site, String... features) {
+        return Array.newBuilder().setId("id-1").setName("node-1").setSite(site)
+                .setCapacity(Capacity.newBuilder().setPoolTotalBytes(1000).setPoolFreeBytes(400))
+                .setCounts(Counts.newBuilder().setVolumes(3))
+                .addAllEnabledFeatures(List.of(features))
+                .build();
+    }
+
+    private static final class FakeAgent implements AgentClient {
+        Array array;
+        AgentException failure;
+
+        @Override
+        public Array getArray(String endpoint) throws AgentException {
+            if (failure != null) {
+                throw failure;
+            }
+            return array;
+        }
+
+        @Override
+        public AutoCloseable watchEvents(String endpoint, long afterSequence, Consumer<Event> onEvent, Consumer<AgentException> onEnd) {
+            return () -> { };
+        }
+    }
+
+    private static final class RecordedEvents implements KubernetesEvents {
+        final List<String> recorded = new ArrayList<>();
+
+        @Override
+        public void normal(HasMetadata about, String reason, String message) {
+            recorded.add("Normal " + reason);
+        }
+
+        @Override
+        public void warning(HasMetadata about, String reason, String message) {
+            recorded.add("Warning " + reason);
+        }
+    }
+
+    private static final class MutableClock extends Clock {
+        Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
