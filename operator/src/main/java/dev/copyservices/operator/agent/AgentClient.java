@@ -1,7 +1,10 @@
 package dev.copyservices.operator.agent;
 
 import dev.copyservices.api.agent.v1.Array;
+import dev.copyservices.api.agent.v1.CreateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.Event;
+import dev.copyservices.api.agent.v1.FlashCopy;
+import dev.copyservices.api.agent.v1.UpdateFlashCopyRequest;
 import java.util.function.Consumer;
 
 /**
@@ -10,6 +13,20 @@ import java.util.function.Consumer;
  */
 public interface AgentClient {
     Array getArray(String endpoint) throws AgentException;
+
+    FlashCopy getFlashCopy(String endpoint, String name) throws AgentException;
+
+    FlashCopy createFlashCopy(String endpoint, CreateFlashCopyRequest request) throws AgentException;
+
+    FlashCopy disableFlashCopy(String endpoint, String name) throws AgentException;
+
+    /** A new point in time, same names and export (also how a disabled FlashCopy comes back). */
+    FlashCopy recreateFlashCopy(String endpoint, String name) throws AgentException;
+
+    FlashCopy updateFlashCopy(String endpoint, UpdateFlashCopyRequest request) throws AgentException;
+
+    /** Deletes the FlashCopy and its repository; connected NBD clients are disconnected. */
+    void deleteFlashCopy(String endpoint, String name) throws AgentException;
 
     /**
      * Follows the agent's event stream from after {@code afterSequence}: each event goes to

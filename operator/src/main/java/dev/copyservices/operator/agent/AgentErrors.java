@@ -19,7 +19,8 @@ public final class AgentErrors {
                 if (any.is(ErrorDetail.class)) {
                     try {
                         ErrorDetail detail = any.unpack(ErrorDetail.class);
-                        return new AgentException(camelCase(detail.getReason()), detail.getMessage(), detail.getCorrection(), e);
+                        return new AgentException(camelCase(detail.getReason()), detail.getMessage(), detail.getCorrection(), e,
+                                e.getStatus().getCode() == Status.Code.NOT_FOUND);
                     } catch (InvalidProtocolBufferException ignored) {
                         // fall through to the status code
                     }
@@ -39,7 +40,7 @@ public final class AgentErrors {
                     "the agent at " + endpoint + " does not offer this call: " + description,
                     "upgrade the agent to the operator's version", e);
             default -> new AgentException(camelCase(code.name()),
-                    "the agent at " + endpoint + " answered " + code + ": " + description, "", e);
+                    "the agent at " + endpoint + " answered " + code + ": " + description, "", e, code == Status.Code.NOT_FOUND);
         };
     }
 

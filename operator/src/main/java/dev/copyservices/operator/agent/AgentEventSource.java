@@ -37,6 +37,7 @@ public class AgentEventSource<P extends HasMetadata> extends AbstractEventSource
     private final Predicate<ResourceID> exists;
     private final Map<String, Stream> streams = new HashMap<>();
     private final Map<ResourceID, String> endpointOf = new HashMap<>();
+    private final Map<ResourceID, Predicate<Event>> interestOf = new ConcurrentHashMap<>();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "agent-event-retry");
         t.setDaemon(true);
@@ -50,8 +51,18 @@ public class AgentEventSource<P extends HasMetadata> extends AbstractEventSource
         this.exists = exists;
     }
 
-    /** The resource follows the agent at {@code endpoint} from now on (and no longer its earlier one). */
-    public synchronized void track(ResourceID resource, String endpoint) {
+    /** The resource follows every event of the agent at {@code endpoint} from now on (and no longer its earlier agent's). */
+    public void track(ResourceID resource, String endpoint) {
+        track(resource, endpoint, event -> true);
+    }
+
+    /**
+     * The resource follows the events of the agent at {@code endpoint} that {@code interest} accepts
+     * (for example those about its own object); a lost or re-opened stream reconciles it whatever the
+     * interest.
+     */
+    public synchronized void track(ResourceID resource, String endpoint, Predicate<Event> interest) {
+        interestOf.put(resource, interest);
         String previous = endpointOf.put(resource, endpoint);
         if (endpoint.equals(previous)) {
             return;
@@ -63,6 +74,7 @@ public class AgentEventSource<P extends HasMetadata> extends AbstractEventSource
     }
 
     public synchronized void untrack(ResourceID resource) {
+        interestOf.remove(resource);
         String endpoint = endpointOf.remove(resource);
         if (endpoint != null) {
             release(resource, endpoint);
@@ -146,18 +158,24 @@ public class AgentEventSource<P extends HasMetadata> extends AbstractEventSource
 
         private void onEvent(Event event) {
             Set<ResourceID> targets;
+            boolean recovered;
             synchronized (AgentEventSource.this) {
                 if (closed) {
                     return;
                 }
                 lastSequence = Math.max(lastSequence, event.getSequence());
-                boolean recovered = failure != null;
+                recovered = failure != null;
                 failure = null;
                 nextRetry = FIRST_RETRY;
                 targets = Set.copyOf(resources);
                 if (recovered) {
                     LOG.infof("event stream of %s is back", endpoint);
                 }
+            }
+            if (!recovered) {
+                targets = targets.stream()
+                        .filter(id -> interestOf.getOrDefault(id, e -> true).test(event))
+                        .collect(java.util.stream.Collectors.toSet());
             }
             trigger(targets);
         }

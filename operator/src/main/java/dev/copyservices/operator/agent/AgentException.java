@@ -7,11 +7,22 @@ package dev.copyservices.operator.agent;
 public class AgentException extends Exception {
     private final String reason;
     private final String correction;
+    private final boolean notFound;
 
     public AgentException(String reason, String message, String correction, Throwable cause) {
+        this(reason, message, correction, cause, false);
+    }
+
+    AgentException(String reason, String message, String correction, Throwable cause, boolean notFound) {
         super(message, cause);
         this.reason = reason;
         this.correction = correction;
+        this.notFound = notFound;
+    }
+
+    /** The agent has no object of that name (gRPC NOT_FOUND): for idempotent create and delete. */
+    public boolean notFound() {
+        return notFound;
     }
 
     public AgentException(String reason, String message, String correction) {

@@ -2,8 +2,14 @@ package dev.copyservices.operator.agent;
 
 import dev.copyservices.api.agent.v1.Array;
 import dev.copyservices.api.agent.v1.ArrayServiceGrpc;
+import dev.copyservices.api.agent.v1.CreateFlashCopyRequest;
+import dev.copyservices.api.agent.v1.DeleteFlashCopyRequest;
 import dev.copyservices.api.agent.v1.Event;
 import dev.copyservices.api.agent.v1.EventServiceGrpc;
+import dev.copyservices.api.agent.v1.FlashCopy;
+import dev.copyservices.api.agent.v1.FlashCopyRef;
+import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
+import dev.copyservices.api.agent.v1.UpdateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.GetArrayRequest;
 import dev.copyservices.api.agent.v1.WatchEventsRequest;
 import io.grpc.Context;
@@ -41,6 +47,57 @@ public class GrpcAgentClient implements AgentClient {
         } catch (StatusRuntimeException e) {
             throw AgentErrors.from(endpoint, e);
         }
+    }
+
+    private FlashCopyServiceGrpc.FlashCopyServiceBlockingStub flashCopies(String endpoint) {
+        return FlashCopyServiceGrpc.newBlockingStub(channel(endpoint)).withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private interface Call<T> {
+        T run();
+    }
+
+    private static <T> T call(String endpoint, Call<T> call) throws AgentException {
+        try {
+            return call.run();
+        } catch (StatusRuntimeException e) {
+            throw AgentErrors.from(endpoint, e);
+        }
+    }
+
+    private static FlashCopyRef ref(String name) {
+        return FlashCopyRef.newBuilder().setName(name).build();
+    }
+
+    @Override
+    public FlashCopy getFlashCopy(String endpoint, String name) throws AgentException {
+        return call(endpoint, () -> flashCopies(endpoint).getFlashCopy(ref(name)));
+    }
+
+    @Override
+    public FlashCopy createFlashCopy(String endpoint, CreateFlashCopyRequest request) throws AgentException {
+        return call(endpoint, () -> flashCopies(endpoint).createFlashCopy(request));
+    }
+
+    @Override
+    public FlashCopy disableFlashCopy(String endpoint, String name) throws AgentException {
+        return call(endpoint, () -> flashCopies(endpoint).disableFlashCopy(ref(name)));
+    }
+
+    @Override
+    public FlashCopy recreateFlashCopy(String endpoint, String name) throws AgentException {
+        return call(endpoint, () -> flashCopies(endpoint).recreateFlashCopy(ref(name)));
+    }
+
+    @Override
+    public FlashCopy updateFlashCopy(String endpoint, UpdateFlashCopyRequest request) throws AgentException {
+        return call(endpoint, () -> flashCopies(endpoint).updateFlashCopy(request));
+    }
+
+    @Override
+    public void deleteFlashCopy(String endpoint, String name) throws AgentException {
+        call(endpoint, () -> flashCopies(endpoint).deleteFlashCopy(
+                DeleteFlashCopyRequest.newBuilder().setName(name).setForce(true).build()));
     }
 
     @Override

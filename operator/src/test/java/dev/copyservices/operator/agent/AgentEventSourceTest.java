@@ -103,7 +103,7 @@ class AgentEventSourceTest {
         return id;
     }
 
-    private static final class FakeAgent implements AgentClient {
+    private static final class FakeAgent extends FakeAgentClient {
         final List<FakeStream> streams = new CopyOnWriteArrayList<>();
         volatile boolean down;
 

@@ -6,26 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.copyservices.api.agent.v1.Array;
 import dev.copyservices.api.agent.v1.Capacity;
 import dev.copyservices.api.agent.v1.Counts;
-import dev.copyservices.api.agent.v1.Event;
 import dev.copyservices.crds.array.Feature;
 import dev.copyservices.crds.array.StorageArray;
 import dev.copyservices.crds.array.StorageArraySpec;
-import dev.copyservices.operator.agent.AgentClient;
 import dev.copyservices.operator.agent.AgentException;
-import dev.copyservices.operator.common.KubernetesEvents;
+import dev.copyservices.operator.agent.FakeAgentClient;
+import dev.copyservices.operator.common.MutableClock;
+import dev.copyservices.operator.common.RecordedEvents;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class StorageArrayReconcilerTest {
-    private final FakeAgent agent = new FakeAgent();
+    private final FakeAgentClient agent = new FakeAgentClient();
     private final RecordedEvents events = new RecordedEvents();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
     private final StorageArrayReconciler reconciler = new StorageArrayReconciler(agent, events, clock);
@@ -122,60 +117,5 @@ class StorageArrayReconcilerTest {
                 .setCounts(Counts.newBuilder().setVolumes(3))
                 .addAllEnabledFeatures(List.of(features))
                 .build();
-    }
-
-    private static final class FakeAgent implements AgentClient {
-        Array array;
-        AgentException failure;
-
-        @Override
-        public Array getArray(String endpoint) throws AgentException {
-            if (failure != null) {
-                throw failure;
-            }
-            return array;
-        }
-
-        @Override
-        public AutoCloseable watchEvents(String endpoint, long afterSequence, Consumer<Event> onEvent, Consumer<AgentException> onEnd) {
-            return () -> { };
-        }
-    }
-
-    private static final class RecordedEvents implements KubernetesEvents {
-        final List<String> recorded = new ArrayList<>();
-
-        @Override
-        public void normal(HasMetadata about, String reason, String message) {
-            recorded.add("Normal " + reason);
-        }
-
-        @Override
-        public void warning(HasMetadata about, String reason, String message) {
-            recorded.add("Warning " + reason);
-        }
-    }
-
-    private static final class MutableClock extends Clock {
-        Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -140,7 +140,7 @@ class StorageArrayIT {
         return kube.kubectl(null, "get", "storagearray", name, "-o", "jsonpath=" + jsonPath).orFail().stdout();
     }
 
-    private static void deleteTree(Path dir) throws java.io.IOException {
+    static void deleteTree(Path dir) throws java.io.IOException {
         if (Files.exists(dir)) {
             try (Stream<Path> paths = Files.walk(dir)) {
                 for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {

@@ -1,0 +1,263 @@
+package dev.copyservices.operator.flashcopy;
+
+import dev.copyservices.api.agent.v1.CreateFlashCopyRequest;
+import dev.copyservices.api.agent.v1.FlashCopyState;
+import dev.copyservices.api.agent.v1.FullPolicy;
+import dev.copyservices.api.agent.v1.UpdateFlashCopyRequest;
+import dev.copyservices.crds.common.VolumeReference;
+import dev.copyservices.crds.flashcopy.FlashCopy;
+import dev.copyservices.crds.flashcopy.FlashCopyMode;
+import dev.copyservices.crds.flashcopy.FlashCopySpec;
+import dev.copyservices.crds.flashcopy.FlashCopyStatus;
+import dev.copyservices.crds.flashcopy.RepositorySpec;
+import dev.copyservices.operator.agent.AgentClient;
+import dev.copyservices.operator.agent.AgentEventSource;
+import dev.copyservices.operator.agent.AgentException;
+import dev.copyservices.operator.common.ArrayEndpoints;
+import dev.copyservices.operator.common.Conditions;
+import dev.copyservices.operator.common.KubernetesEvents;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Runs a Snapshot-mode FlashCopy resource on its base volume's agent: creates the FlashCopy
+ * (idempotent by a name derived from the resource), takes a new point in time when flashGeneration
+ * goes up, disables and re-enables it, keeps the repository's threshold and full policy as the spec
+ * says, and deletes it on the agent when the resource is deleted (a finalizer: otherwise the
+ * repository would stay on the array unseen). Agent events about the FlashCopy or its repository
+ * reconcile it at once, so the threshold and full conditions show without polling.
+ */
+public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<FlashCopy> {
+    static final String READY = "Ready";
+    static final String THRESHOLD = "RepositoryThresholdExceeded";
+
+    private final AgentClient agents;
+    private final ArrayEndpoints arrays;
+    private final KubernetesEvents events;
+    private final Clock clock;
+    private AgentEventSource<FlashCopy> agentEvents;
+
+    @Inject
+    public FlashCopyReconciler(AgentClient agents, ArrayEndpoints arrays, KubernetesEvents events) {
+        this(agents, arrays, events, Clock.systemUTC());
+    }
+
+    FlashCopyReconciler(AgentClient agents, ArrayEndpoints arrays, KubernetesEvents events, Clock clock) {
+        this.agents = agents;
+        this.arrays = arrays;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<EventSource<?, FlashCopy>> prepareEventSources(EventSourceContext<FlashCopy> context) {
+        agentEvents = new AgentEventSource<>(agents, "agent-events", id -> context.getPrimaryCache().get(id).isPresent());
+        return List.of(agentEvents);
+    }
+
+    @Override
+    public UpdateControl<FlashCopy> reconcile(FlashCopy resource, Context<FlashCopy> context) {
+        FlashCopyStatus status = resource.getStatus() != null ? resource.getStatus() : new FlashCopyStatus();
+        String previousState = status.getState();
+        boolean previouslyOverThreshold = Conditions.isTrue(status.getConditions(), THRESHOLD);
+        Long generation = resource.getMetadata().getGeneration();
+        status.setObservedGeneration(generation);
+        try {
+            Located base = locate(resource.getSpec());
+            String name = AgentNames.object(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+            String repository = AgentNames.repository(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+            if (agentEvents != null) {
+                Set<String> ours = Set.of(name, repository);
+                agentEvents.track(ResourceID.fromResource(resource), base.endpoint(), e -> ours.contains(e.getObjectName()));
+            }
+            dev.copyservices.api.agent.v1.FlashCopy flashCopy = converge(resource, status, base, name, repository);
+            FlashCopyStatusMapper.fill(status, base.array(), flashCopy);
+            conditions(resource, status, flashCopy, previousState, previouslyOverThreshold, generation);
+        } catch (AgentException e) {
+            boolean sameProblem = Conditions.find(status.getConditions(), READY)
+                    .map(c -> "False".equals(c.getStatus()) && e.reason().equals(c.getReason()))
+                    .orElse(false);
+            Conditions.set(status.getConditions(), READY, false, e.reason(), e.describe(), generation, clock);
+            if (!sameProblem) {
+                events.warning(resource, e.reason(), e.describe());
+            }
+        }
+        resource.setStatus(status);
+        return UpdateControl.patchStatus(resource);
+    }
+
+    record Located(String array, String endpoint, String volume) {
+    }
+
+    private Located locate(FlashCopySpec spec) throws AgentException {
+        if (spec.getMode() == FlashCopyMode.Copy) {
+            throw new AgentException("CopyModeNotReconciledYet",
+                    "the operator runs Snapshot-mode FlashCopies only, so far",
+                    "use mode: Snapshot, or csctl flashcopy establish for a Copy-mode relationship");
+        }
+        VolumeReference source = spec.getSource();
+        if (source.getPvc() != null) {
+            throw new AgentException("PvcSourceNotSupportedYet",
+                    "a PVC is resolved to its volume through the CSI driver, which is not built yet",
+                    "name the base as source.array (a StorageArray) and source.volume");
+        }
+        String endpoint = arrays.endpointOf(source.getArray()).orElseThrow(() -> new AgentException("ArrayNotFound",
+                "there is no StorageArray '" + source.getArray() + "'",
+                "create it, or correct source.array (kubectl get storagearrays lists them)"));
+        return new Located(source.getArray(), endpoint, source.getVolume());
+    }
+
+    private dev.copyservices.api.agent.v1.FlashCopy converge(FlashCopy resource, FlashCopyStatus status, Located base,
+            String name, String repository) throws AgentException {
+        FlashCopySpec spec = resource.getSpec();
+        long wantedGeneration = spec.getFlashGeneration() == null ? 0 : spec.getFlashGeneration();
+        dev.copyservices.api.agent.v1.FlashCopy flashCopy;
+        try {
+            flashCopy = agents.getFlashCopy(base.endpoint(), name);
+        } catch (AgentException e) {
+            if (!e.notFound()) {
+                throw e;
+            }
+            flashCopy = agents.createFlashCopy(base.endpoint(), createRequest(resource, base.volume(), name, repository));
+            status.setObservedFlashGeneration(wantedGeneration);
+            events.normal(resource, "Created", "FlashCopy " + name + " of " + base.volume() + " on " + base.array()
+                    + " at " + FlashCopyStatusMapper.rfc3339(flashCopy.getPointInTime()));
+        }
+        if (status.getObservedFlashGeneration() == null) {
+            // the status was lost (or written by an older operator): adopt what the array has
+            status.setObservedFlashGeneration(wantedGeneration);
+        }
+        boolean enabled = !Boolean.FALSE.equals(spec.getEnabled());
+        boolean disabled = flashCopy.getState() == FlashCopyState.DISABLED;
+        if (!enabled && !disabled) {
+            flashCopy = agents.disableFlashCopy(base.endpoint(), name);
+            events.normal(resource, "Disabled", "FlashCopy " + name + " disabled: no more copy-on-write, repository kept");
+        } else if (enabled && (disabled || wantedGeneration > status.getObservedFlashGeneration())) {
+            flashCopy = agents.recreateFlashCopy(base.endpoint(), name);
+            status.setObservedFlashGeneration(wantedGeneration);
+            events.normal(resource, "NewPointInTime", "FlashCopy " + name + " re-created at "
+                    + FlashCopyStatusMapper.rfc3339(flashCopy.getPointInTime()));
+        }
+        UpdateFlashCopyRequest update = settingsChange(spec.getRepository(), flashCopy, name);
+        if (update != null) {
+            flashCopy = agents.updateFlashCopy(base.endpoint(), update);
+        }
+        return flashCopy;
+    }
+
+    private static CreateFlashCopyRequest createRequest(FlashCopy resource, String base, String name, String repository) {
+        CreateFlashCopyRequest.Builder request = CreateFlashCopyRequest.newBuilder()
+                .setBase(base)
+                .setName(name)
+                .setRepositoryName(repository)
+                .putAttributes("kubernetes.namespace", resource.getMetadata().getNamespace())
+                .putAttributes("kubernetes.name", resource.getMetadata().getName());
+        RepositorySpec settings = resource.getSpec().getRepository();
+        if (settings != null) {
+            if (settings.getPercent() != null) {
+                request.setRepositoryPercent(settings.getPercent());
+            }
+            if (settings.getCapacity() != null) {
+                // a fractional byte count (1.5Ki is fine, 0.3 is not) rounds up
+                request.setRepositoryCapacityBytes(settings.getCapacity().getNumericalAmount()
+                        .setScale(0, java.math.RoundingMode.CEILING).longValueExact());
+            }
+            if (settings.getWarningThresholdPercent() != null) {
+                request.setWarningThresholdPercent(settings.getWarningThresholdPercent());
+            }
+            request.setFullPolicy(fullPolicy(settings));
+        }
+        return request.build();
+    }
+
+    /** The threshold and full policy the spec asks for, when the agent's differ; else null. */
+    private static UpdateFlashCopyRequest settingsChange(RepositorySpec settings, dev.copyservices.api.agent.v1.FlashCopy flashCopy,
+            String name) {
+        if (settings == null) {
+            return null;
+        }
+        UpdateFlashCopyRequest.Builder update = UpdateFlashCopyRequest.newBuilder().setName(name);
+        boolean change = false;
+        if (settings.getWarningThresholdPercent() != null
+                && settings.getWarningThresholdPercent() != flashCopy.getRepository().getWarningThresholdPercent()) {
+            update.setWarningThresholdPercent(settings.getWarningThresholdPercent());
+            change = true;
+        }
+        if (settings.getFullPolicy() != null && fullPolicy(settings) != flashCopy.getRepository().getFullPolicy()) {
+            update.setFullPolicy(fullPolicy(settings));
+            change = true;
+        }
+        return change ? update.build() : null;
+    }
+
+    private static FullPolicy fullPolicy(RepositorySpec settings) {
+        return settings.getFullPolicy() == dev.copyservices.crds.flashcopy.FullPolicy.FailBaseWrites
+                ? FullPolicy.FAIL_BASE_WRITES : FullPolicy.FAIL_FLASH_COPY;
+    }
+
+    private void conditions(FlashCopy resource, FlashCopyStatus status, dev.copyservices.api.agent.v1.FlashCopy flashCopy,
+            String previousState, boolean previouslyOverThreshold, Long generation) {
+        String state = status.getState();
+        switch (flashCopy.getState()) {
+            case OPTIMAL -> Conditions.set(status.getConditions(), READY, true, "Optimal",
+                    "the FlashCopy shows its point in time", generation, clock);
+            case DISABLED -> Conditions.set(status.getConditions(), READY, false, "Disabled",
+                    "disabled by spec.enabled: false; set it to true for a new point in time", generation, clock);
+            case FULL -> Conditions.set(status.getConditions(), READY, false, "RepositoryFull",
+                    "the repository is full and base writes fail (full policy FailBaseWrites). To fix: raise "
+                            + "flashGeneration for a new point in time, or delete the FlashCopy", generation, clock);
+            default -> Conditions.set(status.getConditions(), READY, false, "Failed",
+                    "the FlashCopy failed: " + flashCopy.getFailure() + ". To fix: raise flashGeneration to re-create it",
+                    generation, clock);
+        }
+        if (previousState != null && !Objects.equals(previousState, state) && !"Optimal".equals(state)) {
+            events.warning(resource, state, Conditions.find(status.getConditions(), READY).orElseThrow().getMessage());
+        }
+        boolean over = Boolean.TRUE.equals(status.getRepository().thresholdExceeded);
+        String usage = status.getRepository().usedPercent + "% of the repository " + status.getRepository().name + " is in use";
+        Conditions.set(status.getConditions(), THRESHOLD, over, over ? "ThresholdExceeded" : "BelowThreshold",
+                over ? usage + ", at or over its warning threshold. To fix: raise flashGeneration for a new point in "
+                        + "time, which empties it, or delete FlashCopies no longer needed" : usage, generation, clock);
+        if (over && !previouslyOverThreshold) {
+            events.warning(resource, THRESHOLD, usage);
+        }
+    }
+
+    @Override
+    public DeleteControl cleanup(FlashCopy resource, Context<FlashCopy> context) {
+        FlashCopyStatus status = resource.getStatus();
+        if (status == null || status.getArray() == null || status.getArrayName() == null) {
+            return DeleteControl.defaultDelete();
+        }
+        java.util.Optional<String> endpoint = arrays.endpointOf(status.getArray());
+        if (endpoint.isEmpty()) {
+            events.warning(resource, "LeftOnArray", "the StorageArray " + status.getArray() + " is gone, so FlashCopy "
+                    + status.getArrayName() + " stays on its agent; delete it there with csctl flashcopy delete");
+            return DeleteControl.defaultDelete();
+        }
+        try {
+            agents.deleteFlashCopy(endpoint.get(), status.getArrayName());
+        } catch (AgentException e) {
+            if (!e.notFound()) {
+                // Keep the finalizer: removing it now would leave the repository on the array unseen.
+                events.warning(resource, e.reason(), "cannot delete FlashCopy " + status.getArrayName() + " yet: " + e.describe());
+                return DeleteControl.noFinalizerRemoval().rescheduleAfter(java.time.Duration.ofSeconds(5));
+            }
+        }
+        if (agentEvents != null) {
+            agentEvents.untrack(ResourceID.fromResource(resource));
+        }
+        return DeleteControl.defaultDelete();
+    }
+}

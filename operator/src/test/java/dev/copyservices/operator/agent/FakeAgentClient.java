@@ -1,0 +1,120 @@
+package dev.copyservices.operator.agent;
+
+import dev.copyservices.api.agent.v1.Array;
+import dev.copyservices.api.agent.v1.CreateFlashCopyRequest;
+import dev.copyservices.api.agent.v1.Event;
+import dev.copyservices.api.agent.v1.FlashCopy;
+import dev.copyservices.api.agent.v1.FlashCopyState;
+import dev.copyservices.api.agent.v1.Repository;
+import dev.copyservices.api.agent.v1.UpdateFlashCopyRequest;
+import com.google.protobuf.Timestamp;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/** An agent in memory for unit tests of one reconciler: it records the calls it gets. */
+public class FakeAgentClient implements AgentClient {
+    public volatile Array array = Array.getDefaultInstance();
+    /** When set, every call fails with it. */
+    public volatile AgentException failure;
+    public final Map<String, FlashCopy> flashCopies = new ConcurrentHashMap<>();
+    public final List<String> calls = new CopyOnWriteArrayList<>();
+    public final List<CreateFlashCopyRequest> creates = new CopyOnWriteArrayList<>();
+    private long clock = 1_000;
+
+    private void check(String call) throws AgentException {
+        calls.add(call);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static AgentException notFound(String name) {
+        return new AgentException("FlashcopyNotFound", "no FlashCopy " + name, "", null, true);
+    }
+
+    private FlashCopy existing(String name) throws AgentException {
+        FlashCopy flashCopy = flashCopies.get(name);
+        if (flashCopy == null) {
+            throw notFound(name);
+        }
+        return flashCopy;
+    }
+
+    private Timestamp tick() {
+        return Timestamp.newBuilder().setSeconds(++clock).build();
+    }
+
+    @Override
+    public Array getArray(String endpoint) throws AgentException {
+        check("getArray");
+        return array;
+    }
+
+    @Override
+    public FlashCopy getFlashCopy(String endpoint, String name) throws AgentException {
+        check("get " + name);
+        return existing(name);
+    }
+
+    @Override
+    public FlashCopy createFlashCopy(String endpoint, CreateFlashCopyRequest request) throws AgentException {
+        check("create " + request.getName());
+        creates.add(request);
+        FlashCopy flashCopy = FlashCopy.newBuilder().setName(request.getName()).setBase(request.getBase())
+                .setState(FlashCopyState.OPTIMAL).setPointInTime(tick())
+                .setRepository(Repository.newBuilder().setName(request.getRepositoryName())
+                        .setWarningThresholdPercent(request.hasWarningThresholdPercent() ? request.getWarningThresholdPercent() : 50)
+                        .setFullPolicy(request.getFullPolicy()))
+                .build();
+        flashCopies.put(request.getName(), flashCopy);
+        return flashCopy;
+    }
+
+    @Override
+    public FlashCopy disableFlashCopy(String endpoint, String name) throws AgentException {
+        check("disable " + name);
+        FlashCopy flashCopy = existing(name).toBuilder().setState(FlashCopyState.DISABLED).build();
+        flashCopies.put(name, flashCopy);
+        return flashCopy;
+    }
+
+    @Override
+    public FlashCopy recreateFlashCopy(String endpoint, String name) throws AgentException {
+        check("recreate " + name);
+        FlashCopy flashCopy = existing(name).toBuilder().setState(FlashCopyState.OPTIMAL).setPointInTime(tick()).build();
+        flashCopies.put(name, flashCopy);
+        return flashCopy;
+    }
+
+    @Override
+    public FlashCopy updateFlashCopy(String endpoint, UpdateFlashCopyRequest request) throws AgentException {
+        check("update " + request.getName());
+        FlashCopy current = existing(request.getName());
+        Repository.Builder repository = current.getRepository().toBuilder();
+        if (request.hasWarningThresholdPercent()) {
+            repository.setWarningThresholdPercent(request.getWarningThresholdPercent());
+        }
+        if (request.getFullPolicyValue() != 0) {
+            repository.setFullPolicy(request.getFullPolicy());
+        }
+        FlashCopy flashCopy = current.toBuilder().setRepository(repository).build();
+        flashCopies.put(request.getName(), flashCopy);
+        return flashCopy;
+    }
+
+    @Override
+    public void deleteFlashCopy(String endpoint, String name) throws AgentException {
+        check("delete " + name);
+        if (flashCopies.remove(name) == null) {
+            throw notFound(name);
+        }
+    }
+
+    @Override
+    public AutoCloseable watchEvents(String endpoint, long afterSequence, Consumer<Event> onEvent, Consumer<AgentException> onEnd) {
+        return () -> { };
+    }
+}

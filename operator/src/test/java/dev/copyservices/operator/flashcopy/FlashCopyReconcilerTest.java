@@ -1,0 +1,208 @@
+package dev.copyservices.operator.flashcopy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.copyservices.api.agent.v1.FullPolicy;
+import dev.copyservices.crds.common.VolumeReference;
+import dev.copyservices.crds.flashcopy.FlashCopy;
+import dev.copyservices.crds.flashcopy.FlashCopyMode;
+import dev.copyservices.crds.flashcopy.FlashCopySpec;
+import dev.copyservices.crds.flashcopy.RepositorySpec;
+import dev.copyservices.operator.agent.AgentException;
+import dev.copyservices.operator.agent.FakeAgentClient;
+import dev.copyservices.operator.common.MutableClock;
+import dev.copyservices.operator.common.RecordedEvents;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class FlashCopyReconcilerTest {
+    private final FakeAgentClient agent = new FakeAgentClient();
+    private final RecordedEvents events = new RecordedEvents();
+    private final FlashCopyReconciler reconciler = new FlashCopyReconciler(agent,
+            array -> array.equals("node-1") ? Optional.of("10.0.0.1:7400") : Optional.empty(),
+            events, new MutableClock(Instant.parse("2026-12-06T10:00:00Z")));
+    private final String agentName = AgentNames.object("apps", "db-before-upgrade");
+
+    @Test
+    void theFirstReconcileCreatesTheFlashCopyWithTheRepositoryTheSpecAsksFor() {
+        FlashCopy resource = flashCopy();
+        resource.getSpec().setRepository(repository(10, 80, dev.copyservices.crds.flashcopy.FullPolicy.FailBaseWrites));
+
+        reconciler.reconcile(resource, null);
+
+        assertEquals(1, agent.creates.size());
+        var request = agent.creates.get(0);
+        assertEquals("db", request.getBase());
+        assertEquals(agentName, request.getName());
+        assertEquals(AgentNames.repository("apps", "db-before-upgrade"), request.getRepositoryName());
+        assertEquals(10, request.getRepositoryPercent());
+        assertEquals(80, request.getWarningThresholdPercent());
+        assertEquals(FullPolicy.FAIL_BASE_WRITES, request.getFullPolicy());
+        assertEquals("db-before-upgrade", request.getAttributesMap().get("kubernetes.name"));
+        assertEquals("Optimal", resource.getStatus().getState());
+        assertEquals(agentName, resource.getStatus().getArrayName());
+        assertEquals("True", condition(resource, "Ready").getStatus());
+        assertEquals("False", condition(resource, "RepositoryThresholdExceeded").getStatus());
+        assertEquals(List.of("Normal Created"), events.recorded);
+    }
+
+    @Test
+    void reconcilingAgainChangesNothingOnTheArray() {
+        FlashCopy resource = flashCopy();
+        reconciler.reconcile(resource, null);
+        String pointInTime = resource.getStatus().getPointInTime();
+
+        reconciler.reconcile(resource, null);
+
+        assertEquals(List.of("get " + agentName, "create " + agentName, "get " + agentName), agent.calls);
+        assertEquals(pointInTime, resource.getStatus().getPointInTime());
+    }
+
+    @Test
+    void raisingFlashGenerationTakesOneNewPointInTime() {
+        FlashCopy resource = flashCopy();
+        reconciler.reconcile(resource, null);
+        String first = resource.getStatus().getPointInTime();
+
+        resource.getSpec().setFlashGeneration(1L);
+        reconciler.reconcile(resource, null);
+        reconciler.reconcile(resource, null);
+
+        assertEquals(1, agent.calls.stream().filter(c -> c.startsWith("recreate")).count());
+        assertFalse(first.equals(resource.getStatus().getPointInTime()));
+        assertEquals(1L, resource.getStatus().getObservedFlashGeneration());
+    }
+
+    @Test
+    void enabledFalseDisablesAndTrueAgainReCreates() {
+        FlashCopy resource = flashCopy();
+        reconciler.reconcile(resource, null);
+
+        resource.getSpec().setEnabled(false);
+        reconciler.reconcile(resource, null);
+        assertEquals("Disabled", resource.getStatus().getState());
+        assertEquals("Disabled", condition(resource, "Ready").getReason());
+
+        resource.getSpec().setEnabled(true);
+        reconciler.reconcile(resource, null);
+        assertEquals("Optimal", resource.getStatus().getState());
+        assertTrue(agent.calls.contains("recreate " + agentName));
+    }
+
+    @Test
+    void aChangedThresholdOrFullPolicyIsAppliedToTheExistingRepository() {
+        FlashCopy resource = flashCopy();
+        reconciler.reconcile(resource, null);
+
+        resource.getSpec().setRepository(repository(null, 70, dev.copyservices.crds.flashcopy.FullPolicy.FailFlashCopy));
+        reconciler.reconcile(resource, null);
+
+        assertTrue(agent.calls.contains("update " + agentName), agent.calls.toString());
+        assertEquals(70, agent.flashCopies.get(agentName).getRepository().getWarningThresholdPercent());
+    }
+
+    @Test
+    void aRepositoryOverItsThresholdRaisesTheConditionAndOneWarning() {
+        FlashCopy resource = flashCopy();
+        reconciler.reconcile(resource, null);
+        agent.flashCopies.computeIfPresent(agentName, (n, fc) -> fc.toBuilder()
+                .setRepository(fc.getRepository().toBuilder().setUsedPercent(61.234).setThresholdExceeded(true)).build());
+
+        reconciler.reconcile(resource, null);
+        reconciler.reconcile(resource, null);
+
+        Condition threshold = condition(resource, "RepositoryThresholdExceeded");
+        assertEquals("True", threshold.getStatus());
+        assertTrue(threshold.getMessage().startsWith("61.23% of the repository"), threshold.getMessage());
+        assertEquals(1, events.recorded.stream().filter(e -> e.equals("Warning RepositoryThresholdExceeded")).count());
+    }
+
+    @Test
+    void wrongReferencesAreReportedWithWhatToDoAndChangeNothing() {
+        FlashCopy unknownArray = flashCopy();
+        unknownArray.getSpec().setSource(VolumeReference.ofVolume("node-9", "db"));
+        reconciler.reconcile(unknownArray, null);
+        assertEquals("ArrayNotFound", condition(unknownArray, "Ready").getReason());
+
+        FlashCopy pvc = flashCopy();
+        pvc.getSpec().setSource(VolumeReference.ofPvc("db"));
+        reconciler.reconcile(pvc, null);
+        assertEquals("PvcSourceNotSupportedYet", condition(pvc, "Ready").getReason());
+
+        FlashCopy copyMode = flashCopy();
+        copyMode.getSpec().setMode(FlashCopyMode.Copy);
+        reconciler.reconcile(copyMode, null);
+        assertEquals("CopyModeNotReconciledYet", condition(copyMode, "Ready").getReason());
+
+        assertEquals(List.of(), agent.calls);
+    }
+
+    @Test
+    void anAgentRefusalBecomesTheConditionWithTheAgentsReasonAndCorrection() {
+        agent.failure = new AgentException("TooManyFlashcopies", "base db has 4 FlashCopies already", "delete one first");
+        FlashCopy resource = flashCopy();
+
+        reconciler.reconcile(resource, null);
+
+        Condition ready = condition(resource, "Ready");
+        assertEquals("TooManyFlashcopies", ready.getReason());
+        assertEquals("base db has 4 FlashCopies already. To fix: delete one first", ready.getMessage());
+    }
+
+    @Test
+    void deletingTheResourceDeletesTheFlashCopyAndWaitsWhileTheAgentCannotBeReached() {
+        FlashCopy resource = flashCopy();
+        reconciler.reconcile(resource, null);
+
+        agent.failure = new AgentException("AgentUnreachable", "cannot reach", "start it");
+        DeleteControl blocked = reconciler.cleanup(resource, null);
+        assertFalse(blocked.isRemoveFinalizer(), "the finalizer stays while the FlashCopy is still on the array");
+
+        agent.failure = null;
+        assertTrue(reconciler.cleanup(resource, null).isRemoveFinalizer());
+        assertFalse(agent.flashCopies.containsKey(agentName));
+        assertTrue(reconciler.cleanup(resource, null).isRemoveFinalizer(), "already gone is fine");
+    }
+
+    private static Condition condition(FlashCopy resource, String type) {
+        return resource.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+    }
+
+    private static RepositorySpec repository(Integer percent, int threshold, dev.copyservices.crds.flashcopy.FullPolicy policy) {
+        RepositorySpec repository = new RepositorySpec();
+        repository.setPercent(percent);
+        repository.setWarningThresholdPercent(threshold);
+        repository.setFullPolicy(policy);
+        return repository;
+    }
+
+    private static FlashCopy flashCopy() {
+        FlashCopy resource = new FlashCopy();
+        resource.setMetadata(new ObjectMetaBuilder().withName("db-before-upgrade").withNamespace("apps").withGeneration(1L).build());
+        FlashCopySpec spec = new FlashCopySpec();
+        spec.setSource(VolumeReference.ofVolume("node-1", "db"));
+        spec.setMode(FlashCopyMode.Snapshot);
+        spec.setEnabled(true);
+        spec.setFlashGeneration(0L);
+        resource.setSpec(spec);
+        return resource;
+    }
+
+    @Test
+    void agentNamesFitThirtyCharactersAndDifferAcrossNamespaces() {
+        String longName = "a-very-long-flashcopy-resource-name-indeed";
+        assertTrue(AgentNames.object("ns", longName).length() <= 30);
+        assertTrue(AgentNames.repository("ns", longName).length() <= 30);
+        assertFalse(AgentNames.object("a", "db").equals(AgentNames.object("b", "db")));
+        assertEquals(AgentNames.object("a", "db"), AgentNames.object("a", "db"));
+        assertTrue(new Quantity("1Gi").getNumericalAmount().longValueExact() == 1L << 30);
+    }
+}
