@@ -22,6 +22,9 @@ final class Copier implements Runnable {
         /** Records durably that the target holds the source's bytes up to {@code copied}. */
         void checkpoint(CopyPair pair, long run, long copied) throws IOException;
 
+        /** The copy passed another tenth of the volume ({@code percent} is 10, 20, ... 90). */
+        void progressed(CopyPair pair, long run, int percent);
+
         void completed(CopyPair pair, long run);
 
         void failed(CopyPair pair, long run, String why);
@@ -70,6 +73,7 @@ final class Copier implements Runnable {
         long position = pair.record().getCopiedBytes();
         long checkpointed = position;
         long checkpointTime = System.nanoTime();
+        long tenth = position * 10 / Math.max(1, total);
         while (position < total) {
             if (pace.stopped()) {
                 return;
@@ -85,6 +89,10 @@ final class Copier implements Runnable {
             }
             position += length;
             pair.setCopied(position);
+            if (position < total && position * 10 / total > tenth) {
+                tenth = position * 10 / total;
+                host.progressed(pair, run, (int) tenth * 10);
+            }
             long now = System.nanoTime();
             if (position - checkpointed >= CHECKPOINT_BYTES || now - checkpointTime >= CHECKPOINT_NANOS) {
                 if (!checkpoint(position)) {

@@ -455,6 +455,13 @@ public final class VolumeCopyEngine implements VolumeLifecycle, AutoCloseable {
         }
 
         @Override
+        public void progressed(CopyPair pair, long run, int percent) {
+            // One event per tenth: watchers (the operator) see progress without polling the agent.
+            publish(Severity.INFO, "VOLUMECOPY_PROGRESS", pair, "VolumeCopy " + store.label(pair) + ": " + percent
+                    + "% copied", "");
+        }
+
+        @Override
         public void completed(CopyPair pair, long run) {
             synchronized (control) {
                 if (closing || !ofRun(pair.record(), run)) {

@@ -47,6 +47,21 @@ class VolumeCopyLifecycleTest {
     }
 
     @Test
+    void aRunningCopyPublishesAProgressEventAtEachTenthAndNoneAtTheEnd() throws Exception {
+        array = new CopyArray(dir);
+        array.filledVolume("src", 40 * MIB, 3); // ten chunks: one tenth each
+        array.volume("dst", 40 * MIB);
+
+        array.copies.create("src", "dst", null);
+        array.awaitEvents("VOLUMECOPY_COMPLETED", 1);
+
+        List<String> progress = array.events.stream().filter(e -> e.reason().equals("VOLUMECOPY_PROGRESS"))
+                .map(e -> e.message().replaceAll(".*: ", "")).toList();
+        assertEquals(List.of("10% copied", "20% copied", "30% copied", "40% copied", "50% copied", "60% copied",
+                "70% copied", "80% copied", "90% copied"), progress);
+    }
+
+    @Test
     void copiesBeyondTheLimitWaitPendingAndStartInArrivalOrderAsSlotsFree() throws Exception { // scenario 2
         array = new CopyArray(dir, CopyArray.maxInProgress(2), true, new GatedIo());
         array.filledVolume("src", 4 * MIB, 2);
