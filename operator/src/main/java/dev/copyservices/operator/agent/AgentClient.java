@@ -4,7 +4,11 @@ import dev.copyservices.api.agent.v1.Array;
 import dev.copyservices.api.agent.v1.CreateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.Event;
 import dev.copyservices.api.agent.v1.FlashCopy;
+import dev.copyservices.api.agent.v1.CopyPriority;
+import dev.copyservices.api.agent.v1.CreateCopyRequest;
+import dev.copyservices.api.agent.v1.UpdateCopiesRequest;
 import dev.copyservices.api.agent.v1.UpdateFlashCopyRequest;
+import dev.copyservices.api.agent.v1.VolumeCopy;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +31,21 @@ public interface AgentClient {
 
     /** Deletes the FlashCopy and its repository; connected NBD clients are disconnected. */
     void deleteFlashCopy(String endpoint, String name) throws AgentException;
+
+    /** A VolumeCopy pair, named by its target volume. */
+    VolumeCopy getCopy(String endpoint, String target) throws AgentException;
+
+    /** Idempotent for the same source and target. */
+    VolumeCopy createCopy(String endpoint, CreateCopyRequest request) throws AgentException;
+
+    VolumeCopy stopCopy(String endpoint, String target) throws AgentException;
+
+    VolumeCopy recopy(String endpoint, String target, CopyPriority priority) throws AgentException;
+
+    VolumeCopy updateCopy(String endpoint, UpdateCopiesRequest request) throws AgentException;
+
+    /** Removes the pair (refused while Pending or InProgress); the data stays on both volumes. */
+    void removeCopy(String endpoint, String target) throws AgentException;
 
     /**
      * Follows the agent's event stream from after {@code afterSequence}: each event goes to

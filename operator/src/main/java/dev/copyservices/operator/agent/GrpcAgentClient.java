@@ -9,7 +9,15 @@ import dev.copyservices.api.agent.v1.EventServiceGrpc;
 import dev.copyservices.api.agent.v1.FlashCopy;
 import dev.copyservices.api.agent.v1.FlashCopyRef;
 import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
+import dev.copyservices.api.agent.v1.CopyPriority;
+import dev.copyservices.api.agent.v1.CopyRef;
+import dev.copyservices.api.agent.v1.CreateCopyRequest;
+import dev.copyservices.api.agent.v1.RecopyRequest;
+import dev.copyservices.api.agent.v1.RemoveCopiesRequest;
+import dev.copyservices.api.agent.v1.UpdateCopiesRequest;
 import dev.copyservices.api.agent.v1.UpdateFlashCopyRequest;
+import dev.copyservices.api.agent.v1.VolumeCopy;
+import dev.copyservices.api.agent.v1.VolumeCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.GetArrayRequest;
 import dev.copyservices.api.agent.v1.WatchEventsRequest;
 import io.grpc.Context;
@@ -98,6 +106,40 @@ public class GrpcAgentClient implements AgentClient {
     public void deleteFlashCopy(String endpoint, String name) throws AgentException {
         call(endpoint, () -> flashCopies(endpoint).deleteFlashCopy(
                 DeleteFlashCopyRequest.newBuilder().setName(name).setForce(true).build()));
+    }
+
+    private VolumeCopyServiceGrpc.VolumeCopyServiceBlockingStub copies(String endpoint) {
+        return VolumeCopyServiceGrpc.newBlockingStub(channel(endpoint)).withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public VolumeCopy getCopy(String endpoint, String target) throws AgentException {
+        return call(endpoint, () -> copies(endpoint).getCopy(CopyRef.newBuilder().setTarget(target).build()));
+    }
+
+    @Override
+    public VolumeCopy createCopy(String endpoint, CreateCopyRequest request) throws AgentException {
+        return call(endpoint, () -> copies(endpoint).createCopy(request));
+    }
+
+    @Override
+    public VolumeCopy stopCopy(String endpoint, String target) throws AgentException {
+        return call(endpoint, () -> copies(endpoint).stopCopy(CopyRef.newBuilder().setTarget(target).build()));
+    }
+
+    @Override
+    public VolumeCopy recopy(String endpoint, String target, CopyPriority priority) throws AgentException {
+        return call(endpoint, () -> copies(endpoint).recopy(RecopyRequest.newBuilder().setTarget(target).setPriority(priority).build()));
+    }
+
+    @Override
+    public VolumeCopy updateCopy(String endpoint, UpdateCopiesRequest request) throws AgentException {
+        return call(endpoint, () -> copies(endpoint).updateCopies(request).getCopies(0));
+    }
+
+    @Override
+    public void removeCopy(String endpoint, String target) throws AgentException {
+        call(endpoint, () -> copies(endpoint).removeCopies(RemoveCopiesRequest.newBuilder().addTargets(target).build()));
     }
 
     @Override

@@ -6,7 +6,12 @@ import dev.copyservices.api.agent.v1.Event;
 import dev.copyservices.api.agent.v1.FlashCopy;
 import dev.copyservices.api.agent.v1.FlashCopyState;
 import dev.copyservices.api.agent.v1.Repository;
+import dev.copyservices.api.agent.v1.CopyPriority;
+import dev.copyservices.api.agent.v1.CopyState;
+import dev.copyservices.api.agent.v1.CreateCopyRequest;
+import dev.copyservices.api.agent.v1.UpdateCopiesRequest;
 import dev.copyservices.api.agent.v1.UpdateFlashCopyRequest;
+import dev.copyservices.api.agent.v1.VolumeCopy;
 import com.google.protobuf.Timestamp;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +27,7 @@ public class FakeAgentClient implements AgentClient {
     public final Map<String, FlashCopy> flashCopies = new ConcurrentHashMap<>();
     public final List<String> calls = new CopyOnWriteArrayList<>();
     public final List<CreateFlashCopyRequest> creates = new CopyOnWriteArrayList<>();
+    public final Map<String, VolumeCopy> copies = new ConcurrentHashMap<>();
     private long clock = 1_000;
 
     private void check(String call) throws AgentException {
@@ -111,6 +117,67 @@ public class FakeAgentClient implements AgentClient {
         if (flashCopies.remove(name) == null) {
             throw notFound(name);
         }
+    }
+
+    private VolumeCopy copy(String target) throws AgentException {
+        VolumeCopy copy = copies.get(target);
+        if (copy == null) {
+            throw new AgentException("VolumecopyNotFound", "no VolumeCopy pair has '" + target + "' as its target", "", null, true);
+        }
+        return copy;
+    }
+
+    private VolumeCopy put(VolumeCopy copy) {
+        copies.put(copy.getTarget(), copy);
+        return copy;
+    }
+
+    @Override
+    public VolumeCopy getCopy(String endpoint, String target) throws AgentException {
+        check("getCopy " + target);
+        return copy(target);
+    }
+
+    @Override
+    public VolumeCopy createCopy(String endpoint, CreateCopyRequest request) throws AgentException {
+        check("createCopy " + request.getSource() + " " + request.getTarget());
+        return put(VolumeCopy.newBuilder().setSource(request.getSource()).setTarget(request.getTarget())
+                .setPriority(request.getPriority()).setState(CopyState.COPY_IN_PROGRESS).setTargetReadOnly(true).build());
+    }
+
+    @Override
+    public VolumeCopy stopCopy(String endpoint, String target) throws AgentException {
+        check("stopCopy " + target);
+        return put(copy(target).toBuilder().setState(CopyState.COPY_STOPPED).build());
+    }
+
+    @Override
+    public VolumeCopy recopy(String endpoint, String target, CopyPriority priority) throws AgentException {
+        check("recopy " + target);
+        return put(copy(target).toBuilder().setState(CopyState.COPY_IN_PROGRESS).setCopiedPercent(0).setTargetReadOnly(true).build());
+    }
+
+    @Override
+    public VolumeCopy updateCopy(String endpoint, UpdateCopiesRequest request) throws AgentException {
+        check("updateCopy " + request.getTargets(0));
+        VolumeCopy.Builder copy = copy(request.getTargets(0)).toBuilder();
+        if (request.getPriorityValue() != 0) {
+            copy.setPriority(request.getPriority());
+        }
+        if (request.hasTargetReadOnly()) {
+            copy.setTargetReadOnly(request.getTargetReadOnly());
+        }
+        return put(copy.build());
+    }
+
+    @Override
+    public void removeCopy(String endpoint, String target) throws AgentException {
+        check("removeCopy " + target);
+        VolumeCopy copy = copy(target);
+        if (copy.getState() == CopyState.COPY_IN_PROGRESS || copy.getState() == CopyState.COPY_PENDING) {
+            throw new AgentException("VolumecopyState", "the pair is " + copy.getState(), "stop it first");
+        }
+        copies.remove(target);
     }
 
     @Override

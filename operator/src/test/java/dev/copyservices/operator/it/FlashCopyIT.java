@@ -152,7 +152,7 @@ class FlashCopyIT {
     }
 
     /** qemu-io against an NBD export; fails with its output unless every command succeeded. */
-    private static void qemuIo(String uri, String command) throws IOException, InterruptedException {
+    static void qemuIo(String uri, String command) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("qemu-io", "-f", "raw", uri, "-c", command));
         Process process = new ProcessBuilder(args).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
