@@ -6,6 +6,9 @@ import dev.copyservices.api.agent.v1.Event;
 import dev.copyservices.api.agent.v1.FlashCopy;
 import dev.copyservices.api.agent.v1.CopyPriority;
 import dev.copyservices.api.agent.v1.CreateCopyRequest;
+import dev.copyservices.api.agent.v1.EstablishRequest;
+import dev.copyservices.api.agent.v1.Relationship;
+import dev.copyservices.api.agent.v1.WithdrawResponse;
 import dev.copyservices.api.agent.v1.UpdateCopiesRequest;
 import dev.copyservices.api.agent.v1.UpdateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.VolumeCopy;
@@ -31,6 +34,18 @@ public interface AgentClient {
 
     /** Deletes the FlashCopy and its repository; connected NBD clients are disconnected. */
     void deleteFlashCopy(String endpoint, String name) throws AgentException;
+
+    /** A Copy-mode relationship, named by its target volume. */
+    Relationship getRelationship(String endpoint, String target) throws AgentException;
+
+    /** Idempotent for the same source, target and options. */
+    Relationship establish(String endpoint, EstablishRequest request) throws AgentException;
+
+    /** A new point in time onto the same target (persistent relationships only). */
+    Relationship reflash(String endpoint, String target) throws AgentException;
+
+    /** Ends the relationship; without force it is refused while regions are not yet copied. */
+    WithdrawResponse withdraw(String endpoint, String target, boolean force) throws AgentException;
 
     /** A VolumeCopy pair, named by its target volume. */
     VolumeCopy getCopy(String endpoint, String target) throws AgentException;

@@ -12,6 +12,12 @@ import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.CopyPriority;
 import dev.copyservices.api.agent.v1.CopyRef;
 import dev.copyservices.api.agent.v1.CreateCopyRequest;
+import dev.copyservices.api.agent.v1.EstablishRequest;
+import dev.copyservices.api.agent.v1.FlashCopyRelationshipServiceGrpc;
+import dev.copyservices.api.agent.v1.Relationship;
+import dev.copyservices.api.agent.v1.RelationshipRef;
+import dev.copyservices.api.agent.v1.WithdrawRequest;
+import dev.copyservices.api.agent.v1.WithdrawResponse;
 import dev.copyservices.api.agent.v1.RecopyRequest;
 import dev.copyservices.api.agent.v1.RemoveCopiesRequest;
 import dev.copyservices.api.agent.v1.UpdateCopiesRequest;
@@ -106,6 +112,31 @@ public class GrpcAgentClient implements AgentClient {
     public void deleteFlashCopy(String endpoint, String name) throws AgentException {
         call(endpoint, () -> flashCopies(endpoint).deleteFlashCopy(
                 DeleteFlashCopyRequest.newBuilder().setName(name).setForce(true).build()));
+    }
+
+    private FlashCopyRelationshipServiceGrpc.FlashCopyRelationshipServiceBlockingStub relationships(String endpoint) {
+        return FlashCopyRelationshipServiceGrpc.newBlockingStub(channel(endpoint))
+                .withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public Relationship getRelationship(String endpoint, String target) throws AgentException {
+        return call(endpoint, () -> relationships(endpoint).getRelationship(RelationshipRef.newBuilder().setName(target).build()));
+    }
+
+    @Override
+    public Relationship establish(String endpoint, EstablishRequest request) throws AgentException {
+        return call(endpoint, () -> relationships(endpoint).establish(request));
+    }
+
+    @Override
+    public Relationship reflash(String endpoint, String target) throws AgentException {
+        return call(endpoint, () -> relationships(endpoint).reflash(RelationshipRef.newBuilder().setName(target).build()));
+    }
+
+    @Override
+    public WithdrawResponse withdraw(String endpoint, String target, boolean force) throws AgentException {
+        return call(endpoint, () -> relationships(endpoint).withdraw(WithdrawRequest.newBuilder().setName(target).setForce(force).build()));
     }
 
     private VolumeCopyServiceGrpc.VolumeCopyServiceBlockingStub copies(String endpoint) {

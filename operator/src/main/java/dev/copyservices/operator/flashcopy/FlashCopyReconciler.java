@@ -31,7 +31,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Runs a Snapshot-mode FlashCopy resource on its base volume's agent: creates the FlashCopy
+ * Runs a FlashCopy resource on its base volume's agent. Copy mode is a relationship onto the target
+ * ({@link CopyModeFlashCopies}). Snapshot mode: creates the FlashCopy
  * (idempotent by a name derived from the resource), takes a new point in time when flashGeneration
  * goes up, disables and re-enables it, keeps the repository's threshold and full policy as the spec
  * says, and deletes it on the agent when the resource is deleted (a finalizer: otherwise the
@@ -46,6 +47,7 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
     private final ArrayEndpoints arrays;
     private final KubernetesEvents events;
     private final Clock clock;
+    private final CopyModeFlashCopies copyMode;
     private AgentEventSource<FlashCopy> agentEvents;
 
     @Inject
@@ -58,6 +60,7 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
         this.arrays = arrays;
         this.events = events;
         this.clock = clock;
+        this.copyMode = new CopyModeFlashCopies(agents, events, clock);
     }
 
     @Override
@@ -75,15 +78,18 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
         status.setObservedGeneration(generation);
         try {
             Located base = locate(resource.getSpec());
-            String name = AgentNames.object(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
-            String repository = AgentNames.repository(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
-            if (agentEvents != null) {
-                Set<String> ours = Set.of(name, repository);
-                agentEvents.track(ResourceID.fromResource(resource), base.endpoint(), e -> ours.contains(e.getObjectName()));
+            if (resource.getSpec().getMode() == FlashCopyMode.Copy) {
+                String target = resource.getSpec().getTarget().getVolume();
+                track(resource, base.endpoint(), Set.of(target));
+                copyMode.reconcile(resource, status, base.array(), base.endpoint(), base.volume(), target, generation);
+            } else {
+                String name = AgentNames.object(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+                String repository = AgentNames.repository(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+                track(resource, base.endpoint(), Set.of(name, repository));
+                dev.copyservices.api.agent.v1.FlashCopy flashCopy = converge(resource, status, base, name, repository);
+                FlashCopyStatusMapper.fill(status, base.array(), flashCopy);
+                conditions(resource, status, flashCopy, previousState, previouslyOverThreshold, generation);
             }
-            dev.copyservices.api.agent.v1.FlashCopy flashCopy = converge(resource, status, base, name, repository);
-            FlashCopyStatusMapper.fill(status, base.array(), flashCopy);
-            conditions(resource, status, flashCopy, previousState, previouslyOverThreshold, generation);
         } catch (AgentException e) {
             boolean sameProblem = Conditions.find(status.getConditions(), READY)
                     .map(c -> "False".equals(c.getStatus()) && e.reason().equals(c.getReason()))
@@ -100,17 +106,24 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
     record Located(String array, String endpoint, String volume) {
     }
 
-    private Located locate(FlashCopySpec spec) throws AgentException {
-        if (spec.getMode() == FlashCopyMode.Copy) {
-            throw new AgentException("CopyModeNotReconciledYet",
-                    "the operator runs Snapshot-mode FlashCopies only, so far",
-                    "use mode: Snapshot, or csctl flashcopy establish for a Copy-mode relationship");
+    /** Agent events about these objects reconcile the resource. */
+    private void track(FlashCopy resource, String endpoint, Set<String> objects) {
+        if (agentEvents != null) {
+            agentEvents.track(ResourceID.fromResource(resource), endpoint, e -> objects.contains(e.getObjectName()));
         }
+    }
+
+    private Located locate(FlashCopySpec spec) throws AgentException {
         VolumeReference source = spec.getSource();
-        if (source.getPvc() != null) {
-            throw new AgentException("PvcSourceNotSupportedYet",
+        VolumeReference target = spec.getTarget();
+        if (source.getPvc() != null || target != null && target.getPvc() != null) {
+            throw new AgentException("PvcReferenceNotSupportedYet",
                     "a PVC is resolved to its volume through the CSI driver, which is not built yet",
-                    "name the base as source.array (a StorageArray) and source.volume");
+                    "name the volumes as array (a StorageArray) and volume");
+        }
+        if (target != null && !target.getArray().equals(source.getArray())) {
+            throw new AgentException("DifferentArrays", "a Copy-mode FlashCopy runs inside one array, but the source is on '"
+                    + source.getArray() + "' and the target on '" + target.getArray() + "'", "pick a target on " + source.getArray());
         }
         String endpoint = arrays.endpointOf(source.getArray()).orElseThrow(() -> new AgentException("ArrayNotFound",
                 "there is no StorageArray '" + source.getArray() + "'",
@@ -244,6 +257,16 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
         if (endpoint.isEmpty()) {
             events.warning(resource, "LeftOnArray", "the StorageArray " + status.getArray() + " is gone, so FlashCopy "
                     + status.getArrayName() + " stays on its agent; delete it there with csctl flashcopy delete");
+            return DeleteControl.defaultDelete();
+        }
+        if (resource.getSpec().getMode() == FlashCopyMode.Copy) {
+            if (!copyMode.withdraw(resource, endpoint.get(), status.getArrayName())) {
+                // Safe terminate: the target would be left incomplete; wait for the copy or a forced withdraw.
+                return DeleteControl.noFinalizerRemoval().rescheduleAfter(java.time.Duration.ofSeconds(5));
+            }
+            if (agentEvents != null) {
+                agentEvents.untrack(ResourceID.fromResource(resource));
+            }
             return DeleteControl.defaultDelete();
         }
         try {

@@ -9,6 +9,10 @@ import dev.copyservices.api.agent.v1.Repository;
 import dev.copyservices.api.agent.v1.CopyPriority;
 import dev.copyservices.api.agent.v1.CopyState;
 import dev.copyservices.api.agent.v1.CreateCopyRequest;
+import dev.copyservices.api.agent.v1.EstablishRequest;
+import dev.copyservices.api.agent.v1.Relationship;
+import dev.copyservices.api.agent.v1.RelationshipState;
+import dev.copyservices.api.agent.v1.WithdrawResponse;
 import dev.copyservices.api.agent.v1.UpdateCopiesRequest;
 import dev.copyservices.api.agent.v1.UpdateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.VolumeCopy;
@@ -28,6 +32,9 @@ public class FakeAgentClient implements AgentClient {
     public final List<String> calls = new CopyOnWriteArrayList<>();
     public final List<CreateFlashCopyRequest> creates = new CopyOnWriteArrayList<>();
     public final Map<String, VolumeCopy> copies = new ConcurrentHashMap<>();
+    public final Map<String, Relationship> relationships = new ConcurrentHashMap<>();
+    /** Withdraw without force is refused while this is set (regions not yet copied). */
+    public volatile boolean uncopiedRegions;
     private long clock = 1_000;
 
     private void check(String call) throws AgentException {
@@ -117,6 +124,50 @@ public class FakeAgentClient implements AgentClient {
         if (flashCopies.remove(name) == null) {
             throw notFound(name);
         }
+    }
+
+    private Relationship relationship(String target) throws AgentException {
+        Relationship relationship = relationships.get(target);
+        if (relationship == null) {
+            throw new AgentException("RelationshipNotFound", "no relationship has '" + target + "' as its target", "", null, true);
+        }
+        return relationship;
+    }
+
+    @Override
+    public Relationship getRelationship(String endpoint, String target) throws AgentException {
+        check("getRelationship " + target);
+        return relationship(target);
+    }
+
+    @Override
+    public Relationship establish(String endpoint, EstablishRequest request) throws AgentException {
+        check("establish " + request.getSource() + " " + request.getTarget());
+        Relationship relationship = Relationship.newBuilder().setSource(request.getSource()).setTarget(request.getTarget())
+                .setOptions(request.getOptions()).setState(request.getOptions().getBackgroundCopy()
+                        ? RelationshipState.RELATIONSHIP_COPYING : RelationshipState.RELATIONSHIP_NO_BACKGROUND_COPY)
+                .setPointInTime(tick()).build();
+        relationships.put(request.getTarget(), relationship);
+        return relationship;
+    }
+
+    @Override
+    public Relationship reflash(String endpoint, String target) throws AgentException {
+        check("reflash " + target);
+        Relationship relationship = relationship(target).toBuilder().setPointInTime(tick()).build();
+        relationships.put(target, relationship);
+        return relationship;
+    }
+
+    @Override
+    public WithdrawResponse withdraw(String endpoint, String target, boolean force) throws AgentException {
+        check("withdraw " + target + (force ? " --force" : ""));
+        relationship(target);
+        if (uncopiedRegions && !force) {
+            throw new AgentException("RegionsNotCopied", "3 regions are not yet on " + target, "wait, or withdraw with force");
+        }
+        relationships.remove(target);
+        return WithdrawResponse.newBuilder().setTargetComplete(!uncopiedRegions).build();
     }
 
     private VolumeCopy copy(String target) throws AgentException {

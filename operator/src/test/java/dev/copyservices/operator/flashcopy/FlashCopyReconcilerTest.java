@@ -135,12 +135,12 @@ class FlashCopyReconcilerTest {
         FlashCopy pvc = flashCopy();
         pvc.getSpec().setSource(VolumeReference.ofPvc("db"));
         reconciler.reconcile(pvc, null);
-        assertEquals("PvcSourceNotSupportedYet", condition(pvc, "Ready").getReason());
+        assertEquals("PvcReferenceNotSupportedYet", condition(pvc, "Ready").getReason());
 
-        FlashCopy copyMode = flashCopy();
-        copyMode.getSpec().setMode(FlashCopyMode.Copy);
-        reconciler.reconcile(copyMode, null);
-        assertEquals("CopyModeNotReconciledYet", condition(copyMode, "Ready").getReason());
+        FlashCopy across = copyMode(null);
+        across.getSpec().setTarget(VolumeReference.ofVolume("node-2", "db-copy"));
+        reconciler.reconcile(across, null);
+        assertEquals("DifferentArrays", condition(across, "Ready").getReason());
 
         assertEquals(List.of(), agent.calls);
     }
@@ -170,6 +170,72 @@ class FlashCopyReconcilerTest {
         assertTrue(reconciler.cleanup(resource, null).isRemoveFinalizer());
         assertFalse(agent.flashCopies.containsKey(agentName));
         assertTrue(reconciler.cleanup(resource, null).isRemoveFinalizer(), "already gone is fine");
+    }
+
+    @Test
+    void copyModeEstablishesARelationshipOntoTheTargetAndReflashesOncePerGeneration() {
+        dev.copyservices.crds.flashcopy.CopyOptions options = new dev.copyservices.crds.flashcopy.CopyOptions();
+        options.setBackgroundCopy(true);
+        options.setPersistent(true);
+        options.setIncremental(true);
+        FlashCopy resource = copyMode(options);
+
+        reconciler.reconcile(resource, null);
+        assertEquals("Copying", resource.getStatus().getState());
+        assertEquals("db-copy", resource.getStatus().getArrayName());
+        assertEquals("True", condition(resource, "Ready").getStatus());
+        assertEquals("False", condition(resource, "BackgroundCopyComplete").getStatus());
+        assertTrue(agent.relationships.get("db-copy").getOptions().getIncremental());
+
+        resource.getSpec().setFlashGeneration(1L);
+        reconciler.reconcile(resource, null);
+        reconciler.reconcile(resource, null);
+        assertEquals(1, agent.calls.stream().filter(c -> c.startsWith("reflash")).count());
+
+        agent.relationships.computeIfPresent("db-copy", (t, r) -> r.toBuilder()
+                .setState(dev.copyservices.api.agent.v1.RelationshipState.RELATIONSHIP_COPIED).setCopiedPercent(100).build());
+        reconciler.reconcile(resource, null);
+        assertEquals("True", condition(resource, "BackgroundCopyComplete").getStatus());
+        assertTrue(events.recorded.contains("Normal Copied"));
+    }
+
+    @Test
+    void anEndedNonPersistentRelationshipIsNotEstablishedAgainUntilTheGenerationGoesUp() {
+        FlashCopy resource = copyMode(null);
+        reconciler.reconcile(resource, null);
+        agent.relationships.clear(); // its background copy completed and it ended by itself
+
+        reconciler.reconcile(resource, null);
+        assertEquals("RelationshipEnded", condition(resource, "Ready").getReason());
+        assertEquals(1, agent.calls.stream().filter(c -> c.startsWith("establish")).count());
+
+        resource.getSpec().setFlashGeneration(1L);
+        reconciler.reconcile(resource, null);
+        assertEquals(2, agent.calls.stream().filter(c -> c.startsWith("establish")).count());
+    }
+
+    @Test
+    void deletingACopyModeFlashCopyWithdrawsOnlyWhenTheTargetIsCompleteUnlessForced() {
+        FlashCopy resource = copyMode(null);
+        reconciler.reconcile(resource, null);
+        agent.uncopiedRegions = true;
+
+        assertFalse(reconciler.cleanup(resource, null).isRemoveFinalizer(), "the safe-terminate rule holds the delete");
+        assertTrue(agent.relationships.containsKey("db-copy"));
+        assertTrue(events.recorded.contains("Warning RegionsNotCopied"));
+
+        resource.getMetadata().setAnnotations(java.util.Map.of("copyservices.dev/force-withdraw", "true"));
+        assertTrue(reconciler.cleanup(resource, null).isRemoveFinalizer());
+        assertTrue(agent.calls.contains("withdraw db-copy --force"));
+        assertTrue(events.recorded.contains("Warning TargetIncomplete"));
+    }
+
+    private static FlashCopy copyMode(dev.copyservices.crds.flashcopy.CopyOptions options) {
+        FlashCopy resource = flashCopy();
+        resource.getSpec().setMode(FlashCopyMode.Copy);
+        resource.getSpec().setTarget(VolumeReference.ofVolume("node-1", "db-copy"));
+        resource.getSpec().setCopyOptions(options);
+        return resource;
     }
 
     private static Condition condition(FlashCopy resource, String type) {

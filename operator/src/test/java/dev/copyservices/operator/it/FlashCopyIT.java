@@ -115,12 +115,66 @@ class FlashCopyIT {
     }
 
     @Test
+    void aCopyModeFlashCopyShowsThePointInTimeOnItsTargetAndAReflashCopiesTheNewOne() throws Exception {
+        volume("src", 32);
+        volume("src-copy", 32);
+        qemuIo(agent.nbdUri("src"), "write -P 0x21 0 32M");
+        apply("src-pit", "source: {array: node-1, volume: src}\n  mode: Copy\n  target: {array: node-1, volume: src-copy}\n"
+                + "  copyOptions: {backgroundCopy: true, persistent: true, incremental: true}");
+        await("src-pit", "condition=Ready");
+        qemuIo(agent.nbdUri("src"), "write -P 0x22 0 1M");
+        qemuIo(agent.nbdUri("src-copy"), "read -P 0x21 0 32M");
+        await("src-pit", "condition=BackgroundCopyComplete");
+
+        kube.kubectl(null, "patch", "flashcopy", "src-pit", "--type", "merge", "-p", "{\"spec\":{\"flashGeneration\":1}}").orFail();
+        await("src-pit", "jsonpath={.status.observedFlashGeneration}=1");
+        qemuIo(agent.nbdUri("src-copy"), "read -P 0x22 0 1M");
+        qemuIo(agent.nbdUri("src-copy"), "read -P 0x21 1M 31M");
+
+        kube.kubectl(null, "delete", "flashcopy", "src-pit", "--timeout", "60s").orFail();
+        assertEquals(Status.Code.NOT_FOUND, org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                () -> dev.copyservices.api.agent.v1.FlashCopyRelationshipServiceGrpc.newBlockingStub(agent.channel())
+                        .getRelationship(dev.copyservices.api.agent.v1.RelationshipRef.newBuilder().setName("src-copy").build()))
+                .getStatus().getCode());
+    }
+
+    @Test
+    void deletingACopyModeFlashCopyWithUncopiedRegionsWaitsUntilForced() throws Exception {
+        volume("lazy", 32);
+        volume("lazy-copy", 32);
+        apply("lazy-pit", "source: {array: node-1, volume: lazy}\n  mode: Copy\n  target: {array: node-1, volume: lazy-copy}\n"
+                + "  copyOptions: {backgroundCopy: false}");
+        await("lazy-pit", "condition=Ready");
+
+        kube.kubectl(null, "delete", "flashcopy", "lazy-pit", "--wait=false").orFail();
+        awaitEvent("BackgroundCopyIncomplete", "lazy-pit");
+        assertTrue(kube.kubectl(null, "get", "flashcopy", "lazy-pit").ok(), "the finalizer holds the delete");
+
+        kube.kubectl(null, "annotate", "flashcopy", "lazy-pit", "copyservices.dev/force-withdraw=true").orFail();
+        kube.kubectl(null, "wait", "--for", "delete", "flashcopy/lazy-pit", "--timeout", "60s").orFail();
+    }
+
+    @Test
     void aFlashCopyOfAVolumeTheArrayDoesNotHaveShowsTheAgentsReasonAndHint() {
         apply("nothing-snap", "source: {array: node-1, volume: nothing}");
         await("nothing-snap", "condition=Ready=False");
         assertEquals("VolumeNotFound", get("nothing-snap", "{.status.conditions[?(@.type==\"Ready\")].reason}"));
         assertTrue(get("nothing-snap", "{.status.conditions[?(@.type==\"Ready\")].message}").contains("To fix:"));
         kube.kubectl(null, "delete", "flashcopy", "nothing-snap", "--timeout", "60s").orFail();
+    }
+
+    /** Waits until an Event with this reason about this resource exists (polled: kubectl cannot wait for one). */
+    static void awaitEvent(String reason, String resource) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String events = "";
+        while (System.nanoTime() < deadline) {
+            events = kube.kubectl(null, "get", "events", "--field-selector", "reason=" + reason, "-o", "name").stdout();
+            if (events.contains("/" + resource + ".")) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        throw new AssertionError("no " + reason + " Event about " + resource + " within 60 s: " + events);
     }
 
     private static void volume(String name, int mib) {
