@@ -46,9 +46,10 @@ public class GrpcAgentClient implements AgentClient {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
     private ManagedChannel channel(String endpoint) {
+        // No client keepalive: the agent's server allows a ping every 5 minutes at most and answers
+        // more with GOAWAY (too_many_pings), which ended the event streams under load.
         return channels.computeIfAbsent(endpoint, e -> NettyChannelBuilder.forTarget(e)
                 .usePlaintext()
-                .keepAliveTime(30, TimeUnit.SECONDS)
                 .build());
     }
 

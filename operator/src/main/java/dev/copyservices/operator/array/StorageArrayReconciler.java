@@ -9,6 +9,7 @@ import dev.copyservices.operator.agent.AgentEventSource;
 import dev.copyservices.operator.agent.AgentException;
 import dev.copyservices.operator.common.Conditions;
 import dev.copyservices.operator.common.KubernetesEvents;
+import dev.copyservices.operator.common.StatusPatch;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -81,7 +82,7 @@ public class StorageArrayReconciler implements Reconciler<StorageArray> {
             notReady(resource, status, wasReady, e.reason(), e.describe(), generation);
         }
         resource.setStatus(status);
-        return UpdateControl.patchStatus(resource);
+        return StatusPatch.of(resource);
     }
 
     private void notReady(StorageArray resource, StorageArrayStatus status, boolean wasReady, String reason,

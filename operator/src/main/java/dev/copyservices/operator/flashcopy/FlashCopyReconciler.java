@@ -16,6 +16,7 @@ import dev.copyservices.operator.agent.AgentException;
 import dev.copyservices.operator.common.ArrayEndpoints;
 import dev.copyservices.operator.common.Conditions;
 import dev.copyservices.operator.common.KubernetesEvents;
+import dev.copyservices.operator.common.StatusPatch;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -100,7 +101,7 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
             }
         }
         resource.setStatus(status);
-        return UpdateControl.patchStatus(resource);
+        return StatusPatch.of(resource);
     }
 
     record Located(String array, String endpoint, String volume) {

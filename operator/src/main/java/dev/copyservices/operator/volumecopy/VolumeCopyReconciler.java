@@ -15,6 +15,7 @@ import dev.copyservices.operator.agent.AgentException;
 import dev.copyservices.operator.common.ArrayEndpoints;
 import dev.copyservices.operator.common.Conditions;
 import dev.copyservices.operator.common.KubernetesEvents;
+import dev.copyservices.operator.common.StatusPatch;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -94,7 +95,7 @@ public class VolumeCopyReconciler implements Reconciler<VolumeCopy>, Cleaner<Vol
             }
         }
         resource.setStatus(status);
-        return UpdateControl.patchStatus(resource);
+        return StatusPatch.of(resource);
     }
 
     private Pair locate(VolumeCopy resource) throws AgentException {
