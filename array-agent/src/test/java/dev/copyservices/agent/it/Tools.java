@@ -6,10 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the Debian NBD tools (qemu-io, nbdinfo, nbdcopy) as processes and captures what they print. */
-final class Tools {
-    record Result(int exitCode, String output) {
-        Result assertOk(String what) {
+/**
+ * Runs the Debian NBD tools (qemu-io, nbdinfo, nbdcopy) as processes and captures what they print;
+ * public for the operator's integration tests, which use the same clients.
+ */
+public final class Tools {
+    public record Result(int exitCode, String output) {
+        public Result assertOk(String what) {
             if (exitCode != 0) {
                 throw new AssertionError(what + " exited with " + exitCode + ":\n" + output);
             }
@@ -20,7 +23,7 @@ final class Tools {
     private Tools() {
     }
 
-    static Result run(List<String> command) throws IOException, InterruptedException {
+    public static Result run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
         byte[] output = process.getInputStream().readAllBytes();
@@ -31,16 +34,16 @@ final class Tools {
         return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
     }
 
-    static Result run(String... command) throws IOException, InterruptedException {
+    public static Result run(String... command) throws IOException, InterruptedException {
         return run(List.of(command));
     }
 
     /** qemu-io on a raw NBD export, with one -c per command. */
-    static Result qemuIo(String uri, List<String> commands) throws IOException, InterruptedException {
+    public static Result qemuIo(String uri, List<String> commands) throws IOException, InterruptedException {
         return qemuIo(false, uri, commands);
     }
 
-    static Result qemuIo(boolean readOnly, String uri, List<String> commands) throws IOException, InterruptedException {
+    public static Result qemuIo(boolean readOnly, String uri, List<String> commands) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("qemu-io", "-f", "raw"));
         if (readOnly) {
             command.add("-r");
@@ -54,11 +57,11 @@ final class Tools {
     }
 
     /** Passes only if every command succeeded and every pattern read back verified. */
-    static void qemuIoOk(String uri, List<String> commands) throws IOException, InterruptedException {
+    public static void qemuIoOk(String uri, List<String> commands) throws IOException, InterruptedException {
         qemuIoOk(false, uri, commands);
     }
 
-    static void qemuIoOk(boolean readOnly, String uri, List<String> commands) throws IOException, InterruptedException {
+    public static void qemuIoOk(boolean readOnly, String uri, List<String> commands) throws IOException, InterruptedException {
         Result result = qemuIo(readOnly, uri, commands);
         result.assertOk("qemu-io " + commands);
         if (result.output().contains("failed") || result.output().contains("Pattern verification")) {

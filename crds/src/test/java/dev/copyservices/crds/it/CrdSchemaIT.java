@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.copyservices.kubetest.Kubectl;
 import dev.copyservices.kubetest.LocalKubeApiServer;
+import dev.copyservices.kubetest.TestDirectories;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,9 +30,7 @@ class CrdSchemaIT {
 
     @BeforeAll
     static void startApiServerAndInstallCrds() throws Exception {
-        Path dir = Path.of("target", "crd-schema-it");
-        deleteTree(dir);
-        kube = LocalKubeApiServer.start(dir);
+        kube = LocalKubeApiServer.start(TestDirectories.fresh(Path.of("target", "crd-schema-it")));
         kube.kubectl(null, "apply", "-f", CRDS.toString()).orFail();
         kube.kubectl(null, "wait", "--for", "condition=Established", "--timeout", "60s",
                 "crd/storagearrays.copyservices.dev", "crd/flashcopies.copyservices.dev",
@@ -202,16 +201,5 @@ class CrdSchemaIT {
 
     private static List<String> header(String table) {
         return List.of(table.lines().findFirst().orElse("").trim().split("\\s+"));
-    }
-
-    private static void deleteTree(Path dir) throws java.io.IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -10,6 +10,7 @@ import dev.copyservices.operator.agent.AgentException;
 import dev.copyservices.operator.common.Conditions;
 import dev.copyservices.operator.common.KubernetesEvents;
 import dev.copyservices.operator.common.StatusPatch;
+import dev.copyservices.operator.common.Times;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -18,8 +19,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import jakarta.inject.Inject;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -67,7 +66,7 @@ public class StorageArrayReconciler implements Reconciler<StorageArray> {
         try {
             Array array = agents.getArray(endpoint);
             ArrayStatusMapper.fill(status, array);
-            status.setLastSeen(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
+            status.setLastSeen(Times.now(clock));
             Problem problem = mismatch(resource, array);
             if (problem == null) {
                 Conditions.set(status.getConditions(), READY, true, "AgentReady",
@@ -76,24 +75,13 @@ public class StorageArrayReconciler implements Reconciler<StorageArray> {
                     events.normal(resource, "AgentReady", "the agent " + array.getName() + " at " + endpoint + " answers");
                 }
             } else {
-                notReady(resource, status, wasReady, problem.reason(), problem.message(), generation);
+                Conditions.notReady(resource, status.getConditions(), problem.reason(), problem.message(), generation, clock, events);
             }
         } catch (AgentException e) {
-            notReady(resource, status, wasReady, e.reason(), e.describe(), generation);
+            Conditions.notReady(resource, status.getConditions(), e.reason(), e.describe(), generation, clock, events);
         }
         resource.setStatus(status);
         return StatusPatch.of(resource);
-    }
-
-    private void notReady(StorageArray resource, StorageArrayStatus status, boolean wasReady, String reason,
-            String message, Long generation) {
-        boolean sameProblem = Conditions.find(status.getConditions(), READY)
-                .map(c -> "False".equals(c.getStatus()) && reason.equals(c.getReason()))
-                .orElse(false);
-        Conditions.set(status.getConditions(), READY, false, reason, message, generation, clock);
-        if (wasReady || !sameProblem) {
-            events.warning(resource, reason, message);
-        }
     }
 
     private record Problem(String reason, String message) {

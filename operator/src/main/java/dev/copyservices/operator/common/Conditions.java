@@ -2,9 +2,8 @@ package dev.copyservices.operator.common;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,7 +21,7 @@ public final class Conditions {
         String statusText = status ? "True" : "False";
         String transition = existing.filter(c -> statusText.equals(c.getStatus()))
                 .map(Condition::getLastTransitionTime)
-                .orElse(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
+                .orElse(Times.now(clock));
         Condition condition = new ConditionBuilder()
                 .withType(type)
                 .withStatus(statusText)
@@ -33,6 +32,21 @@ public final class Conditions {
                 .build();
         conditions.removeIf(c -> type.equals(c.getType()));
         conditions.add(condition);
+    }
+
+    /**
+     * Ready=False with this reason and message, and a Warning Event unless Ready already said the
+     * same: one Event per change, not one per reconcile.
+     */
+    public static void notReady(HasMetadata resource, List<Condition> conditions, String reason, String message,
+            Long observedGeneration, Clock clock, KubernetesEvents events) {
+        boolean sameProblem = find(conditions, "Ready")
+                .map(c -> "False".equals(c.getStatus()) && reason.equals(c.getReason()))
+                .orElse(false);
+        set(conditions, "Ready", false, reason, message, observedGeneration, clock);
+        if (!sameProblem) {
+            events.warning(resource, reason, message);
+        }
     }
 
     public static Optional<Condition> find(List<Condition> conditions, String type) {

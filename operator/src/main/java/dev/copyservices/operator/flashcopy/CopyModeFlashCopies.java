@@ -11,6 +11,7 @@ import dev.copyservices.operator.agent.AgentClient;
 import dev.copyservices.operator.agent.AgentException;
 import dev.copyservices.operator.common.Conditions;
 import dev.copyservices.operator.common.KubernetesEvents;
+import dev.copyservices.operator.common.Times;
 import java.time.Clock;
 import java.util.Objects;
 
@@ -93,7 +94,7 @@ final class CopyModeFlashCopies {
             case RELATIONSHIP_FAILED -> "Failed";
             default -> "Unknown";
         });
-        status.setPointInTime(relationship.hasPointInTime() ? FlashCopyStatusMapper.rfc3339(relationship.getPointInTime()) : null);
+        status.setPointInTime(relationship.hasPointInTime() ? Times.rfc3339(relationship.getPointInTime()) : null);
         status.setCopiedPercent(Math.round(relationship.getCopiedPercent() * 10) / 10.0);
         status.setRepository(null);
     }

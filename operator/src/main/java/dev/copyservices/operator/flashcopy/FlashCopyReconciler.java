@@ -16,6 +16,7 @@ import dev.copyservices.operator.agent.AgentException;
 import dev.copyservices.operator.common.ArrayEndpoints;
 import dev.copyservices.operator.common.Conditions;
 import dev.copyservices.operator.common.KubernetesEvents;
+import dev.copyservices.operator.common.Times;
 import dev.copyservices.operator.common.StatusPatch;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -92,13 +93,7 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
                 conditions(resource, status, flashCopy, previousState, previouslyOverThreshold, generation);
             }
         } catch (AgentException e) {
-            boolean sameProblem = Conditions.find(status.getConditions(), READY)
-                    .map(c -> "False".equals(c.getStatus()) && e.reason().equals(c.getReason()))
-                    .orElse(false);
-            Conditions.set(status.getConditions(), READY, false, e.reason(), e.describe(), generation, clock);
-            if (!sameProblem) {
-                events.warning(resource, e.reason(), e.describe());
-            }
+            Conditions.notReady(resource, status.getConditions(), e.reason(), e.describe(), generation, clock, events);
         }
         resource.setStatus(status);
         return StatusPatch.of(resource);
@@ -146,7 +141,7 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
             flashCopy = agents.createFlashCopy(base.endpoint(), createRequest(resource, base.volume(), name, repository));
             status.setObservedFlashGeneration(wantedGeneration);
             events.normal(resource, "Created", "FlashCopy " + name + " of " + base.volume() + " on " + base.array()
-                    + " at " + FlashCopyStatusMapper.rfc3339(flashCopy.getPointInTime()));
+                    + " at " + Times.rfc3339(flashCopy.getPointInTime()));
         }
         if (status.getObservedFlashGeneration() == null) {
             // the status was lost (or written by an older operator): adopt what the array has
@@ -161,7 +156,7 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
             flashCopy = agents.recreateFlashCopy(base.endpoint(), name);
             status.setObservedFlashGeneration(wantedGeneration);
             events.normal(resource, "NewPointInTime", "FlashCopy " + name + " re-created at "
-                    + FlashCopyStatusMapper.rfc3339(flashCopy.getPointInTime()));
+                    + Times.rfc3339(flashCopy.getPointInTime()));
         }
         UpdateFlashCopyRequest update = settingsChange(spec.getRepository(), flashCopy, name);
         if (update != null) {

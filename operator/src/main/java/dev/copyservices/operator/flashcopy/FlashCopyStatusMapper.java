@@ -1,10 +1,9 @@
 package dev.copyservices.operator.flashcopy;
 
-import com.google.protobuf.Timestamp;
 import dev.copyservices.api.agent.v1.FlashCopy;
 import dev.copyservices.api.agent.v1.FlashCopyState;
 import dev.copyservices.crds.flashcopy.FlashCopyStatus;
-import java.time.Instant;
+import dev.copyservices.operator.common.Times;
 
 /** Copies what the agent reports about a Snapshot-mode FlashCopy into the resource's status. */
 final class FlashCopyStatusMapper {
@@ -15,7 +14,7 @@ final class FlashCopyStatusMapper {
         status.setArray(array);
         status.setArrayName(flashCopy.getName());
         status.setState(stateName(flashCopy.getState()));
-        status.setPointInTime(flashCopy.hasPointInTime() ? rfc3339(flashCopy.getPointInTime()) : null);
+        status.setPointInTime(flashCopy.hasPointInTime() ? Times.rfc3339(flashCopy.getPointInTime()) : null);
         FlashCopyStatus.RepositoryStatus repository = new FlashCopyStatus.RepositoryStatus();
         repository.name = flashCopy.getRepository().getName();
         repository.capacityBytes = flashCopy.getRepository().getCapacityBytes();
@@ -35,9 +34,5 @@ final class FlashCopyStatusMapper {
             case FULL -> "Full";
             default -> "Unknown";
         };
-    }
-
-    static String rfc3339(Timestamp timestamp) {
-        return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos()).toString();
     }
 }

@@ -86,13 +86,7 @@ public class VolumeCopyReconciler implements Reconciler<VolumeCopy>, Cleaner<Vol
             VolumeCopyStatusMapper.fill(status, pair.array(), copy);
             conditions(resource, status, copy, previousState, generation);
         } catch (AgentException e) {
-            boolean sameProblem = Conditions.find(status.getConditions(), READY)
-                    .map(c -> "False".equals(c.getStatus()) && e.reason().equals(c.getReason()))
-                    .orElse(false);
-            Conditions.set(status.getConditions(), READY, false, e.reason(), e.describe(), generation, clock);
-            if (!sameProblem) {
-                events.warning(resource, e.reason(), e.describe());
-            }
+            Conditions.notReady(resource, status.getConditions(), e.reason(), e.describe(), generation, clock, events);
         }
         resource.setStatus(status);
         return StatusPatch.of(resource);

@@ -1,11 +1,10 @@
 package dev.copyservices.operator.volumecopy;
 
-import com.google.protobuf.Timestamp;
 import dev.copyservices.api.agent.v1.CopyPriority;
 import dev.copyservices.api.agent.v1.CopyState;
 import dev.copyservices.api.agent.v1.VolumeCopy;
 import dev.copyservices.crds.volumecopy.VolumeCopyStatus;
-import java.time.Instant;
+import dev.copyservices.operator.common.Times;
 
 /** Copies what the agent reports about a VolumeCopy pair into the resource's status. */
 final class VolumeCopyStatusMapper {
@@ -22,8 +21,8 @@ final class VolumeCopyStatusMapper {
         status.setBytesTotal(copy.getBytesTotal());
         status.setEstimatedSecondsLeft(copy.hasEstimatedTimeLeft() ? copy.getEstimatedTimeLeft().getSeconds() : null);
         status.setQueuePosition(copy.getQueuePosition());
-        status.setStarted(copy.hasStarted() ? rfc3339(copy.getStarted()) : null);
-        status.setCompleted(copy.hasCompleted() ? rfc3339(copy.getCompleted()) : null);
+        status.setStarted(copy.hasStarted() ? Times.rfc3339(copy.getStarted()) : null);
+        status.setCompleted(copy.hasCompleted() ? Times.rfc3339(copy.getCompleted()) : null);
     }
 
     /** The seeds' copy states. */
@@ -49,9 +48,5 @@ final class VolumeCopyStatusMapper {
             case High -> CopyPriority.COPY_PRIORITY_HIGH;
             case Highest -> CopyPriority.COPY_PRIORITY_HIGHEST;
         };
-    }
-
-    private static String rfc3339(Timestamp timestamp) {
-        return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos()).toString();
     }
 }

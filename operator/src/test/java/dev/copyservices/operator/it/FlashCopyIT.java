@@ -4,19 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.copyservices.agent.it.AgentProcess;
+import dev.copyservices.agent.it.Tools;
 import dev.copyservices.api.agent.v1.CreateVolumeRequest;
 import dev.copyservices.api.agent.v1.FlashCopyRef;
 import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
-import dev.copyservices.kubetest.Kubectl;
 import dev.copyservices.kubetest.LocalKubeApiServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -29,39 +25,22 @@ import org.junit.jupiter.api.Test;
  * the repository's threshold reaches the resource through the agent's event stream.
  */
 class FlashCopyIT {
-    private static final Path DIR = Path.of("target", "flashcopy-it");
+    private static OperatorSite site;
     private static LocalKubeApiServer kube;
     private static AgentProcess agent;
-    private static OperatorProcess operator;
 
     @BeforeAll
-    static void startEverything() throws Exception {
-        StorageArrayIT.deleteTree(DIR);
-        Files.createDirectories(DIR);
-        kube = LocalKubeApiServer.start(DIR.resolve("kube"));
-        kube.kubectl(null, "apply", "-f", System.getProperty("crds.committed", "../crds")).orFail();
-        kube.kubectl(null, "wait", "--for", "condition=Established", "--timeout", "60s",
-                "crd/storagearrays.copyservices.dev", "crd/flashcopies.copyservices.dev").orFail();
-        agent = AgentProcess.start(DIR.resolve("pool"), "site-a-node-1", "site-a", List.of());
-        operator = OperatorProcess.start(kube.kubeconfig(), DIR.resolve("operator.log"));
-        kube.kubectl("""
-                apiVersion: copyservices.dev/v1alpha1
-                kind: StorageArray
-                metadata: {name: node-1}
-                spec: {endpoint: "%s", site: site-a}
-                """.formatted(agent.controlAddress()), "apply", "-f", "-").orFail();
+    static void startSite() throws Exception {
+        site = OperatorSite.start("flashcopy-it");
+        kube = site.kube;
+        agent = site.agent;
+        site.applyStorageArray();
     }
 
     @AfterAll
-    static void stopAll() throws Exception {
-        if (operator != null) {
-            operator.close();
-        }
-        if (agent != null) {
-            agent.close();
-        }
-        if (kube != null) {
-            kube.close();
+    static void stopSite() throws Exception {
+        if (site != null) {
+            site.close();
         }
     }
 
@@ -194,25 +173,15 @@ class FlashCopyIT {
     }
 
     private static void await(String name, String condition) {
-        Kubectl.Result result = kube.kubectl(null, "wait", "flashcopy/" + name, "--for", condition, "--timeout", "60s");
-        if (!result.ok()) {
-            throw new AssertionError("flashcopy/" + name + " did not reach " + condition + ": " + result.stderr()
-                    + "\n" + kube.kubectl(null, "get", "flashcopy", name, "-o", "yaml").stdout());
-        }
+        site.await("flashcopy/" + name, condition);
     }
 
     private static String get(String name, String jsonPath) {
-        return kube.kubectl(null, "get", "flashcopy", name, "-o", "jsonpath=" + jsonPath).orFail().stdout();
+        return site.get("flashcopy/" + name, jsonPath);
     }
 
-    /** qemu-io against an NBD export; fails with its output unless every command succeeded. */
+    /** qemu-io against an NBD export; fails unless every command succeeded and every pattern verified. */
     static void qemuIo(String uri, String command) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("qemu-io", "-f", "raw", uri, "-c", command));
-        Process process = new ProcessBuilder(args).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0 || output.contains("Pattern verification failed")
-                || output.contains("failed")) {
-            throw new AssertionError("qemu-io " + uri + " '" + command + "':\n" + output);
-        }
+        Tools.qemuIoOk(uri, List.of(command));
     }
 }

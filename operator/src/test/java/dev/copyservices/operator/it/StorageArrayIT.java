@@ -8,12 +8,7 @@ import dev.copyservices.api.agent.v1.ArrayServiceGrpc;
 import dev.copyservices.api.agent.v1.CreateVolumeRequest;
 import dev.copyservices.api.agent.v1.GetArrayRequest;
 import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
-import dev.copyservices.kubetest.Kubectl;
 import dev.copyservices.kubetest.LocalKubeApiServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,33 +19,21 @@ import org.junit.jupiter.api.Test;
  * when the agent is gone or is not the one the spec describes.
  */
 class StorageArrayIT {
-    private static final Path DIR = Path.of("target", "storage-array-it");
+    private static OperatorSite site;
     private static LocalKubeApiServer kube;
     private static AgentProcess agent;
-    private static OperatorProcess operator;
 
     @BeforeAll
-    static void startApiServerAgentAndOperator() throws Exception {
-        deleteTree(DIR);
-        Files.createDirectories(DIR);
-        kube = LocalKubeApiServer.start(DIR.resolve("kube"));
-        kube.kubectl(null, "apply", "-f", System.getProperty("crds.committed", "../crds")).orFail();
-        kube.kubectl(null, "wait", "--for", "condition=Established", "--timeout", "60s",
-                "crd/storagearrays.copyservices.dev").orFail();
-        agent = AgentProcess.start(DIR.resolve("pool"), "site-a-node-1", "site-a", java.util.List.of());
-        operator = OperatorProcess.start(kube.kubeconfig(), DIR.resolve("operator.log"));
+    static void startSite() throws Exception {
+        site = OperatorSite.start("storage-array-it");
+        kube = site.kube;
+        agent = site.agent;
     }
 
     @AfterAll
-    static void stopAll() throws Exception {
-        if (operator != null) {
-            operator.close();
-        }
-        if (agent != null) {
-            agent.close();
-        }
-        if (kube != null) {
-            kube.close();
+    static void stopSite() throws Exception {
+        if (site != null) {
+            site.close();
         }
     }
 
@@ -129,24 +112,10 @@ class StorageArrayIT {
     }
 
     private static void awaitReady(String name, String status) {
-        Kubectl.Result result = kube.kubectl(null, "wait", "storagearray/" + name, "--for", "condition=Ready=" + status, "--timeout", "60s");
-        if (!result.ok()) {
-            throw new AssertionError("storagearray/" + name + " did not become Ready=" + status + ": " + result.stderr()
-                    + "\n" + kube.kubectl(null, "get", "storagearray", name, "-o", "yaml").stdout());
-        }
+        site.await("storagearray/" + name, "condition=Ready=" + status);
     }
 
     private static String get(String name, String jsonPath) {
-        return kube.kubectl(null, "get", "storagearray", name, "-o", "jsonpath=" + jsonPath).orFail().stdout();
-    }
-
-    static void deleteTree(Path dir) throws java.io.IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        return site.get("storagearray/" + name, jsonPath);
     }
 }

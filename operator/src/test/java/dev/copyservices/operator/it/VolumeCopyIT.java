@@ -9,12 +9,9 @@ import dev.copyservices.api.agent.v1.CopyRef;
 import dev.copyservices.api.agent.v1.CreateVolumeRequest;
 import dev.copyservices.api.agent.v1.VolumeCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
-import dev.copyservices.kubetest.Kubectl;
 import dev.copyservices.kubetest.LocalKubeApiServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,39 +23,22 @@ import org.junit.jupiter.api.Test;
  * deleting the VolumeCopy removes the pair on the agent.
  */
 class VolumeCopyIT {
-    private static final Path DIR = Path.of("target", "volumecopy-it");
+    private static OperatorSite site;
     private static LocalKubeApiServer kube;
     private static AgentProcess agent;
-    private static OperatorProcess operator;
 
     @BeforeAll
-    static void startEverything() throws Exception {
-        StorageArrayIT.deleteTree(DIR);
-        Files.createDirectories(DIR);
-        kube = LocalKubeApiServer.start(DIR.resolve("kube"));
-        kube.kubectl(null, "apply", "-f", System.getProperty("crds.committed", "../crds")).orFail();
-        kube.kubectl(null, "wait", "--for", "condition=Established", "--timeout", "60s",
-                "crd/storagearrays.copyservices.dev", "crd/flashcopies.copyservices.dev", "crd/volumecopies.copyservices.dev").orFail();
-        agent = AgentProcess.start(DIR.resolve("pool"), "site-a-node-1", "site-a", List.of());
-        operator = OperatorProcess.start(kube.kubeconfig(), DIR.resolve("operator.log"));
-        kube.kubectl("""
-                apiVersion: copyservices.dev/v1alpha1
-                kind: StorageArray
-                metadata: {name: node-1}
-                spec: {endpoint: "%s", site: site-a}
-                """.formatted(agent.controlAddress()), "apply", "-f", "-").orFail();
+    static void startSite() throws Exception {
+        site = OperatorSite.start("volumecopy-it");
+        kube = site.kube;
+        agent = site.agent;
+        site.applyStorageArray();
     }
 
     @AfterAll
-    static void stopAll() throws Exception {
-        if (operator != null) {
-            operator.close();
-        }
-        if (agent != null) {
-            agent.close();
-        }
-        if (kube != null) {
-            kube.close();
+    static void stopSite() throws Exception {
+        if (site != null) {
+            site.close();
         }
     }
 
@@ -122,10 +102,6 @@ class VolumeCopyIT {
     }
 
     private static void wait(String resource, String condition) {
-        Kubectl.Result result = kube.kubectl(null, "wait", resource, "--for", condition, "--timeout", "60s");
-        if (!result.ok()) {
-            throw new AssertionError(resource + " did not reach " + condition + ": " + result.stderr()
-                    + "\n" + kube.kubectl(null, "get", resource, "-o", "yaml").stdout());
-        }
+        site.await(resource, condition);
     }
 }

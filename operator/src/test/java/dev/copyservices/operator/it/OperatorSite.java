@@ -1,0 +1,72 @@
+package dev.copyservices.operator.it;
+
+import dev.copyservices.agent.it.AgentProcess;
+import dev.copyservices.kubetest.Kubectl;
+import dev.copyservices.kubetest.LocalKubeApiServer;
+import dev.copyservices.kubetest.TestDirectories;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One site for an integration test: a real kube-apiserver with the CRDs installed, one agent process
+ * (array "site-a-node-1" of site "site-a") and the operator process, all under target/NAME.
+ */
+final class OperatorSite implements AutoCloseable {
+    final LocalKubeApiServer kube;
+    final AgentProcess agent;
+    final OperatorProcess operator;
+
+    private OperatorSite(LocalKubeApiServer kube, AgentProcess agent, OperatorProcess operator) {
+        this.kube = kube;
+        this.agent = agent;
+        this.operator = operator;
+    }
+
+    static OperatorSite start(String name) throws Exception {
+        Path dir = TestDirectories.fresh(Path.of("target", name));
+        LocalKubeApiServer kube = LocalKubeApiServer.start(dir.resolve("kube"));
+        AgentProcess agent = null;
+        try {
+            kube.kubectl(null, "apply", "-f", System.getProperty("crds.committed", "../crds")).orFail();
+            kube.kubectl(null, "wait", "--for", "condition=Established", "--timeout", "60s", "crd", "--all").orFail();
+            agent = AgentProcess.start(dir.resolve("pool"), "site-a-node-1", "site-a", List.of());
+            return new OperatorSite(kube, agent, OperatorProcess.start(kube.kubeconfig(), dir.resolve("operator.log")));
+        } catch (Exception | AssertionError e) {
+            if (agent != null) {
+                agent.close();
+            }
+            kube.close();
+            throw e;
+        }
+    }
+
+    /** The StorageArray node-1 for this site's agent. */
+    void applyStorageArray() {
+        kube.kubectl("""
+                apiVersion: copyservices.dev/v1alpha1
+                kind: StorageArray
+                metadata: {name: node-1}
+                spec: {endpoint: "%s", site: site-a}
+                """.formatted(agent.controlAddress()), "apply", "-f", "-").orFail();
+    }
+
+    /** kubectl wait for RESOURCE (kind/name); fails with the resource's YAML. */
+    void await(String resource, String condition) {
+        Kubectl.Result result = kube.kubectl(null, "wait", resource, "--for", condition, "--timeout", "60s");
+        if (!result.ok()) {
+            throw new AssertionError(resource + " did not reach " + condition + ": " + result.stderr()
+                    + "\n" + kube.kubectl(null, "get", resource, "-o", "yaml").stdout());
+        }
+    }
+
+    String get(String resource, String jsonPath) {
+        return kube.kubectl(null, "get", resource, "-o", "jsonpath=" + jsonPath).orFail().stdout();
+    }
+
+    @Override
+    public void close() throws Exception {
+        operator.close();
+        agent.close();
+        kube.close();
+    }
+}
