@@ -56,7 +56,7 @@ final class MirrorGrpcService extends MirrorServiceGrpc.MirrorServiceImplBase {
                 request.getSecondary(), dev.copyservices.api.agent.v1.MirrorSettings.newBuilder()
                         .setWriteMode(request.getWriteMode()).setConsistencyGroup(request.getConsistencyGroup())
                         .setSyncPriority(request.getSyncPriority()).setResyncMethod(request.getResyncMethod())
-                        .build())));
+                        .build(), request.getLabelsMap())));
     }
 
     @Override
@@ -140,7 +140,7 @@ final class MirrorGrpcService extends MirrorServiceGrpc.MirrorServiceImplBase {
                 .setOutOfSyncBytes(m.outOfSyncBytes()).setProgressPercent(m.progressPercent())
                 .setLagSeconds(m.lagSeconds()).setCreated(ProtoMapper.timestamp(m.created()))
                 .setGeneration(m.generation()).setReason(m.reason()).setBytesSent(m.bytesSent())
-                .setSecondaryInconsistent(m.secondaryInconsistent());
+                .setSecondaryInconsistent(m.secondaryInconsistent()).putAllLabels(m.labels());
         if (m.lastSynchronized() != null) {
             b.setLastSynchronized(ProtoMapper.timestamp(m.lastSynchronized()));
         }

@@ -153,8 +153,10 @@ final class Heartbeat implements AutoCloseable {
         synchronized (m.reportLock) {
             MirrorState state = m.state();
             if (state == m.reported) {
+                reportProgress(m, state);
                 return;
             }
+            m.reportedProgressStep = 0;
             MirrorState before = m.reported;
             m.reported = state;
             String volume = engine.volumeName(m);
@@ -190,6 +192,26 @@ final class Heartbeat implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * MIRROR_PROGRESS once per tenth of the volume synchronized (checked at each tick, so on the
+     * secondary's side too, from the primary's heartbeat): followers such as the operator show progress
+     * without asking.
+     */
+    private void reportProgress(Member m, MirrorState state) {
+        if (state != MirrorState.SYNCHRONIZING) {
+            return;
+        }
+        double progress = m.primary() ? m.progressPercent() : m.peer() != null ? m.peer().getProgressPercent() : 0;
+        int step = (int) Math.min(9, Math.floor(progress / 10));
+        if (step <= m.reportedProgressStep) {
+            return;
+        }
+        m.reportedProgressStep = step;
+        String volume = engine.volumeName(m);
+        engine.events.publish(Severity.INFO, "MIRROR_PROGRESS", "Mirror", volume, "mirror '" + volume + "' is "
+                + (step * 10) + "% synchronized", "");
     }
 
     void priorityChanged(Member m) {

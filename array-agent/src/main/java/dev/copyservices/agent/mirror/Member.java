@@ -57,6 +57,8 @@ final class Member {
     private final Object resyncLock = new Object();
     /** The state the last event was published for. */
     volatile dev.copyservices.api.agent.v1.MirrorState reported;
+    /** The last tenth of the synchronization that MIRROR_PROGRESS announced; 0 when none yet. */
+    volatile int reportedProgressStep;
 
     Member(MirrorEngine engine, MirrorRecord record, ChangeMap map) {
         this.engine = engine;

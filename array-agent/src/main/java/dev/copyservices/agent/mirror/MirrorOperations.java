@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -144,9 +145,11 @@ public final class MirrorOperations {
 
     // ---- create ------------------------------------------------------------------------------------
 
-    public MirrorInfo create(String primary, String peer, String secondary, MirrorSettings requested) {
+    public MirrorInfo create(String primary, String peer, String secondary, MirrorSettings requested,
+            Map<String, String> labels) {
         MirrorSettings settings = Settings.defaults(requested);
         Settings.check(settings);
+        Settings.checkLabels(labels);
         checkPeerAddress(peer);
         if (secondary == null || secondary.isEmpty()) {
             throw new EngineException(Reason.INVALID_MIRROR_REQUEST, "no secondary volume was named",
@@ -178,7 +181,8 @@ public final class MirrorOperations {
         try {
             reply = link.call().proposeMirror(ProposeMirrorRequest.newBuilder().setMirrorId(id)
                     .setPrimaryArray(PeerSide.hello(engine)).setPrimaryVolume(primary).setPrimaryVolumeId(volume.getId())
-                    .setSecondaryVolume(secondary).setCapacityBytes(volume.getSizeBytes()).setSettings(settings).build());
+                    .setSecondaryVolume(secondary).setCapacityBytes(volume.getSizeBytes()).setSettings(settings)
+                    .putAllLabels(labels).build());
         } catch (StatusRuntimeException e) {
             throw link.error(e, hello.getArrayName(), "take the secondary");
         }
@@ -187,7 +191,7 @@ public final class MirrorOperations {
                 .setPeerArrayName(hello.getArrayName()).setPeerEndpoint(peer).setPeerVolume(secondary)
                 .setPeerVolumeId(reply.getSecondaryVolumeId()).setCapacityBytes(volume.getSizeBytes())
                 .setRegionBytes(engine.options.regionBytes()).setCreatedUnixMillis(System.currentTimeMillis())
-                .build();
+                .putAllLabels(labels).build();
         record = Settings.applyTo(record.toBuilder(), settings).build();
         Member member = add(record, true, hello);
         engine.events.publish(Severity.INFO, "MIRROR_CREATED", "Mirror", primary, "mirror created: '" + primary

@@ -47,7 +47,7 @@ final class MirrorReport {
                 settings.getConsistencyGroup(), settings.getSyncPriority(), settings.getResyncMethod(),
                 r.getCapacityBytes(), outOfSync, state == MirrorState.SYNCHRONIZED ? 100 : progress, lag,
                 lastSync == 0 ? null : Instant.ofEpochMilli(lastSync), Instant.ofEpochMilli(r.getCreatedUnixMillis()),
-                r.getGeneration(), reason(engine, m, state), m.bytesSent(), inconsistent);
+                r.getGeneration(), reason(engine, m, state), m.bytesSent(), inconsistent, r.getLabelsMap());
     }
 
     /** Why the member is not Synchronized, for a person; empty when it is. */

@@ -83,7 +83,8 @@ public final class PeerSide {
                     .setPeerEndpoint(request.getPrimaryArray().getReplicationEndpoint())
                     .setPeerVolume(request.getPrimaryVolume()).setPeerVolumeId(request.getPrimaryVolumeId())
                     .setCapacityBytes(request.getCapacityBytes()).setRegionBytes(engine.options.regionBytes())
-                    .setCreatedUnixMillis(System.currentTimeMillis()), settings).build();
+                    .setCreatedUnixMillis(System.currentTimeMillis()).putAllLabels(request.getLabelsMap()), settings)
+                    .build();
             member = operations.add(record, false, request.getPrimaryArray());
             // the primary is calling right now and starts the initial copy next: until its first heartbeat
             // says more, that is what the secondary shows (not "unresponsive, not contacted yet")

@@ -45,6 +45,25 @@ final class Settings {
         }
     }
 
+    static final int MAX_LABELS = 32;
+
+    /** Labels travel with the mirror to the peer and into both catalogs: bounded, and printable. */
+    static void checkLabels(java.util.Map<String, String> labels) {
+        if (labels.size() > MAX_LABELS) {
+            throw new EngineException(Reason.INVALID_MIRROR_REQUEST, labels.size() + " labels were given; a mirror"
+                    + " keeps at most " + MAX_LABELS, "leave out the labels the other site does not need");
+        }
+        for (var label : labels.entrySet()) {
+            if (label.getKey().isEmpty() || label.getKey().length() > 253 || label.getValue().length() > 1024
+                    || label.getKey().chars().anyMatch(c -> c < 0x21 || c == 0x7f)
+                    || label.getValue().chars().anyMatch(Character::isISOControl)) {
+                throw new EngineException(Reason.INVALID_MIRROR_REQUEST, "label '" + label.getKey() + "' is not"
+                        + " valid", "use keys of 1-253 printable characters without spaces and values of at most"
+                                + " 1024 characters without control characters");
+            }
+        }
+    }
+
     static dev.copyservices.api.agent.v1.CopyPriority wire(CopyPriority p) {
         return dev.copyservices.api.agent.v1.CopyPriority.valueOf("COPY_PRIORITY_" + p.name());
     }

@@ -272,6 +272,56 @@ class MirrorCreateRulesIT {
         sites.removeEverywhere("v29", "v29", "v29");
     }
 
+    // the operator's adoption and progress rely on these two (docs/mirror.md)
+    @Test
+    void labelsGivenAtCreateAreKeptByBothMembersAcrossARestartAndProgressIsAnnouncedByTenths() throws Exception {
+        long size = 64 * MIB;
+        sites.createVolumes("lbl", size);
+        NbdWrites.fillRandom(sites.a().agent(), "lbl", size, random);
+        long afterA = AgentEvents.lastSequence(sites.a().agent());
+        long afterB = AgentEvents.lastSequence(sites.b().agent());
+        java.util.Map<String, String> labels = java.util.Map.of("copyservices.dev/namespace", "shop",
+                "copyservices.dev/name", "orders-db", "app", "orders");
+        sites.createSynchronized("lbl", "lbl", sync().setSyncPriority(CopyPriority.COPY_PRIORITY_LOWEST)
+                .putAllLabels(labels), "labels");
+        assertEquals(labels, sites.a().mirror("lbl").getLabelsMap(), "the primary keeps the labels");
+        assertEquals(labels, sites.b().mirror("lbl").getLabelsMap(), "the secondary got them at create");
+        for (MirrorSites.Site site : List.of(sites.a(), sites.b())) {
+            long after = site == sites.a() ? afterA : afterB;
+            java.util.List<String> progress = new java.util.ArrayList<>();
+            java.util.Iterator<dev.copyservices.api.agent.v1.Event> events = dev.copyservices.api.agent.v1.EventServiceGrpc
+                    .newBlockingStub(site.agent().channel()).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .watchEvents(dev.copyservices.api.agent.v1.WatchEventsRequest.newBuilder().setAfterSequence(after).build());
+            events.forEachRemaining(e -> {
+                if (e.getReason().equals("MIRROR_PROGRESS") && e.getObjectName().equals("lbl")) {
+                    progress.add(e.getMessage());
+                }
+            });
+            assertFalse(progress.isEmpty(), site + ": no MIRROR_PROGRESS during a 64 MiB synchronization at Lowest priority");
+            assertTrue(progress.stream().allMatch(m -> m.matches(".*'lbl' is [1-9]0% synchronized")), site + ": " + progress);
+            assertEquals(progress.stream().distinct().count(), progress.size(), site + ": a tenth announced twice: " + progress);
+        }
+        sites.b().restart();
+        MirrorSites.await(sites.b(), "lbl", "labelled after a restart", m -> m.getLabelsMap().equals(labels),
+                MirrorSites.TIMEOUT, "labels after kill -9");
+        sites.removeEverywhere("lbl", "lbl", "lbl");
+    }
+
+    @Test
+    void tooManyOrInvalidLabelsAreRefusedAndCreateNothing() throws Exception {
+        sites.createVolumes("badlbl", SIZE);
+        CreateMirrorRequest.Builder many = sync();
+        for (int i = 0; i < 33; i++) {
+            many.putLabels("k" + i, "v");
+        }
+        StatusRuntimeException tooMany = refused(Status.Code.INVALID_ARGUMENT, () -> create("badlbl", "badlbl", many));
+        assertTrue(tooMany.getStatus().getDescription().contains("at most 32"), tooMany.toString());
+        StatusRuntimeException spaced = refused(Status.Code.INVALID_ARGUMENT, () -> create("badlbl", "badlbl",
+                sync().putLabels("a key", "v")));
+        assertTrue(spaced.getStatus().getDescription().contains("'a key'"), spaced.toString());
+        assertNoMirror("badlbl", "badlbl");
+    }
+
     // bad input: invalid peer address, unknown volumes, a synchronous mirror in a consistency group
     @Test
     void badInputIsAClearErrorThatCreatesNothing() throws Exception {
