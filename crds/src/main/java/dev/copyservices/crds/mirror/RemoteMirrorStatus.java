@@ -31,6 +31,10 @@ public class RemoteMirrorStatus extends ResourceStatus {
     private String peerArray;
     @JsonPropertyDescription("The mirror's id, the same on both sides.")
     private String mirrorId;
+    @JsonPropertyDescription("The spec.role the operator last carried out, or followed when the other site or csctl changed the role: a spec.role that differs from it is a request to change the role.")
+    private String appliedRole;
+    @JsonPropertyDescription("The spec.suspended the operator last carried out or followed, in the same way.")
+    private Boolean appliedSuspended;
 
     public String getRole() {
         return role;
@@ -118,5 +122,21 @@ public class RemoteMirrorStatus extends ResourceStatus {
 
     public void setMirrorId(String mirrorId) {
         this.mirrorId = mirrorId;
+    }
+
+    public String getAppliedRole() {
+        return appliedRole;
+    }
+
+    public void setAppliedRole(String appliedRole) {
+        this.appliedRole = appliedRole;
+    }
+
+    public Boolean getAppliedSuspended() {
+        return appliedSuspended;
+    }
+
+    public void setAppliedSuspended(Boolean appliedSuspended) {
+        this.appliedSuspended = appliedSuspended;
     }
 }

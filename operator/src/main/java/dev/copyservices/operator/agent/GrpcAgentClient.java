@@ -25,6 +25,16 @@ import dev.copyservices.api.agent.v1.UpdateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.VolumeCopy;
 import dev.copyservices.api.agent.v1.VolumeCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.GetArrayRequest;
+import dev.copyservices.api.agent.v1.ChangeRoleRequest;
+import dev.copyservices.api.agent.v1.CreateMirrorRequest;
+import dev.copyservices.api.agent.v1.ListMirrorsRequest;
+import dev.copyservices.api.agent.v1.Mirror;
+import dev.copyservices.api.agent.v1.MirrorRef;
+import dev.copyservices.api.agent.v1.MirrorRole;
+import dev.copyservices.api.agent.v1.MirrorServiceGrpc;
+import dev.copyservices.api.agent.v1.MirrorsRequest;
+import dev.copyservices.api.agent.v1.MirrorsResponse;
+import dev.copyservices.api.agent.v1.UpdateMirrorsRequest;
 import dev.copyservices.api.agent.v1.WatchEventsRequest;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
@@ -33,15 +43,17 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-/** One gRPC channel per agent endpoint, kept for the operator's life. */
+/** One gRPC channel per agent endpoint, kept for the operator's life, for every service of the agent. */
 @ApplicationScoped
-public class GrpcAgentClient implements AgentClient {
+public class GrpcAgentClient implements AgentClient, MirrorClient {
     private static final long CALL_TIMEOUT_SECONDS = 10;
+    private static final long PEER_CALL_TIMEOUT_SECONDS = 30;
 
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
@@ -172,6 +184,56 @@ public class GrpcAgentClient implements AgentClient {
     @Override
     public void removeCopy(String endpoint, String target) throws AgentException {
         call(endpoint, () -> copies(endpoint).removeCopies(RemoveCopiesRequest.newBuilder().addTargets(target).build()));
+    }
+
+    private MirrorServiceGrpc.MirrorServiceBlockingStub mirrors(String endpoint) {
+        // a create or a role change waits for the peer agent: give it longer than a local call
+        return MirrorServiceGrpc.newBlockingStub(channel(endpoint)).withDeadlineAfter(PEER_CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private static MirrorsRequest members(String volume) {
+        return MirrorsRequest.newBuilder().addVolumes(volume).build();
+    }
+
+    @Override
+    public Mirror getMirror(String endpoint, String volume) throws AgentException {
+        return call(endpoint, () -> mirrors(endpoint).getMirror(MirrorRef.newBuilder().setVolume(volume).build()));
+    }
+
+    @Override
+    public List<Mirror> listMirrors(String endpoint) throws AgentException {
+        return call(endpoint, () -> mirrors(endpoint).listMirrors(ListMirrorsRequest.getDefaultInstance()).getMirrorsList());
+    }
+
+    @Override
+    public Mirror createMirror(String endpoint, CreateMirrorRequest request) throws AgentException {
+        return call(endpoint, () -> mirrors(endpoint).createMirror(request));
+    }
+
+    @Override
+    public MirrorsResponse suspendMirror(String endpoint, String volume) throws AgentException {
+        return call(endpoint, () -> mirrors(endpoint).suspendMirrors(members(volume)));
+    }
+
+    @Override
+    public MirrorsResponse resumeMirror(String endpoint, String volume) throws AgentException {
+        return call(endpoint, () -> mirrors(endpoint).resumeMirrors(members(volume)));
+    }
+
+    @Override
+    public Mirror updateMirror(String endpoint, UpdateMirrorsRequest request) throws AgentException {
+        return call(endpoint, () -> mirrors(endpoint).updateMirrors(request).getMirrors(0));
+    }
+
+    @Override
+    public MirrorsResponse removeMirror(String endpoint, String volume) throws AgentException {
+        return call(endpoint, () -> mirrors(endpoint).removeMirrors(members(volume)));
+    }
+
+    @Override
+    public Mirror changeRole(String endpoint, String volume, MirrorRole role, boolean force) throws AgentException {
+        return call(endpoint, () -> mirrors(endpoint).changeRole(ChangeRoleRequest.newBuilder().setVolume(volume).setRole(role)
+                .setForce(force).build()));
     }
 
     @Override

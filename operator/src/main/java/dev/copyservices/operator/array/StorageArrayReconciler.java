@@ -11,6 +11,7 @@ import dev.copyservices.operator.common.Conditions;
 import dev.copyservices.operator.common.KubernetesEvents;
 import dev.copyservices.operator.common.StatusPatch;
 import dev.copyservices.operator.common.Times;
+import dev.copyservices.operator.mirror.MirrorAdopter;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -25,24 +26,27 @@ import java.util.List;
  * Keeps a StorageArray's status equal to what its agent reports: identity, capacity, counts,
  * features and what needs attention, with a Ready condition that says whether the agent answers and
  * is what the spec expects. Runs again on every event of the agent's stream (see
- * {@link AgentEventSource}), so a change on the array shows within a second.
+ * {@link AgentEventSource}), so a change on the array shows within a second. When the agent holds
+ * mirrors, their secondaries get RemoteMirrors here if they have none ({@link MirrorAdopter}).
  */
 public class StorageArrayReconciler implements Reconciler<StorageArray> {
     static final String READY = "Ready";
 
     private final AgentClient agents;
     private final KubernetesEvents events;
+    private final MirrorAdopter adopter;
     private final Clock clock;
     private AgentEventSource<StorageArray> agentEvents;
 
     @Inject
-    public StorageArrayReconciler(AgentClient agents, KubernetesEvents events) {
-        this(agents, events, Clock.systemUTC());
+    public StorageArrayReconciler(AgentClient agents, KubernetesEvents events, MirrorAdopter adopter) {
+        this(agents, events, adopter, Clock.systemUTC());
     }
 
-    StorageArrayReconciler(AgentClient agents, KubernetesEvents events, Clock clock) {
+    StorageArrayReconciler(AgentClient agents, KubernetesEvents events, MirrorAdopter adopter, Clock clock) {
         this.agents = agents;
         this.events = events;
+        this.adopter = adopter;
         this.clock = clock;
     }
 
@@ -74,6 +78,9 @@ public class StorageArrayReconciler implements Reconciler<StorageArray> {
                 if (!wasReady) {
                     events.normal(resource, "AgentReady", "the agent " + array.getName() + " at " + endpoint + " answers");
                 }
+                if (array.getCounts().getMirrors() > 0) {
+                    adoptSecondaries(resource);
+                }
             } else {
                 Conditions.notReady(resource, status.getConditions(), problem.reason(), problem.message(), generation, clock, events);
             }
@@ -82,6 +89,15 @@ public class StorageArrayReconciler implements Reconciler<StorageArray> {
         }
         resource.setStatus(status);
         return StatusPatch.of(resource);
+    }
+
+    /** A failed adoption leaves the array Ready: it is about other resources, and the next event tries again. */
+    private void adoptSecondaries(StorageArray resource) {
+        try {
+            adopter.adopt(resource);
+        } catch (AgentException e) {
+            events.warning(resource, "AdoptionFailed", "cannot list the mirrors to adopt their secondaries: " + e.describe());
+        }
     }
 
     private record Problem(String reason, String message) {

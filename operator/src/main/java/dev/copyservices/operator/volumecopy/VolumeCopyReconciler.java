@@ -14,6 +14,7 @@ import dev.copyservices.operator.agent.AgentEventSource;
 import dev.copyservices.operator.agent.AgentException;
 import dev.copyservices.operator.common.ArrayEndpoints;
 import dev.copyservices.operator.common.Conditions;
+import dev.copyservices.operator.common.CopyPriorities;
 import dev.copyservices.operator.common.KubernetesEvents;
 import dev.copyservices.operator.common.StatusPatch;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -152,7 +153,7 @@ public class VolumeCopyReconciler implements Reconciler<VolumeCopy>, Cleaner<Vol
                 throw new AgentException("Stopped", "spec.stop is true, so the copy was not started", "set stop: false to start it");
             }
             copy = agents.createCopy(pair.endpoint(), CreateCopyRequest.newBuilder().setSource(pair.source())
-                    .setTarget(pair.target()).setPriority(VolumeCopyStatusMapper.priority(spec.getPriority())).build());
+                    .setTarget(pair.target()).setPriority(CopyPriorities.toAgent(spec.getPriority())).build());
             status.setObservedRecopyGeneration(wantedGeneration);
             events.normal(resource, "Created", "copying " + pair.source() + " onto " + pair.target() + " on " + pair.array());
         }
@@ -163,14 +164,14 @@ public class VolumeCopyReconciler implements Reconciler<VolumeCopy>, Cleaner<Vol
         if (Boolean.TRUE.equals(spec.getStop()) && (running || copy.getState() == CopyState.COPY_FAILED)) {
             copy = agents.stopCopy(pair.endpoint(), pair.target());
         } else if (!Boolean.TRUE.equals(spec.getStop()) && wantedGeneration > status.getObservedRecopyGeneration()) {
-            copy = agents.recopy(pair.endpoint(), pair.target(), VolumeCopyStatusMapper.priority(spec.getPriority()));
+            copy = agents.recopy(pair.endpoint(), pair.target(), CopyPriorities.toAgent(spec.getPriority()));
             status.setObservedRecopyGeneration(wantedGeneration);
             events.normal(resource, "Recopy", "copying " + pair.source() + " onto " + pair.target() + " again from the first byte");
         }
         UpdateCopiesRequest.Builder update = UpdateCopiesRequest.newBuilder().addTargets(pair.target());
         boolean change = false;
-        if (VolumeCopyStatusMapper.priority(spec.getPriority()) != copy.getPriority()) {
-            update.setPriority(VolumeCopyStatusMapper.priority(spec.getPriority()));
+        if (CopyPriorities.toAgent(spec.getPriority()) != copy.getPriority()) {
+            update.setPriority(CopyPriorities.toAgent(spec.getPriority()));
             change = true;
         }
         boolean readOnly = !Boolean.FALSE.equals(spec.getTargetReadOnly());

@@ -1,6 +1,5 @@
 package dev.copyservices.operator.volumecopy;
 
-import dev.copyservices.api.agent.v1.CopyPriority;
 import dev.copyservices.api.agent.v1.CopyState;
 import dev.copyservices.api.agent.v1.VolumeCopy;
 import dev.copyservices.crds.volumecopy.VolumeCopyStatus;
@@ -34,19 +33,6 @@ final class VolumeCopyStatusMapper {
             case COPY_STOPPED -> "Stopped";
             case COPY_FAILED -> "Failed";
             default -> "Unknown";
-        };
-    }
-
-    static CopyPriority priority(dev.copyservices.crds.common.CopyPriority priority) {
-        if (priority == null) {
-            return CopyPriority.COPY_PRIORITY_MEDIUM;
-        }
-        return switch (priority) {
-            case Lowest -> CopyPriority.COPY_PRIORITY_LOWEST;
-            case Low -> CopyPriority.COPY_PRIORITY_LOW;
-            case Medium -> CopyPriority.COPY_PRIORITY_MEDIUM;
-            case High -> CopyPriority.COPY_PRIORITY_HIGH;
-            case Highest -> CopyPriority.COPY_PRIORITY_HIGHEST;
         };
     }
 }

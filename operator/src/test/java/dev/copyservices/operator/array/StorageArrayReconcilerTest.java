@@ -23,7 +23,9 @@ class StorageArrayReconcilerTest {
     private final FakeAgentClient agent = new FakeAgentClient();
     private final RecordedEvents events = new RecordedEvents();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
-    private final StorageArrayReconciler reconciler = new StorageArrayReconciler(agent, events, clock);
+    private final List<String> adopted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final StorageArrayReconciler reconciler = new StorageArrayReconciler(agent, events,
+            array -> adopted.add(array.getMetadata().getName()), clock);
 
     @Test
     void aReachableAgentFillsTheStatusAndTurnsReady() {
@@ -40,6 +42,18 @@ class StorageArrayReconcilerTest {
         assertEquals("True", ready.getStatus());
         assertEquals("AgentReady", ready.getReason());
         assertEquals(List.of("Normal AgentReady"), events.recorded);
+    }
+
+    @Test
+    void secondariesAreAdoptedOnlyWhenTheAgentHoldsMirrors() {
+        StorageArray resource = storageArray("site-a");
+        agent.array = array("site-a");
+        reconciler.reconcile(resource, null);
+        assertEquals(List.of(), adopted, "no mirrors on the agent: nothing to list");
+
+        agent.array = agent.array.toBuilder().setCounts(agent.array.getCounts().toBuilder().setMirrors(2)).build();
+        reconciler.reconcile(resource, null);
+        assertEquals(List.of("node-1"), adopted);
     }
 
     @Test
