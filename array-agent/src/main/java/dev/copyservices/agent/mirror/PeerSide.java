@@ -133,6 +133,10 @@ public final class PeerSide {
         if (heard.getKnown() && !member.primary() && heard.getRole() == MirrorRole.PRIMARY
                 && !Settings.of(member.record()).equals(heard.getSettings())) {
             engine.commit(member, b -> Settings.applyTo(b, heard.getSettings()));
+            String volume = engine.volumeName(member);
+            // said here too, so that whoever follows this agent's events (the operator) sees it
+            engine.events.publish(Severity.INFO, "MIRROR_SETTINGS_CHANGED", "Mirror", volume, "mirror '" + volume
+                    + "' (secondary) now " + Settings.describe(heard.getSettings()) + ", as its primary set it", "");
         }
         if (wasDual != member.dualRole()) {
             engine.later(() -> engine.reconcile(member));

@@ -133,6 +133,7 @@ class MirrorSettingsLimitIT {
             assertEquals(CopyPriority.COPY_PRIORITY_MEDIUM, sites.a().mirror(v).getSyncPriority(), v + " changed");
             assertEquals(CopyPriority.COPY_PRIORITY_MEDIUM, sites.b().mirror(v).getSyncPriority(), v + " changed");
         }
+        long secondaryEvents = AgentEvents.lastSequence(sites.b().agent());
         MirrorsResponse updated = sites.a().mirrors().updateMirrors(lowest);
         assertEquals(2, updated.getMirrorsCount(), updated.toString());
         for (String v : volumes) {
@@ -143,6 +144,9 @@ class MirrorSettingsLimitIT {
             MirrorSites.await(sites.b(), v, "the new settings", m -> m.getSyncPriority() == CopyPriority
                     .COPY_PRIORITY_LOWEST && m.getResyncMethod() == ResyncMethod.AUTOMATIC, MirrorSites.TIMEOUT, v);
         }
+        // the secondary's agent says so too, for whoever follows its events (the operator at its site)
+        AgentEvents.await(sites.b().agent(), secondaryEvents, "MIRROR_SETTINGS_CHANGED", java.util.Set.copyOf(volumes),
+                "settings learnt by the secondary");
         for (String v : volumes) {
             sites.removeEverywhere(v, v, v);
         }

@@ -44,6 +44,7 @@ public class RemoteMirrorReconciler implements Reconciler<RemoteMirror>, Cleaner
     static final String RPO_BREACHED = "RPOBreached";
     /** Set on a RemoteMirror the operator created for a secondary; it goes when the mirror does. */
     public static final String ADOPTED_ANNOTATION = "copyservices.dev/adopted-from";
+    private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(5);
 
     private final AgentClient agents;
     private final MirrorClient mirrors;
@@ -101,6 +102,11 @@ public class RemoteMirrorReconciler implements Reconciler<RemoteMirror>, Cleaner
             conditions(resource, status, mirror, previousState, generation);
         } catch (AgentException e) {
             Conditions.notReady(resource, status.getConditions(), e.reason(), e.describe(), generation, clock, events);
+            resource.setStatus(status);
+            // A create or a role change may fail for a while (the peer not yet known to be gone, an
+            // agent restarting); a secondary waiting for its primary is woken by the agent's event.
+            return "WaitingForPrimary".equals(e.reason()) ? StatusPatch.of(resource)
+                    : StatusPatch.of(resource).rescheduleAfter(RETRY_AFTER_FAILURE);
         }
         resource.setStatus(status);
         UpdateControl<RemoteMirror> control = StatusPatch.of(resource);

@@ -9,28 +9,36 @@ import java.util.List;
 
 /**
  * One site for an integration test: a real kube-apiserver with the CRDs installed, one agent process
- * (array "site-a-node-1" of site "site-a") and the operator process, all under target/NAME.
+ * (array "SITE-node-1" of site SITE, "site-a" unless said otherwise) and the operator process, all
+ * under target/NAME.
  */
 final class OperatorSite implements AutoCloseable {
+    final String site;
     final LocalKubeApiServer kube;
     final AgentProcess agent;
     final OperatorProcess operator;
 
-    private OperatorSite(LocalKubeApiServer kube, AgentProcess agent, OperatorProcess operator) {
+    private OperatorSite(String site, LocalKubeApiServer kube, AgentProcess agent, OperatorProcess operator) {
+        this.site = site;
         this.kube = kube;
         this.agent = agent;
         this.operator = operator;
     }
 
     static OperatorSite start(String name) throws Exception {
+        return start(name, "site-a", List.of());
+    }
+
+    /** A site whose agent gets {@code agentArgs} too (e.g. a replication listener). */
+    static OperatorSite start(String name, String site, List<String> agentArgs) throws Exception {
         Path dir = TestDirectories.fresh(Path.of("target", name));
         LocalKubeApiServer kube = LocalKubeApiServer.start(dir.resolve("kube"));
         AgentProcess agent = null;
         try {
             kube.kubectl(null, "apply", "-f", System.getProperty("crds.committed", "../crds")).orFail();
             kube.kubectl(null, "wait", "--for", "condition=Established", "--timeout", "60s", "crd", "--all").orFail();
-            agent = AgentProcess.start(dir.resolve("pool"), "site-a-node-1", "site-a", List.of());
-            return new OperatorSite(kube, agent, OperatorProcess.start(kube.kubeconfig(), dir.resolve("operator.log")));
+            agent = AgentProcess.start(dir.resolve("pool"), site + "-node-1", site, agentArgs);
+            return new OperatorSite(site, kube, agent, OperatorProcess.start(kube.kubeconfig(), dir.resolve("operator.log")));
         } catch (Exception | AssertionError e) {
             if (agent != null) {
                 agent.close();
@@ -46,8 +54,8 @@ final class OperatorSite implements AutoCloseable {
                 apiVersion: copyservices.dev/v1alpha1
                 kind: StorageArray
                 metadata: {name: node-1}
-                spec: {endpoint: "%s", site: site-a}
-                """.formatted(agent.controlAddress()), "apply", "-f", "-").orFail();
+                spec: {endpoint: "%s", site: %s}
+                """.formatted(agent.controlAddress(), site), "apply", "-f", "-").orFail();
     }
 
     /** kubectl wait for RESOURCE (kind/name); fails with the resource's YAML. */

@@ -1,0 +1,174 @@
+package dev.copyservices.operator.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.copyservices.agent.it.AgentProcess;
+import dev.copyservices.agent.it.TestPki;
+import dev.copyservices.agent.it.Tools;
+import dev.copyservices.api.agent.v1.ActivateMirroringRequest;
+import dev.copyservices.api.agent.v1.CreateVolumeRequest;
+import dev.copyservices.api.agent.v1.ListMirrorsRequest;
+import dev.copyservices.api.agent.v1.MirrorServiceGrpc;
+import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
+import dev.copyservices.kubetest.Kubectl;
+import dev.copyservices.kubetest.TestDirectories;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Two sites, each its own kube-apiserver, operator and agent, the agents linked by mutual-TLS
+ * replication: a RemoteMirror applied at site A mirrors a volume and site B's operator adopts the
+ * secondary by itself; a role edit at B is a planned failover that A's spec follows; with B's agent
+ * killed a forced promotion at A takes over, the dual role on B's return is reported on both sides
+ * and resolved by one edit; deleting the resource ends the mirror and the data stays. One story, in
+ * order: each step starts where the last one ended.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RemoteMirrorIT {
+    private static final String MIB_64 = "64M";
+    private static OperatorSite a;
+    private static OperatorSite b;
+
+    @BeforeAll
+    static void startSites() throws Exception {
+        Path dir = TestDirectories.fresh(Path.of("target", "remote-mirror-it"));
+        TestPki pki = TestPki.create(dir.resolve("pki"), "site-a-node-1", "site-b-node-1");
+        a = OperatorSite.start("remote-mirror-it/site-a", "site-a", replication(pki, "site-a-node-1"));
+        b = OperatorSite.start("remote-mirror-it/site-b", "site-b", replication(pki, "site-b-node-1"));
+        for (OperatorSite site : List.of(a, b)) {
+            site.applyStorageArray(); // as an administrator would, with csctl mirror activate on each array:
+            MirrorServiceGrpc.newBlockingStub(site.agent.channel()).activateMirroring(ActivateMirroringRequest.getDefaultInstance());
+            VolumeServiceGrpc.newBlockingStub(site.agent.channel()).createVolume(CreateVolumeRequest.newBuilder()
+                    .setName("db").setSizeBytes(64L << 20).build());
+        }
+    }
+
+    private static List<String> replication(TestPki pki, String agent) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--replication-listen", "127.0.0.1:" + AgentProcess.freePort()));
+        args.addAll(pki.agentArgs(pki.agent(agent)));
+        return args;
+    }
+
+    @AfterAll
+    static void stopSites() throws Exception {
+        for (OperatorSite site : new OperatorSite[] {b, a}) {
+            if (site != null) {
+                site.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aPrimaryRemoteMirrorAtSiteAMirrorsTheVolumeAndSiteBAdoptsTheSecondaryByItself() throws Exception {
+        Tools.qemuIoOk(a.agent.nbdUri("db"), List.of("write -P 0x5a 0 " + MIB_64));
+        a.kube.kubectl("""
+                apiVersion: copyservices.dev/v1alpha1
+                kind: RemoteMirror
+                metadata: {name: orders-db, labels: {app: orders}}
+                spec:
+                  volume: {array: node-1, volume: db}
+                  peer: {site: site-b, endpoint: "%s", volume: db}
+                  role: Primary
+                  syncPriority: Highest
+                """.formatted(peerEndpoint(b)), "apply", "-f", "-").orFail();
+
+        a.await("remotemirror/orders-db", "condition=Synchronized");
+        awaitCreated(b, "remotemirror/orders-db");
+        b.await("remotemirror/orders-db", "condition=Synchronized");
+        assertEquals("Secondary", b.get("remotemirror/orders-db", "{.spec.role}"));
+        assertEquals("Secondary", b.get("remotemirror/orders-db", "{.status.role}"));
+        assertEquals("orders", b.get("remotemirror/orders-db", "{.metadata.labels.app}"), "labels come along for MirrorGroups");
+        assertEquals("Highest", b.get("remotemirror/orders-db", "{.spec.syncPriority}"));
+        assertEquals("Secondary", a.get("remotemirror/orders-db", "{.status.peerRole}"));
+        assertTrue(a.get("remotemirror/orders-db", "{.status.progressPercent}").startsWith("100"));
+        Tools.qemuIoOk(true, b.agent.nbdUri("db"), List.of("read -P 0x5a 0 " + MIB_64));
+        String columns = a.kube.kubectl(null, "get", "remotemirrors").orFail().stdout();
+        assertTrue(columns.contains("Primary") && columns.contains("Synchronized"), columns);
+    }
+
+    @Test
+    @Order(2)
+    void editingTheRoleAtSiteBIsAPlannedFailoverAndSiteAsSpecFollowsInsteadOfUndoingIt() throws Exception {
+        b.kube.kubectl(null, "patch", "remotemirror", "orders-db", "--type", "merge", "-p", "{\"spec\":{\"role\":\"Primary\"}}")
+                .orFail();
+
+        b.await("remotemirror/orders-db", "jsonpath={.status.role}=Primary");
+        a.await("remotemirror/orders-db", "jsonpath={.spec.role}=Secondary");
+        a.await("remotemirror/orders-db", "jsonpath={.status.role}=Secondary");
+        Tools.qemuIoOk(b.agent.nbdUri("db"), List.of("write -P 0x6b 0 1M"));
+        a.await("remotemirror/orders-db", "condition=Synchronized");
+        Tools.qemuIoOk(true, a.agent.nbdUri("db"), List.of("read -P 0x6b 0 1M", "read -P 0x5a 1M 63M"));
+        assertEquals("Primary", b.get("remotemirror/orders-db", "{.status.role}"), "nobody flipped it back");
+    }
+
+    @Test
+    @Order(3)
+    void settingsChangedAtThePrimarysSiteShowInTheSecondarysSpec() {
+        b.kube.kubectl(null, "patch", "remotemirror", "orders-db", "--type", "merge", "-p",
+                "{\"spec\":{\"syncPriority\":\"Low\",\"resyncMethod\":\"Automatic\"}}").orFail();
+
+        a.await("remotemirror/orders-db", "jsonpath={.spec.syncPriority}=Low");
+        a.await("remotemirror/orders-db", "jsonpath={.spec.resyncMethod}=Automatic");
+    }
+
+    @Test
+    @Order(4)
+    void withSiteBsAgentGoneAForcedPromotionAtATakesOverAndTheDualRoleOnItsReturnIsResolvedByOneEdit() throws Exception {
+        b.agent.kill9();
+        a.kube.kubectl(null, "patch", "remotemirror", "orders-db", "--type", "merge", "-p",
+                "{\"spec\":{\"role\":\"Primary\",\"force\":true}}").orFail();
+        a.await("remotemirror/orders-db", "jsonpath={.status.role}=Primary");
+        Tools.qemuIoOk(a.agent.nbdUri("db"), List.of("write -P 0x7c 2M 1M"));
+
+        b.agent.launch();
+        a.await("remotemirror/orders-db", "condition=DualRoleConflict");
+        b.await("remotemirror/orders-db", "condition=DualRoleConflict");
+        String hint = b.get("remotemirror/orders-db", "{.status.conditions[?(@.type==\"DualRoleConflict\")].message}");
+        assertTrue(hint.contains("set role: Secondary on the other side"), hint);
+
+        b.kube.kubectl(null, "patch", "remotemirror", "orders-db", "--type", "merge", "-p", "{\"spec\":{\"role\":\"Secondary\"}}")
+                .orFail();
+        b.await("remotemirror/orders-db", "condition=Synchronized");
+        a.await("remotemirror/orders-db", "condition=Synchronized");
+        a.await("remotemirror/orders-db", "condition=DualRoleConflict=False");
+        assertEquals("Secondary", b.get("remotemirror/orders-db", "{.status.role}"));
+        Tools.qemuIoOk(true, b.agent.nbdUri("db"), List.of("read -P 0x7c 2M 1M", "read -P 0x6b 0 1M"));
+    }
+
+    @Test
+    @Order(5)
+    void deletingTheRemoteMirrorAtOneSiteEndsTheMirrorTheAdoptedResourceGoesAndTheDataStays() throws Exception {
+        a.kube.kubectl(null, "delete", "remotemirror", "orders-db", "--timeout", "60s").orFail();
+
+        Kubectl.Result gone = b.kube.kubectl(null, "wait", "--for=delete", "remotemirror/orders-db", "--timeout", "60s");
+        assertTrue(gone.ok(), "the adopted secondary resource stays: " + gone.stderr());
+        for (OperatorSite site : List.of(a, b)) {
+            assertEquals(0, MirrorServiceGrpc.newBlockingStub(site.agent.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .listMirrors(ListMirrorsRequest.getDefaultInstance()).getMirrorsCount(), site.site + " still mirrors");
+            Tools.qemuIoOk(true, site.agent.nbdUri("db"), List.of("read -P 0x7c 2M 1M", "read -P 0x6b 0 1M"));
+        }
+    }
+
+    private static String peerEndpoint(OperatorSite site) {
+        var mirroring = MirrorServiceGrpc.newBlockingStub(site.agent.channel())
+                .getMirroring(dev.copyservices.api.agent.v1.GetMirroringRequest.getDefaultInstance());
+        return mirroring.getReplicationEndpoint();
+    }
+
+    private static void awaitCreated(OperatorSite site, String resource) {
+        Kubectl.Result result = site.kube.kubectl(null, "wait", "--for=create", resource, "--timeout", "60s");
+        if (!result.ok()) {
+            throw new AssertionError(site.site + ": " + resource + " was not created: " + result.stderr() + "\n"
+                    + site.kube.kubectl(null, "get", "events", "-A").stdout());
+        }
+    }
+}
