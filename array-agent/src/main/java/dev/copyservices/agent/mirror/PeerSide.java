@@ -141,6 +141,9 @@ public final class PeerSide {
         if (wasDual != member.dualRole()) {
             engine.later(() -> engine.reconcile(member));
         }
+        // What the peer said may change this member's state (a secondary's state is its primary's): said
+        // now, not at this agent's next tick, which could come after it changed back, unseen by followers
+        engine.later(() -> engine.heartbeat().report(member));
     }
 
     /** Applies one record of the primary's stream; returns why not, or empty when applied. */

@@ -21,6 +21,8 @@ public class MirrorGroupStatus extends ResourceStatus {
     private List<Member> members = new ArrayList<>();
     @JsonPropertyDescription("The last change of primarySite.")
     private Failover lastFailover;
+    @JsonPropertyDescription("The spec.primarySite the operator last carried out, or followed when the other site failed the group over: a spec.primarySite that differs from it is a request to fail over.")
+    private String appliedPrimarySite;
 
     public static class Member {
         @JsonPropertyDescription("The RemoteMirror's name.")
@@ -82,5 +84,13 @@ public class MirrorGroupStatus extends ResourceStatus {
 
     public void setLastFailover(Failover lastFailover) {
         this.lastFailover = lastFailover;
+    }
+
+    public String getAppliedPrimarySite() {
+        return appliedPrimarySite;
+    }
+
+    public void setAppliedPrimarySite(String appliedPrimarySite) {
+        this.appliedPrimarySite = appliedPrimarySite;
     }
 }

@@ -3,17 +3,10 @@ package dev.copyservices.operator.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.copyservices.agent.it.AgentProcess;
-import dev.copyservices.agent.it.TestPki;
 import dev.copyservices.agent.it.Tools;
-import dev.copyservices.api.agent.v1.ActivateMirroringRequest;
-import dev.copyservices.api.agent.v1.CreateVolumeRequest;
 import dev.copyservices.api.agent.v1.ListMirrorsRequest;
 import dev.copyservices.api.agent.v1.MirrorServiceGrpc;
-import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
 import dev.copyservices.kubetest.Kubectl;
-import dev.copyservices.kubetest.TestDirectories;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -34,35 +27,22 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RemoteMirrorIT {
     private static final String MIB_64 = "64M";
+    private static TwoSites sites;
     private static OperatorSite a;
     private static OperatorSite b;
 
     @BeforeAll
     static void startSites() throws Exception {
-        Path dir = TestDirectories.fresh(Path.of("target", "remote-mirror-it"));
-        TestPki pki = TestPki.create(dir.resolve("pki"), "site-a-node-1", "site-b-node-1");
-        a = OperatorSite.start("remote-mirror-it/site-a", "site-a", replication(pki, "site-a-node-1"));
-        b = OperatorSite.start("remote-mirror-it/site-b", "site-b", replication(pki, "site-b-node-1"));
-        for (OperatorSite site : List.of(a, b)) {
-            site.applyStorageArray(); // as an administrator would, with csctl mirror activate on each array:
-            MirrorServiceGrpc.newBlockingStub(site.agent.channel()).activateMirroring(ActivateMirroringRequest.getDefaultInstance());
-            VolumeServiceGrpc.newBlockingStub(site.agent.channel()).createVolume(CreateVolumeRequest.newBuilder()
-                    .setName("db").setSizeBytes(64L << 20).build());
-        }
-    }
-
-    private static List<String> replication(TestPki pki, String agent) throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of("--replication-listen", "127.0.0.1:" + AgentProcess.freePort()));
-        args.addAll(pki.agentArgs(pki.agent(agent)));
-        return args;
+        sites = TwoSites.start("remote-mirror-it");
+        a = sites.a;
+        b = sites.b;
+        sites.createVolumes("db", 64);
     }
 
     @AfterAll
     static void stopSites() throws Exception {
-        for (OperatorSite site : new OperatorSite[] {b, a}) {
-            if (site != null) {
-                site.close();
-            }
+        if (sites != null) {
+            sites.close();
         }
     }
 
@@ -79,10 +59,10 @@ class RemoteMirrorIT {
                   peer: {site: site-b, endpoint: "%s", volume: db}
                   role: Primary
                   syncPriority: Highest
-                """.formatted(peerEndpoint(b)), "apply", "-f", "-").orFail();
+                """.formatted(TwoSites.replicationEndpoint(b)), "apply", "-f", "-").orFail();
 
         a.await("remotemirror/orders-db", "condition=Synchronized");
-        awaitCreated(b, "remotemirror/orders-db");
+        TwoSites.awaitCreated(b, "remotemirror/orders-db");
         b.await("remotemirror/orders-db", "condition=Synchronized");
         assertEquals("Secondary", b.get("remotemirror/orders-db", "{.spec.role}"));
         assertEquals("Secondary", b.get("remotemirror/orders-db", "{.status.role}"));
@@ -155,20 +135,6 @@ class RemoteMirrorIT {
             assertEquals(0, MirrorServiceGrpc.newBlockingStub(site.agent.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .listMirrors(ListMirrorsRequest.getDefaultInstance()).getMirrorsCount(), site.site + " still mirrors");
             Tools.qemuIoOk(true, site.agent.nbdUri("db"), List.of("read -P 0x7c 2M 1M", "read -P 0x6b 0 1M"));
-        }
-    }
-
-    private static String peerEndpoint(OperatorSite site) {
-        var mirroring = MirrorServiceGrpc.newBlockingStub(site.agent.channel())
-                .getMirroring(dev.copyservices.api.agent.v1.GetMirroringRequest.getDefaultInstance());
-        return mirroring.getReplicationEndpoint();
-    }
-
-    private static void awaitCreated(OperatorSite site, String resource) {
-        Kubectl.Result result = site.kube.kubectl(null, "wait", "--for=create", resource, "--timeout", "60s");
-        if (!result.ok()) {
-            throw new AssertionError(site.site + ": " + resource + " was not created: " + result.stderr() + "\n"
-                    + site.kube.kubectl(null, "get", "events", "-A").stdout());
         }
     }
 }
