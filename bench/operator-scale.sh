@@ -8,6 +8,7 @@
 # Goals (issue 7): all Ready in under 60 s, under 512 MiB. Not a test: it measures, asserts nothing.
 #
 #   bench/operator-scale.sh                 # COUNT=500, about 3 minutes
+#   OPERATOR_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/op.jfr" bench/operator-scale.sh   # to profile
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 COUNT=${COUNT:-500}
@@ -88,7 +89,7 @@ kubectl delete flashcopies --all -n reference >/dev/null
 
 # ---- the operator -------------------------------------------------------------------------------
 http_port=$(free_port)
-"$JAVA" -Xmx512m --enable-native-access=ALL-UNNAMED -Dquarkus.http.port="$http_port" -Dquarkus.http.host=127.0.0.1 \
+"$JAVA" -Xmx512m ${OPERATOR_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -Dquarkus.http.port="$http_port" -Dquarkus.http.host=127.0.0.1 \
     -jar "$ROOT/operator/target/quarkus-app/quarkus-run.jar" >"$WORK/operator.log" 2>&1 &
 OPERATOR_PID=$!
 pids+=("$OPERATOR_PID")

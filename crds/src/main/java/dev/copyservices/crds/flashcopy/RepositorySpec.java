@@ -19,6 +19,8 @@ public class RepositorySpec {
     private Integer percent;
 
     @JsonPropertyDescription("Capacity in bytes or with a suffix (e.g. 10Gi), instead of percent.")
+    @ValidationRule(value = "quantity(string(self)).isGreaterThan(quantity('0'))",
+            message = "the repository's capacity must be a size above zero, e.g. 64Mi or 10Gi")
     private Quantity capacity;
 
     @JsonPropertyDescription("Percent of the repository in use at which a RepositoryThresholdExceeded condition and a warning Event are raised.")

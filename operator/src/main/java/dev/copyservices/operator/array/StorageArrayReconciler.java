@@ -88,7 +88,7 @@ public class StorageArrayReconciler implements Reconciler<StorageArray> {
             Conditions.notReady(resource, status.getConditions(), e.reason(), e.describe(), generation, clock, events);
         }
         resource.setStatus(status);
-        return StatusPatch.of(resource);
+        return StatusPatch.of(resource, context);
     }
 
     /** A failed adoption leaves the array Ready: it is about other resources, and the next event tries again. */

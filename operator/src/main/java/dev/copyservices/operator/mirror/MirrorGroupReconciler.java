@@ -91,14 +91,14 @@ public class MirrorGroupReconciler implements Reconciler<MirrorGroup> {
             Conditions.notReady(group, status.getConditions(), "NoMembers", "the selector picks no RemoteMirror in namespace "
                     + group.getMetadata().getNamespace() + ". To fix: label the RemoteMirrors, or correct spec.selector",
                     generation, clock, events);
-            return StatusPatch.of(group);
+            return StatusPatch.of(group, context);
         }
         Sides sides;
         try {
             sides = sides(selected);
         } catch (AgentException e) {
             Conditions.notReady(group, status.getConditions(), e.reason(), e.describe(), generation, clock, events);
-            return StatusPatch.of(group);
+            return StatusPatch.of(group, context);
         }
         status.setPrimarySite(sides.primarySite());
         MirrorGroupSpec spec = group.getSpec();
@@ -114,7 +114,7 @@ public class MirrorGroupReconciler implements Reconciler<MirrorGroup> {
             status.setAppliedPrimarySite(wanted);
         } else if (!wanted.equals(status.getAppliedPrimarySite())) {
             if (!failOver(group, status, selected, sides)) {
-                return StatusPatch.of(group);
+                return StatusPatch.of(group, context);
             }
             pending = true;
         } else if (pending) {
@@ -131,7 +131,7 @@ public class MirrorGroupReconciler implements Reconciler<MirrorGroup> {
             pending = false;
         }
         conditions(group, status, sides, wanted, pending, generation);
-        return StatusPatch.of(group);
+        return StatusPatch.of(group, context);
     }
 
     private static MirrorGroupStatus.Member member(RemoteMirror mirror) {

@@ -92,7 +92,7 @@ public class RemoteMirrorReconciler implements Reconciler<RemoteMirror>, Cleaner
             }
             Optional<Mirror> found = find(member);
             if (found.isEmpty() && status.getMirrorId() != null) {
-                return removedElsewhere(resource, status, member, generation);
+                return removedElsewhere(resource, status, member, generation, context);
             }
             Mirror mirror = found.isPresent() ? found.get() : convergence.create(resource, status, member);
             checkPeer(resource, member, mirror);
@@ -105,11 +105,11 @@ public class RemoteMirrorReconciler implements Reconciler<RemoteMirror>, Cleaner
             resource.setStatus(status);
             // A create or a role change may fail for a while (the peer not yet known to be gone, an
             // agent restarting); a secondary waiting for its primary is woken by the agent's event.
-            return "WaitingForPrimary".equals(e.reason()) ? StatusPatch.of(resource)
-                    : StatusPatch.of(resource).rescheduleAfter(RETRY_AFTER_FAILURE);
+            return "WaitingForPrimary".equals(e.reason()) ? StatusPatch.of(resource, context)
+                    : StatusPatch.of(resource, context).rescheduleAfter(RETRY_AFTER_FAILURE);
         }
         resource.setStatus(status);
-        UpdateControl<RemoteMirror> control = StatusPatch.of(resource);
+        UpdateControl<RemoteMirror> control = StatusPatch.of(resource, context);
         return lagWatched(resource) ? control.rescheduleAfter(lagCheckInterval(resource)) : control;
     }
 
@@ -148,7 +148,7 @@ public class RemoteMirrorReconciler implements Reconciler<RemoteMirror>, Cleaner
 
     /** The mirror this resource had is gone: an adopted resource goes with it, a user's one says so. */
     private UpdateControl<RemoteMirror> removedElsewhere(RemoteMirror resource, RemoteMirrorStatus status,
-            MirrorConvergence.Member member, Long generation) {
+            MirrorConvergence.Member member, Long generation, Context<RemoteMirror> context) {
         String message = "the mirror of " + member.volume() + " on " + member.array() + " was removed outside this resource"
                 + " (at the other site or with csctl); the data stays on both volumes";
         if (adopted(resource)) {
@@ -161,7 +161,7 @@ public class RemoteMirrorReconciler implements Reconciler<RemoteMirror>, Cleaner
                 + ". To fix: delete this RemoteMirror; to mirror again, apply it anew (a full synchronization)",
                 generation, clock, events);
         resource.setStatus(status);
-        return StatusPatch.of(resource);
+        return StatusPatch.of(resource, context);
     }
 
     static boolean adopted(RemoteMirror resource) {

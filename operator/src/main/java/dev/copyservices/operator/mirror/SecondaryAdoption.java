@@ -14,6 +14,8 @@ import dev.copyservices.operator.common.KubernetesEvents;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +34,7 @@ public class SecondaryAdoption implements MirrorAdopter {
     private final KubernetesClient client;
     private final MirrorSpecs specs;
     private final KubernetesEvents events;
+    private volatile SharedIndexInformer<RemoteMirror> informer;
 
     public SecondaryAdoption(MirrorClient mirrors, KubernetesClient client, MirrorSpecs specs, KubernetesEvents events) {
         this.mirrors = mirrors;
@@ -48,7 +51,7 @@ public class SecondaryAdoption implements MirrorAdopter {
         if (secondaries.isEmpty()) {
             return;
         }
-        List<RemoteMirror> existing = client.resources(RemoteMirror.class).inAnyNamespace().list().getItems();
+        List<RemoteMirror> existing = remoteMirrors();
         for (Mirror mirror : secondaries) {
             boolean known = existing.stream().anyMatch(r -> r.getSpec() != null && r.getSpec().getVolume() != null
                     && arrayName.equals(r.getSpec().getVolume().getArray())
@@ -56,6 +59,32 @@ public class SecondaryAdoption implements MirrorAdopter {
             if (!known) {
                 resourceFor(arrayName, mirror).ifPresent(resource -> create(array, resource));
             }
+        }
+    }
+
+    /**
+     * From an informer of its own: this runs on every reconcile of an array with mirrors, that is on
+     * every event of its agent, and a LIST each time would load the API server for nothing.
+     */
+    private List<RemoteMirror> remoteMirrors() {
+        SharedIndexInformer<RemoteMirror> current = informer;
+        if (current == null) {
+            synchronized (this) {
+                if (informer == null) {
+                    informer = client.resources(RemoteMirror.class).inAnyNamespace().runnableInformer(0);
+                    informer.start();
+                }
+                current = informer;
+            }
+        }
+        return current.hasSynced() ? current.getStore().list()
+                : client.resources(RemoteMirror.class).inAnyNamespace().list().getItems();
+    }
+
+    @PreDestroy
+    void stop() {
+        if (informer != null) {
+            informer.stop();
         }
     }
 
@@ -68,7 +97,13 @@ public class SecondaryAdoption implements MirrorAdopter {
                     + ", but this cluster has no namespace " + namespace + ". To fix: create the namespace " + namespace);
             return;
         }
-        if (client.resources(RemoteMirror.class).inNamespace(namespace).withName(name).get() != null) {
+        RemoteMirror same = client.resources(RemoteMirror.class).inNamespace(namespace).withName(name).get();
+        if (same != null && same.getSpec() != null && same.getSpec().getVolume() != null
+                && resource.getSpec().getVolume().getArray().equals(same.getSpec().getVolume().getArray())
+                && resource.getSpec().getVolume().getVolume().equals(same.getSpec().getVolume().getVolume())) {
+            return; // adopted a moment ago; the informer has not seen it yet
+        }
+        if (same != null) {
             events.warning(array, "AdoptionNameTaken", "the secondary " + resource.getSpec().getVolume().getVolume()
                     + " belongs to RemoteMirror " + namespace + "/" + name + " of site " + resource.getSpec().getPeer().getSite()
                     + ", but a RemoteMirror of that name exists here for another volume. To fix: rename or delete it");

@@ -90,7 +90,7 @@ public class VolumeCopyReconciler implements Reconciler<VolumeCopy>, Cleaner<Vol
             Conditions.notReady(resource, status.getConditions(), e.reason(), e.describe(), generation, clock, events);
         }
         resource.setStatus(status);
-        return StatusPatch.of(resource);
+        return StatusPatch.of(resource, context);
     }
 
     private Pair locate(VolumeCopy resource) throws AgentException {

@@ -115,7 +115,7 @@ class MirrorGroupIT {
 
         TwoSites.patch(a, "mirrorgroup/orders", "{\"spec\":{\"primarySite\":\"site-a\"}}");
         a.await("mirrorgroup/orders", "jsonpath={.spec.primarySite}=site-b");
-        String refusal = awaitEvent(a, "FailoverRefused");
+        String refusal = a.awaitEvent("FailoverRefused");
         assertTrue(refusal.contains("force: true"), "the refusal says how to take over: " + refusal);
         assertEquals("Secondary", a.get("remotemirror/orders-db", "{.spec.role}"), "no member changed");
 
@@ -143,21 +143,5 @@ class MirrorGroupIT {
         assertEquals("site-a", a.get("mirrorgroup/orders", "{.status.primarySite}"));
         Tools.qemuIoOk(true, b.agent.nbdUri("orders-db"), List.of("read -P 0x33 0 1M", "read -P 0x55 2M 1M"));
         Tools.qemuIoOk(true, b.agent.nbdUri("orders-log"), List.of("read -P 0x44 0 1M", "read -P 0x22 1M 31M"));
-    }
-
-    /** The note of the first Event with {@code reason} at the site, waiting up to a minute for it. */
-    private static String awaitEvent(OperatorSite site, String reason) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
-        while (true) {
-            String notes = site.kube.kubectl(null, "get", "events.events.k8s.io", "--field-selector", "reason=" + reason,
-                    "-o", "jsonpath={.items[*].note}").orFail().stdout();
-            if (!notes.isBlank()) {
-                return notes;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(site.site + ": no Event " + reason + " within a minute");
-            }
-            Thread.sleep(200); // poll interval only; the loop ends on the Event
-        }
     }
 }

@@ -71,6 +71,22 @@ final class OperatorSite implements AutoCloseable {
         return kube.kubectl(null, "get", resource, "-o", "jsonpath=" + jsonPath).orFail().stdout();
     }
 
+    /** The notes of the Events with {@code reason} (events.k8s.io), waiting up to a minute for the first. */
+    String awaitEvent(String reason) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+        while (true) {
+            String notes = kube.kubectl(null, "get", "events.events.k8s.io", "-A", "--field-selector", "reason=" + reason,
+                    "-o", "jsonpath={.items[*].note}").orFail().stdout();
+            if (!notes.isBlank()) {
+                return notes;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(site + ": no Event " + reason + " within a minute");
+            }
+            Thread.sleep(200); // poll interval only; the loop ends on the Event
+        }
+    }
+
     @Override
     public void close() throws Exception {
         operator.close();

@@ -57,6 +57,49 @@ class StorageArrayIT {
     }
 
     @Test
+    void aRunningAgentPodGetsAStorageArrayNamedAfterItsNodeThatFollowsThePodsNewAddress() throws Exception {
+        // No kubelet runs here: the pod is an object, and its status is set as a kubelet would set it.
+        kube.kubectl("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: agent-x1, labels: {app.kubernetes.io/component: array-agent, copyservices.dev/site: site-a}}
+                spec:
+                  nodeName: node-7
+                  containers:
+                  - name: agent
+                    image: copyservices/array-agent
+                    ports: [{name: control, containerPort: %d}]
+                """.formatted(agent.controlPort()), "apply", "-f", "-").orFail();
+        kube.kubectl(null, "patch", "pod", "agent-x1", "--subresource", "status", "--type", "merge", "-p",
+                "{\"status\":{\"phase\":\"Running\",\"podIP\":\"127.0.0.2\",\"podIPs\":[{\"ip\":\"127.0.0.2\"}]}}").orFail();
+        kube.kubectl(null, "wait", "--for=create", "storagearray/node-7", "--timeout", "60s").orFail();
+        assertEquals("127.0.0.2:" + agent.controlPort() + " site-a", get("node-7", "{.spec.endpoint} {.spec.site}"));
+
+        // the agent listens on 127.0.0.1 only: the pod "moves" there, and the array follows and turns Ready
+        kube.kubectl(null, "patch", "pod", "agent-x1", "--subresource", "status", "--type", "merge", "-p",
+                "{\"status\":{\"podIP\":\"127.0.0.1\",\"podIPs\":[{\"ip\":\"127.0.0.1\"}]}}").orFail();
+        awaitReady("node-7", "True");
+        assertEquals(agent.controlAddress(), get("node-7", "{.spec.endpoint}"));
+
+        // a StorageArray a person wrote under a pod's node name is theirs: the operator leaves it alone
+        apply("node-8", "192.0.2.1:7400", "site-a");
+        kube.kubectl("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: agent-x2, labels: {app.kubernetes.io/component: array-agent}}
+                spec:
+                  nodeName: node-8
+                  containers: [{name: agent, image: copyservices/array-agent}]
+                """, "apply", "-f", "-").orFail();
+        kube.kubectl(null, "patch", "pod", "agent-x2", "--subresource", "status", "--type", "merge", "-p",
+                "{\"status\":{\"phase\":\"Running\",\"podIP\":\"127.0.0.1\",\"podIPs\":[{\"ip\":\"127.0.0.1\"}]}}").orFail();
+        assertTrue(site.awaitEvent("StorageArrayKept").contains("node-8"));
+        assertEquals("192.0.2.1:7400", get("node-8", "{.spec.endpoint}"));
+        kube.kubectl(null, "delete", "pod", "agent-x1", "agent-x2", "--wait=false").orFail();
+        kube.kubectl(null, "delete", "storagearray", "node-7", "node-8").orFail();
+    }
+
+    @Test
     void aKilledAgentTurnsReadyFalseWithWhatToDoAndReadyAgainOnceRestarted() throws Exception {
         apply("node-1-restart", agent.controlAddress(), "site-a");
         awaitReady("node-1-restart", "True");
