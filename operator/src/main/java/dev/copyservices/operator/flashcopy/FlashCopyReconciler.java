@@ -30,6 +30,7 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -49,6 +50,7 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
     private final ArrayEndpoints arrays;
     private final KubernetesEvents events;
     private final Clock clock;
+    private final ScheduledFlashes schedule;
     private final CopyModeFlashCopies copyMode;
     private AgentEventSource<FlashCopy> agentEvents;
 
@@ -63,6 +65,7 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
         this.events = events;
         this.clock = clock;
         this.copyMode = new CopyModeFlashCopies(agents, events, clock);
+        this.schedule = new ScheduledFlashes(events, clock);
     }
 
     @Override
@@ -78,25 +81,34 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
         boolean previouslyOverThreshold = Conditions.isTrue(status.getConditions(), THRESHOLD);
         Long generation = resource.getMetadata().getGeneration();
         status.setObservedGeneration(generation);
+        Optional<java.time.Duration> wake = Optional.empty();
         try {
             Located base = locate(resource.getSpec());
             if (resource.getSpec().getMode() == FlashCopyMode.Copy) {
                 String target = resource.getSpec().getTarget().getVolume();
                 track(resource, base.endpoint(), Set.of(target));
                 copyMode.reconcile(resource, status, base.array(), base.endpoint(), base.volume(), target, generation);
+                wake = schedule.apply(resource, status, () -> Times.rfc3339(agents.reflash(base.endpoint(), target)
+                        .getPointInTime())); // the status follows with the agent's event of the re-flash
             } else {
                 String name = AgentNames.object(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
                 String repository = AgentNames.repository(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
                 track(resource, base.endpoint(), Set.of(name, repository));
                 dev.copyservices.api.agent.v1.FlashCopy flashCopy = converge(resource, status, base, name, repository);
-                FlashCopyStatusMapper.fill(status, base.array(), flashCopy);
-                conditions(resource, status, flashCopy, previousState, previouslyOverThreshold, generation);
+                dev.copyservices.api.agent.v1.FlashCopy[] latest = {flashCopy};
+                wake = schedule.apply(resource, status, () -> {
+                    latest[0] = agents.recreateFlashCopy(base.endpoint(), name);
+                    return Times.rfc3339(latest[0].getPointInTime());
+                });
+                FlashCopyStatusMapper.fill(status, base.array(), latest[0]);
+                conditions(resource, status, latest[0], previousState, previouslyOverThreshold, generation);
             }
         } catch (AgentException e) {
             Conditions.notReady(resource, status.getConditions(), e.reason(), e.describe(), generation, clock, events);
         }
         resource.setStatus(status);
-        return StatusPatch.of(resource);
+        UpdateControl<FlashCopy> control = StatusPatch.of(resource, context);
+        return wake.map(control::rescheduleAfter).orElse(control);
     }
 
     record Located(String array, String endpoint, String volume) {

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 class FlashCopyReconcilerTest {
     private final FakeAgentClient agent = new FakeAgentClient();
     private final RecordedEvents events = new RecordedEvents();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
     private final FlashCopyReconciler reconciler = new FlashCopyReconciler(agent,
-            array -> array.equals("node-1") ? Optional.of("10.0.0.1:7400") : Optional.empty(),
-            events, new MutableClock(Instant.parse("2026-12-06T10:00:00Z")));
+            array -> array.equals("node-1") ? Optional.of("10.0.0.1:7400") : Optional.empty(), events, clock);
     private final String agentName = AgentNames.object("apps", "db-before-upgrade");
 
     @Test
@@ -52,6 +52,54 @@ class FlashCopyReconcilerTest {
         assertEquals("True", condition(resource, "Ready").getStatus());
         assertEquals("False", condition(resource, "RepositoryThresholdExceeded").getStatus());
         assertEquals(List.of("Normal Created"), events.recorded);
+    }
+
+    @Test
+    void aNightlyScheduleTakesOnePointInTimeAtTwoAndWakesTheOperatorForTheNext() {
+        FlashCopy resource = flashCopy();
+        resource.getMetadata().setCreationTimestamp("2026-12-06T09:30:00Z");
+        resource.getSpec().setSchedule("0 2 * * *");
+
+        var first = reconciler.reconcile(resource, null);
+        assertEquals(Optional.of(java.time.Duration.ofHours(16).plusSeconds(1).toMillis()), first.getScheduleDelay(),
+                "woken at 02:00 tomorrow");
+        String created = resource.getStatus().getPointInTime();
+
+        clock.now = Instant.parse("2026-12-07T02:00:00Z");
+        reconciler.reconcile(resource, null);
+        clock.now = Instant.parse("2026-12-07T02:00:30Z");
+        var again = reconciler.reconcile(resource, null);
+
+        assertEquals(1, agent.calls.stream().filter(c -> c.startsWith("recreate")).count(), agent.calls.toString());
+        assertEquals("2026-12-07T02:00:00Z", resource.getStatus().getLastScheduleTime());
+        assertTrue(!created.equals(resource.getStatus().getPointInTime()), "the point in time moved");
+        assertTrue(events.recorded.contains("Normal ScheduledFlash"), events.recorded.toString());
+        assertTrue(again.getScheduleDelay().orElseThrow() > java.time.Duration.ofHours(23).toMillis());
+    }
+
+    @Test
+    void aScheduleMissedWhileTheOperatorWasDownTakesOnePointInTimeNotOnePerMissedTime() {
+        FlashCopy resource = flashCopy();
+        resource.getMetadata().setCreationTimestamp("2026-12-01T09:30:00Z");
+        resource.getSpec().setSchedule("@hourly");
+
+        reconciler.reconcile(resource, null);
+        reconciler.reconcile(resource, null);
+
+        assertEquals(1, agent.calls.stream().filter(c -> c.startsWith("recreate")).count(), agent.calls.toString());
+    }
+
+    @Test
+    void aScheduleThatIsNotCronIsReportedWithHowToWriteOne() {
+        FlashCopy resource = flashCopy();
+        resource.getSpec().setSchedule("0 25 * * *");
+
+        reconciler.reconcile(resource, null);
+
+        var ready = condition(resource, "Ready");
+        assertEquals("InvalidSchedule", ready.getReason());
+        assertTrue(ready.getMessage().contains("hour '25' is outside 0-23") && ready.getMessage().contains("@daily"),
+                ready.getMessage());
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.copyservices.api.agent.v1.CreateVolumeRequest;
 import dev.copyservices.api.agent.v1.FlashCopyRef;
 import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
+import dev.copyservices.kubetest.Kubectl;
 import dev.copyservices.kubetest.LocalKubeApiServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -61,6 +62,25 @@ class FlashCopyIT {
 
         String table = kube.kubectl(null, "get", "flashcopies").orFail().stdout();
         assertTrue(table.lines().anyMatch(l -> l.startsWith("db-snap ") && l.contains(" Snapshot ") && l.contains(" Optimal ")), table);
+    }
+
+    @Test
+    void aScheduleTakesANewPointInTimeByItselfHoldingTheBaseAsItWasThen() throws Exception {
+        volume("ledger", 16);
+        qemuIo(agent.nbdUri("ledger"), "write -P 0x0a 0 1M");
+        apply("ledger-nightly", "source: {array: node-1, volume: ledger}\n  schedule: \"* * * * *\"");
+        await("ledger-nightly", "condition=Ready");
+        String onArray = get("ledger-nightly", "{.status.arrayName}");
+        qemuIo(agent.nbdUri(onArray), "read -P 0x0a 0 1M");
+
+        qemuIo(agent.nbdUri("ledger"), "write -P 0x0b 0 1M");
+        // every minute: within about 60 s the operator wakes itself and takes the next point in time
+        Kubectl.Result flashed = kube.kubectl(null, "wait", "flashcopy/ledger-nightly", "--for",
+                "jsonpath={.status.lastScheduleTime}", "--timeout", "90s");
+        assertTrue(flashed.ok(), "no scheduled point in time: " + flashed.stderr());
+        qemuIo(agent.nbdUri(onArray), "read -P 0x0b 0 1M");
+        String events = kube.kubectl(null, "get", "events", "--field-selector", "reason=ScheduledFlash", "-o", "name").orFail().stdout();
+        assertTrue(events.contains("ledger-nightly."), events);
     }
 
     @Test
