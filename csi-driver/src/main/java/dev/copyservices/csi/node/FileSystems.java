@@ -46,14 +46,37 @@ public class FileSystems {
         }
     }
 
-    /** Grows the mounted file system to its device's size (a no-op when it already fills it). */
-    public void grow(Path device, Path mountPoint, String fsType) {
-        switch (fsType) {
-            case "ext4" -> commands.check(List.of("resize2fs", device.toString()));
-            case "xfs" -> commands.check(List.of("xfs_growfs", mountPoint.toString()));
-            default -> {
-                // other file systems are never made by the driver; leave them as they are
+    /**
+     * Grows an unmounted ext4 to its device (after a forced check, which resize2fs demands). Done before
+     * mounting because online ext4 resizing needs CAP_SYS_RESOURCE, which containers often lack.
+     */
+    public void growExt4(Path device) {
+        long deviceBytes = Long.parseLong(commands.check(List.of("blockdev", "--getsize64", device.toString())));
+        long blockCount = 0;
+        long blockSize = 0;
+        for (String line : commands.check(List.of("dumpe2fs", "-h", device.toString())).split("\n")) {
+            if (line.startsWith("Block count:")) {
+                blockCount = Long.parseLong(line.substring("Block count:".length()).strip());
+            } else if (line.startsWith("Block size:")) {
+                blockSize = Long.parseLong(line.substring("Block size:".length()).strip());
             }
         }
+        // resize2fs may leave a tail smaller than a block group's overhead unused: only a real growth counts
+        if (blockCount * blockSize + GROWTH_THRESHOLD >= deviceBytes) {
+            return;
+        }
+        Commands.Result check = commands.run(List.of("e2fsck", "-f", "-p", device.toString()));
+        if (check.exitCode() > 1) {
+            throw CsiError.internal("e2fsck found errors it could not fix on " + device + " (exit " + check.exitCode()
+                    + "): " + check.output() + "; repair the file system before growing it", null);
+        }
+        commands.check(List.of("resize2fs", device.toString()));
     }
+
+    /** Grows a mounted xfs to its device; xfs grows only while mounted, and a no-op when it fills it. */
+    public void growXfs(Path mountPoint) {
+        commands.check(List.of("xfs_growfs", mountPoint.toString()));
+    }
+
+    private static final long GROWTH_THRESHOLD = 1L << 20;
 }

@@ -48,7 +48,7 @@ public class NbdAttacher {
         if (mounts.at(fuseDir(volumeId)).isEmpty()) {
             return Optional.empty();
         }
-        return loopDevices(volumeId).stream().findFirst();
+        return readWriteDevice(volumeId);
     }
 
     /** Attaches the export at uri (nbd://host:port/name) and answers its block device; attached already is fine. */
@@ -125,18 +125,55 @@ public class NbdAttacher {
         deleteTree(dir);
     }
 
-    private List<Path> loopDevices(String volumeId) {
-        Commands.Result result = commands.run(List.of("losetup", "--noheadings", "--output", "NAME",
-                "--associated", exportFile(volumeId).toString()));
-        List<Path> devices = new ArrayList<>();
+    /** A loop device over an export file, and whether it is read-only. */
+    private record Loop(Path device, boolean readOnly, Path backingFile) {
+    }
+
+    private List<Loop> loops() {
+        Commands.Result result = commands.run(List.of("losetup", "--list", "--noheadings", "--output",
+                "NAME,RO,BACK-FILE"));
+        List<Loop> loops = new ArrayList<>();
         if (result.ok()) {
             for (String line : result.output().split("\n")) {
-                if (!line.isBlank()) {
-                    devices.add(Path.of(line.strip()));
+                String[] f = line.strip().split("\\s+", 3);
+                if (f.length == 3) {
+                    loops.add(new Loop(Path.of(f[0]), f[1].equals("1"), Path.of(f[2].strip())));
                 }
             }
         }
-        return devices;
+        return loops;
+    }
+
+    /** Every loop device over the volume's export file (read-write and read-only ones). */
+    public List<Path> loopDevices(String volumeId) {
+        return loops().stream().filter(l -> l.backingFile().equals(exportFile(volumeId))).map(Loop::device).toList();
+    }
+
+    private Optional<Path> readWriteDevice(String volumeId) {
+        return loops().stream().filter(l -> l.backingFile().equals(exportFile(volumeId)) && !l.readOnly())
+                .map(Loop::device).findFirst();
+    }
+
+    /**
+     * A second, read-only loop device over an attached volume, for a read-only block publish: a
+     * read-only bind mount of a device node still lets a process open the device for writing.
+     */
+    public Path readOnlyDevice(String volumeId) {
+        if (device(volumeId).isEmpty()) {
+            throw CsiError.precondition("volume " + volumeId + " is not staged on this node; call NodeStageVolume first");
+        }
+        return Path.of(commands.check(List.of("losetup", "--find", "--show", "--read-only",
+                exportFile(volumeId).toString())));
+    }
+
+    /** Detaches a read-only loop device of one of the driver's attachments once nothing uses it. */
+    public void releaseReadOnly(Path device) {
+        Path attach = stateDir.resolve("attach");
+        for (Loop loop : loops()) {
+            if (loop.device().equals(device) && loop.readOnly() && loop.backingFile().startsWith(attach)) {
+                commands.check(List.of("losetup", "--detach", device.toString()));
+            }
+        }
     }
 
     private void awaitNbdfuseExit(Path pidFile) {

@@ -40,7 +40,7 @@ public final class NodePublisher {
                 + " is not staged on this node; call NodeStageVolume first"));
         Optional<Mounts.Mount> existing = mounts.at(targetPath);
         if (existing.isPresent()) {
-            if (!existing.get().root().endsWith("/" + device.getFileName())) {
+            if (attacher.loopDevices(volumeId).stream().noneMatch(d -> existing.get().root().equals("/" + d.getFileName()))) {
                 throw new CsiError(CsiError.Code.ALREADY_EXISTS, "target_path " + targetPath + " already has another"
                         + " device bound on it; unpublish that first");
             }
@@ -51,7 +51,17 @@ public final class NodePublisher {
             return;
         }
         createTarget(targetPath, false);
-        bind(device, targetPath, readOnly);
+        if (readOnly) {
+            Path readOnlyDevice = attacher.readOnlyDevice(volumeId);
+            try {
+                bind(readOnlyDevice, targetPath, true);
+            } catch (RuntimeException e) {
+                attacher.releaseReadOnly(readOnlyDevice);
+                throw e;
+            }
+        } else {
+            bind(device, targetPath, false);
+        }
     }
 
     private static void requireSame(String volumeId, Path targetPath, Mounts.Mount existing, String stagedDevice,
@@ -105,8 +115,14 @@ public final class NodePublisher {
 
     /** Unmounts and removes the target; a target that is not there is fine. */
     public void unpublish(Path targetPath) {
-        while (mounts.at(targetPath).isPresent()) {
+        Optional<Mounts.Mount> mounted;
+        while ((mounted = mounts.at(targetPath)).isPresent()) {
             commands.check(List.of("umount", targetPath.toString()));
+            String root = mounted.get().root();
+            if (root.startsWith("/loop") && mounts.all().stream().noneMatch(m -> m.root().equals(root))) {
+                // a block publish: a read-only one has its own loop device, which goes with it
+                attacher.releaseReadOnly(Path.of("/dev").resolve(root.substring(1)));
+            }
         }
         try {
             Files.deleteIfExists(targetPath);

@@ -81,10 +81,14 @@ public final class NodeStager {
         }
         command.add(device.toString());
         command.add(stagingPath.toString());
+        boolean grow = !VolumeCapabilities.readOnlyMode(capability);
+        if (grow && fsType.equals("ext4")) {
+            fileSystems.growExt4(device);
+        }
         commands.check(command);
-        if (!VolumeCapabilities.readOnlyMode(capability)) {
+        if (grow && fsType.equals("xfs")) {
             try {
-                fileSystems.grow(device, stagingPath, fsType);
+                fileSystems.growXfs(stagingPath);
             } catch (RuntimeException e) {
                 commands.run(List.of("umount", stagingPath.toString()));
                 throw e;
