@@ -100,11 +100,7 @@ public final class Main implements Callable<Integer> {
         LOG.info("csi-driver " + version() + " (" + mode + ") serving " + IdentityService.NAME + " on " + socket
                 + " with agents " + agents.endpoints());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close();
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
+            server.close();
             clients.forEach(GrpcAgent::close);
         }));
         server.awaitTermination();

@@ -1,7 +1,8 @@
 package dev.copyservices.csi.common;
 
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * At most one operation per key (a volume id, a snapshot id or a request name) at a time. A second
@@ -11,17 +12,23 @@ import java.util.Set;
 public final class OperationLocks {
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
 
-    /** Holds the key until closed; throws ABORTED when another operation holds it. */
-    public Held acquire(String key) {
+    /** Runs work holding the key; throws ABORTED when another operation holds it. */
+    public <T> T exclusive(String key, Supplier<T> work) {
         if (!busy.add(key)) {
             throw new CsiError(CsiError.Code.ABORTED, "an operation on '" + key
                     + "' is already in progress; retry when it has finished");
         }
-        return () -> busy.remove(key);
+        try {
+            return work.get();
+        } finally {
+            busy.remove(key);
+        }
     }
 
-    public interface Held extends AutoCloseable {
-        @Override
-        void close();
+    public void exclusive(String key, Runnable work) {
+        exclusive(key, () -> {
+            work.run();
+            return null;
+        });
     }
 }

@@ -47,7 +47,7 @@ public final class Snapshots {
         }
         int percent = repositoryPercent(parameters);
         String name = Names.snapshotName(requestName);
-        try (OperationLocks.Held held = locks.acquire("snapshot name " + requestName)) {
+        return locks.exclusive("snapshot name " + requestName, () -> {
             for (Map.Entry<String, Agent> entry : agents.byArray().entrySet()) {
                 Optional<FlashCopy> existing = call("look up snapshot " + requestName,
                         () -> entry.getValue().findFlashCopy(name));
@@ -62,14 +62,14 @@ public final class Snapshots {
             }
             VolumeOperations.Found base = volumes.find(sourceVolumeId).orElseThrow(() -> CsiError.notFound(
                     "source volume '" + sourceVolumeId + "' does not exist"));
-            try (OperationLocks.Held volumeHeld = locks.acquire(sourceVolumeId)) {
+            return locks.exclusive(sourceVolumeId, () -> {
                 FlashCopy created = call("snapshot volume " + sourceVolumeId, () -> base.agent().createFlashCopy(
                         CreateFlashCopyRequest.newBuilder().setBase(base.volume().getName()).setName(name)
                                 .setRepositoryName(Names.repositoryName(name)).setRepositoryPercent(percent)
                                 .putAttributes(Names.REQUEST_NAME_ATTRIBUTE, requestName).build()));
                 return view(base.array(), created);
-            }
-        }
+            });
+        });
     }
 
     private static int repositoryPercent(Map<String, String> parameters) {
@@ -99,7 +99,7 @@ public final class Snapshots {
             return;
         }
         Agent agent = agents.require(ref.get().array());
-        try (OperationLocks.Held held = locks.acquire(snapshotId)) {
+        locks.exclusive(snapshotId, () -> {
             Optional<FlashCopy> flashCopy = call("look up snapshot " + snapshotId,
                     () -> agent.findFlashCopy(ref.get().name()));
             if (flashCopy.isEmpty()) {
@@ -113,7 +113,7 @@ public final class Snapshots {
                 agent.deleteFlashCopy(ref.get().name());
                 return null;
             });
-        }
+        });
     }
 
     /** Snapshots the driver created, by id or of a source volume when given, ordered by id. */

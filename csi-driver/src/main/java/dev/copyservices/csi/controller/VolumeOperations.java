@@ -65,7 +65,7 @@ public final class VolumeOperations {
      */
     public void delete(String volumeId) {
         requireId(volumeId);
-        try (OperationLocks.Held held = locks.acquire(volumeId)) {
+        locks.exclusive(volumeId, () -> {
             Optional<Found> found = find(volumeId);
             if (found.isEmpty()) {
                 return;
@@ -118,7 +118,7 @@ public final class VolumeOperations {
                 agent.deleteVolume(name);
                 return null;
             });
-        }
+        });
     }
 
     /** Grows a volume to the requested capacity; asking for its size or less changes nothing. */
@@ -127,7 +127,7 @@ public final class VolumeOperations {
         if (range.getRequiredBytes() <= 0 && range.getLimitBytes() <= 0) {
             throw CsiError.invalid("capacity_range is missing; give the new size as required_bytes");
         }
-        try (OperationLocks.Held held = locks.acquire(volumeId)) {
+        return locks.exclusive(volumeId, () -> {
             Found found = require(volumeId);
             long current = found.volume().getSizeBytes();
             if (range.getLimitBytes() > 0 && current > range.getLimitBytes()) {
@@ -140,7 +140,7 @@ public final class VolumeOperations {
             long size = Capacity.size(range);
             return call("grow volume " + volumeId, () -> found.agent().resizeVolume(found.volume().getName(), size))
                     .getSizeBytes();
-        }
+        });
     }
 
     /** The capabilities confirmed when the driver serves every one of them, else why not. */

@@ -44,7 +44,7 @@ public final class VolumeProvisioner {
         VolumeCapabilities.requireSupported(request.getVolumeCapabilitiesList());
         long size = Capacity.size(request.getCapacityRange());
         String agentName = Names.volumeName(request.getName());
-        try (OperationLocks.Held held = locks.acquire("volume name " + request.getName())) {
+        return locks.exclusive("volume name " + request.getName(), () -> {
             Source source = source(request.getVolumeContentSource());
             Optional<Located> existing = findEverywhere(agentName);
             if (existing.isPresent()) {
@@ -68,7 +68,7 @@ public final class VolumeProvisioner {
                 fill(agent, agentName, source);
             }
             return VolumeViews.of(array, created);
-        }
+        });
     }
 
     /** Where the content comes from: a snapshot or a volume, resolved and checked. */

@@ -15,13 +15,15 @@ public class Mounts {
     }
 
     public List<Mount> all() {
-        List<Mount> mounts = new ArrayList<>();
-        List<String> lines;
         try {
-            lines = Files.readAllLines(Path.of("/proc/self/mountinfo"));
+            return parse(Files.readAllLines(Path.of("/proc/self/mountinfo")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    static List<Mount> parse(List<String> lines) {
+        List<Mount> mounts = new ArrayList<>();
         for (String line : lines) {
             String[] fields = line.split(" ");
             int separator = List.of(fields).indexOf("-");

@@ -84,9 +84,9 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             String volumeId = requireId(request.getVolumeId());
             Path staging = requirePath("staging_target_path", request.getStagingTargetPath());
             VolumeCapability capability = requireCapability(request.hasVolumeCapability(), request.getVolumeCapability());
-            try (OperationLocks.Held held = locks.acquire(volumeId)) {
+            locks.exclusive(volumeId, () -> {
                 stager.stage(volumeId, exportUri(volumeId), staging, capability);
-            }
+            });
             return NodeStageVolumeResponse.getDefaultInstance();
         });
     }
@@ -96,9 +96,9 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         GrpcErrors.answer("NodeUnstageVolume", observer, () -> {
             String volumeId = requireId(request.getVolumeId());
             Path staging = requirePath("staging_target_path", request.getStagingTargetPath());
-            try (OperationLocks.Held held = locks.acquire(volumeId)) {
+            locks.exclusive(volumeId, () -> {
                 stager.unstage(volumeId, staging);
-            }
+            });
             return NodeUnstageVolumeResponse.getDefaultInstance();
         });
     }
@@ -111,13 +111,13 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             Path staging = requirePath("staging_target_path", request.getStagingTargetPath());
             VolumeCapability capability = requireCapability(request.hasVolumeCapability(), request.getVolumeCapability());
             boolean readOnly = request.getReadonly() || VolumeCapabilities.readOnlyMode(capability);
-            try (OperationLocks.Held held = locks.acquire(volumeId)) {
+            locks.exclusive(volumeId, () -> {
                 if (capability.hasBlock()) {
                     publisher.publishBlock(volumeId, target, readOnly);
                 } else {
                     publisher.publishFileSystem(volumeId, staging, target, readOnly);
                 }
-            }
+            });
             return NodePublishVolumeResponse.getDefaultInstance();
         });
     }
@@ -128,9 +128,9 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         GrpcErrors.answer("NodeUnpublishVolume", observer, () -> {
             String volumeId = requireId(request.getVolumeId());
             Path target = requirePath("target_path", request.getTargetPath());
-            try (OperationLocks.Held held = locks.acquire(volumeId)) {
+            locks.exclusive(volumeId, () -> {
                 publisher.unpublish(target);
-            }
+            });
             return NodeUnpublishVolumeResponse.getDefaultInstance();
         });
     }
