@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.copyservices.agent.it.AgentProcess;
+import dev.copyservices.agent.it.Tools;
 import dev.copyservices.csi.v1.CapacityRange;
 import dev.copyservices.csi.v1.ControllerExpandVolumeRequest;
 import dev.copyservices.csi.v1.NodeGetVolumeStatsRequest;
@@ -185,9 +186,16 @@ class NodeAttachIT {
             });
         } finally {
             csi.unpublish(volume.getVolumeId(), readOnlyTarget);
-            writer.stop();
         }
+        assertEquals(1, loopDevicesOf(volume.getVolumeId()), "the read-only loop device went with its publish");
+        writer.stop();
         csi.delete(volume.getVolumeId());
+    }
+
+    private static long loopDevicesOf(String volumeId) throws Exception {
+        Path export = driver.stateDir().resolve("attach").resolve(volumeId.replace('/', '@')).resolve("fuse/disk");
+        Tools.Result result = Tools.run("losetup", "--noheadings", "--output", "NAME", "--associated", export.toString());
+        return result.output().lines().filter(l -> !l.isBlank()).count();
     }
 
     private static VolumeUsage blockStats(String volumeId, Path path) {
