@@ -65,7 +65,15 @@ public final class VolumeProvisioner {
             dev.copyservices.api.agent.v1.Volume created = call("create volume " + agentName + " on array " + array,
                     () -> agent.createVolume(create.build()));
             if (source != null) {
-                fill(agent, agentName, source);
+                try {
+                    fill(agent, agentName, source);
+                } catch (CsiError e) {
+                    // a volume left without its content would pass for the clone or restore on a retry
+                    if (e.code() != CsiError.Code.ABORTED) {
+                        discard(agent, agentName);
+                    }
+                    throw e;
+                }
             }
             return VolumeViews.of(array, created);
         });
@@ -116,6 +124,22 @@ public final class VolumeProvisioner {
         } else {
             call("restore " + source.id() + " onto " + target, () -> agent.createCopy(source.agentName(), target));
             awaitRestore(agent, target, source);
+        }
+    }
+
+    private static void discard(Agent agent, String name) {
+        try {
+            agent.findCopy(name).ifPresent(copy -> {
+                try {
+                    agent.removeCopy(name);
+                } catch (AgentException ignored) {
+                    // the delete below says what is wrong, if anything
+                }
+            });
+            agent.deleteVolume(name);
+        } catch (AgentException ignored) {
+            // best effort: the caller reports the original error, and a volume that could not be
+            // deleted is refused on the CO's retry only if its content source differs
         }
     }
 

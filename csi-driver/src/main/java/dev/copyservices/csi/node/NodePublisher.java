@@ -26,6 +26,11 @@ public final class NodePublisher {
     public void publishFileSystem(String volumeId, Path stagingPath, Path targetPath, boolean readOnly) {
         Mounts.Mount staged = mounts.at(stagingPath).orElseThrow(() -> CsiError.precondition("volume " + volumeId
                 + " is not staged at " + stagingPath + "; call NodeStageVolume first"));
+        Optional<Path> device = attacher.device(volumeId);
+        if (device.isEmpty() || !staged.source().equals(device.get().toString())) {
+            throw CsiError.precondition("staging_target_path " + stagingPath + " holds " + staged.source()
+                    + ", not volume " + volumeId + "; stage the volume there first");
+        }
         Optional<Mounts.Mount> existing = mounts.at(targetPath);
         if (existing.isPresent()) {
             requireSame(volumeId, targetPath, existing.get(), staged.device(), readOnly);

@@ -33,6 +33,7 @@ public class FakeAgent implements Agent {
     public volatile CountDownLatch createEntered;
     public volatile CountDownLatch createRelease;
     public volatile long poolFreeBytes = 1L << 40;
+    public volatile boolean refuseCopies;
 
     public FakeAgent(String arrayName) {
         this.arrayName = arrayName;
@@ -158,8 +159,11 @@ public class FakeAgent implements Agent {
 
     /** Restores stay InProgress until the test completes them. */
     @Override
-    public VolumeCopy createCopy(String source, String target) {
+    public VolumeCopy createCopy(String source, String target) throws AgentException {
         calls.add("createCopy " + source + " -> " + target);
+        if (refuseCopies) {
+            throw new AgentException("FAILED_PRECONDITION", "TARGET_TOO_SMALL", "the target is too small", "", null);
+        }
         VolumeCopy copy = VolumeCopy.newBuilder().setSource(source).setTarget(target).setState(CopyState.COPY_IN_PROGRESS)
                 .build();
         copies.put(target, copy);

@@ -84,7 +84,7 @@ class SnapshotsTest {
     }
 
     @Test
-    void deletingASnapshotWhileARestoreReadsItIsFailedPrecondition() {
+    void deletingASnapshotWhileARestoreReadsItIsFailedPrecondition() throws Exception {
         Snapshot snapshot = snapshots.create("array-a/vol-1", "being-restored", Map.of());
         agent.createCopy(Names.snapshotName("being-restored"), "vol-2");
         CsiError e = assertThrows(CsiError.class, () -> snapshots.delete(snapshot.getSnapshotId()));

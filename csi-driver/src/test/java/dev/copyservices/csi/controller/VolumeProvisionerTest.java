@@ -140,6 +140,19 @@ class VolumeProvisionerTest {
     }
 
     @Test
+    void aRestoreTheAgentRefusesLeavesNoVolumeBehind() throws Exception {
+        provisioner.create(request("pvc-base2", MIB).build());
+        a.createFlashCopy(dev.copyservices.api.agent.v1.CreateFlashCopyRequest.newBuilder()
+                .setBase(Names.volumeName("pvc-base2")).setName("snap-2").setRepositoryName("snap-2-R").build());
+        a.refuseCopies = true;
+        CsiError e = assertThrows(CsiError.class, () -> provisioner.create(request("pvc-r2", MIB).setVolumeContentSource(
+                VolumeContentSource.newBuilder().setSnapshot(VolumeContentSource.SnapshotSource.newBuilder()
+                        .setSnapshotId("array-a/snap-2"))).build()));
+        assertEquals(CsiError.Code.FAILED_PRECONDITION, e.code());
+        assertTrue(a.findVolume(Names.volumeName("pvc-r2")).isEmpty(), "no empty volume to pass for the restore");
+    }
+
+    @Test
     void anUnknownSourceSnapshotIsNotFoundAndCreatesNothing() {
         CsiError e = assertThrows(CsiError.class, () -> provisioner.create(request("pvc-r", MIB).setVolumeContentSource(
                 VolumeContentSource.newBuilder().setSnapshot(VolumeContentSource.SnapshotSource.newBuilder()
