@@ -4,6 +4,8 @@ import dev.copyservices.csi.agent.Agents;
 import dev.copyservices.csi.agent.GrpcAgent;
 import dev.copyservices.csi.common.OperationLocks;
 import dev.copyservices.csi.controller.ControllerService;
+import dev.copyservices.csi.controller.GroupControllerService;
+import dev.copyservices.csi.controller.GroupSnapshots;
 import dev.copyservices.csi.controller.Snapshots;
 import dev.copyservices.csi.controller.VolumeOperations;
 import dev.copyservices.csi.controller.VolumeProvisioner;
@@ -88,6 +90,7 @@ public final class Main implements Callable<Integer> {
             VolumeOperations volumes = new VolumeOperations(agents, locks);
             services.add(new ControllerService(new VolumeProvisioner(agents, locks, Duration.ofSeconds(restoreWaitSeconds)),
                     volumes, new Snapshots(agents, volumes, locks)));
+            services.add(new GroupControllerService(new GroupSnapshots(agents, volumes, locks)));
         }
         if (node) {
             Commands commands = new Commands();

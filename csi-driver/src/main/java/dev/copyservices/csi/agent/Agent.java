@@ -4,6 +4,7 @@ import dev.copyservices.api.agent.v1.Array;
 import dev.copyservices.api.agent.v1.CreateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.CreateVolumeRequest;
 import dev.copyservices.api.agent.v1.FlashCopy;
+import dev.copyservices.api.agent.v1.FlashCopyGroup;
 import dev.copyservices.api.agent.v1.Relationship;
 import dev.copyservices.api.agent.v1.Volume;
 import dev.copyservices.api.agent.v1.VolumeCopy;
@@ -58,4 +59,18 @@ public interface Agent {
     void stopCopy(String target) throws AgentException;
 
     void removeCopy(String target) throws AgentException;
+
+    /** A FlashCopy group (Copy mode, no background copy): its pairs are flashed at one point in time. */
+    void createGroup(String name) throws AgentException;
+
+    void addPair(String group, String source, String target) throws AgentException;
+
+    FlashCopyGroup flashGroup(String name) throws AgentException;
+
+    Optional<FlashCopyGroup> findGroup(String name) throws AgentException;
+
+    /** Withdraws every pair's relationship at once, copied or not. */
+    void terminateGroupForced(String name) throws AgentException;
+
+    void deleteGroup(String name) throws AgentException;
 }

@@ -14,7 +14,13 @@ import dev.copyservices.api.agent.v1.DeleteFlashCopyRequest;
 import dev.copyservices.api.agent.v1.DeleteVolumeRequest;
 import dev.copyservices.api.agent.v1.ErrorDetail;
 import dev.copyservices.api.agent.v1.EstablishRequest;
+import dev.copyservices.api.agent.v1.CreateGroupRequest;
 import dev.copyservices.api.agent.v1.FlashCopy;
+import dev.copyservices.api.agent.v1.FlashCopyGroup;
+import dev.copyservices.api.agent.v1.FlashCopyGroupServiceGrpc;
+import dev.copyservices.api.agent.v1.GroupPairRequest;
+import dev.copyservices.api.agent.v1.GroupRef;
+import dev.copyservices.api.agent.v1.TerminateGroupRequest;
 import dev.copyservices.api.agent.v1.FlashCopyRef;
 import dev.copyservices.api.agent.v1.FlashCopyRelationshipServiceGrpc;
 import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
@@ -220,6 +226,42 @@ public final class GrpcAgent implements Agent, AutoCloseable {
     @Override
     public void removeCopy(String target) throws AgentException {
         call(() -> copies().removeCopies(RemoveCopiesRequest.newBuilder().addTargets(target).build()));
+    }
+
+    private FlashCopyGroupServiceGrpc.FlashCopyGroupServiceBlockingStub groups() {
+        return FlashCopyGroupServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void createGroup(String name) throws AgentException {
+        call(() -> groups().createGroup(CreateGroupRequest.newBuilder().setName(name)
+                .setOptions(CopyOptions.getDefaultInstance()).build()));
+    }
+
+    @Override
+    public void addPair(String group, String source, String target) throws AgentException {
+        call(() -> groups().addPair(GroupPairRequest.newBuilder().setGroup(group).setSource(source).setTarget(target)
+                .build()));
+    }
+
+    @Override
+    public FlashCopyGroup flashGroup(String name) throws AgentException {
+        return call(() -> groups().flashGroup(GroupRef.newBuilder().setName(name).build()));
+    }
+
+    @Override
+    public Optional<FlashCopyGroup> findGroup(String name) throws AgentException {
+        return find(() -> groups().getGroup(GroupRef.newBuilder().setName(name).build()));
+    }
+
+    @Override
+    public void terminateGroupForced(String name) throws AgentException {
+        call(() -> groups().terminateGroup(TerminateGroupRequest.newBuilder().setName(name).setForce(true).build()));
+    }
+
+    @Override
+    public void deleteGroup(String name) throws AgentException {
+        call(() -> groups().deleteGroup(GroupRef.newBuilder().setName(name).build()));
     }
 
     @Override

@@ -17,6 +17,8 @@ public final class Names {
     public static final String REQUEST_NAME_ATTRIBUTE = "csi.copyservices.dev/name";
     /** Attribute holding the content source (a CSI snapshot or volume id) of a restored or cloned volume. */
     public static final String SOURCE_ATTRIBUTE = "csi.copyservices.dev/source";
+    /** Attribute on a group snapshot's member volume: the agent name of its FlashCopy group. */
+    public static final String GROUP_ATTRIBUTE = "csi.copyservices.dev/group-snapshot";
     /** The topology key: a volume lives on one array, reachable from the nodes that report it. */
     public static final String TOPOLOGY_KEY = "topology.block.copyservices.dev/array";
 
@@ -33,6 +35,16 @@ public final class Names {
     /** snap-&lt;23 base32 characters&gt;: 28 characters, so its repository name (+ "-R") fits in 30. */
     public static String snapshotName(String requestName) {
         return "snap-" + hash(requestName, 23);
+    }
+
+    /** gsnap-&lt;24 base32 characters&gt;: the FlashCopy group of a group snapshot. */
+    public static String groupName(String requestName) {
+        return "gsnap-" + hash(requestName, 24);
+    }
+
+    /** gm-&lt;27 base32 characters&gt;: the target volume holding one member of a group snapshot. */
+    public static String groupMemberName(String requestName, String sourceVolumeId) {
+        return "gm-" + hash(requestName + "\n" + sourceVolumeId, 27);
     }
 
     public static String repositoryName(String snapshotName) {

@@ -103,6 +103,13 @@ public final class Snapshots {
             Optional<FlashCopy> flashCopy = call("look up snapshot " + snapshotId,
                     () -> agent.findFlashCopy(ref.get().name()));
             if (flashCopy.isEmpty()) {
+                Optional<String> group = call("look up snapshot " + snapshotId, () -> agent.findVolume(ref.get().name()))
+                        .map(v -> v.getAttributesMap().get(Names.GROUP_ATTRIBUTE));
+                if (group.isPresent()) {
+                    throw CsiError.precondition("snapshot '" + snapshotId + "' is a member of group snapshot "
+                            + Names.id(ref.get().array(), group.get()) + "; members go with their group, so delete"
+                            + " the group snapshot");
+                }
                 return;
             }
             for (VolumeCopy copy : call("list restores from " + snapshotId, () -> agent.copiesOf(ref.get().name()))) {
@@ -129,8 +136,11 @@ public final class Snapshots {
                 return result;
             }
             call("look up snapshot " + snapshotId, () -> agent.get().findFlashCopy(ref.get().name()))
-                    .filter(f -> sourceVolumeId.isEmpty() || Names.id(ref.get().array(), f.getBase()).equals(sourceVolumeId))
-                    .ifPresent(f -> result.add(view(ref.get().array(), f)));
+                    .map(f -> view(ref.get().array(), f))
+                    .or(() -> call("look up snapshot " + snapshotId, () -> agent.get().findVolume(ref.get().name()))
+                            .flatMap(v -> GroupSnapshots.memberSnapshot(ref.get().array(), agent.get(), v)))
+                    .filter(s -> sourceVolumeId.isEmpty() || s.getSourceVolumeId().equals(sourceVolumeId))
+                    .ifPresent(result::add);
             return result;
         }
         for (Map.Entry<String, Agent> entry : agents.byArray().entrySet()) {
@@ -156,6 +166,12 @@ public final class Snapshots {
                 if (f.getName().startsWith("snap-") && f.getRepository().getName().equals(Names.repositoryName(f.getName()))) {
                     result.add(view(entry.getKey(), f));
                 }
+            }
+            for (dev.copyservices.api.agent.v1.Volume v : call("list group snapshots on " + entry.getKey(),
+                    () -> entry.getValue().listVolumes(Map.of()))) {
+                GroupSnapshots.memberSnapshot(entry.getKey(), entry.getValue(), v)
+                        .filter(s -> sourceVolumeId.isEmpty() || s.getSourceVolumeId().equals(sourceVolumeId))
+                        .ifPresent(result::add);
             }
         }
         result.sort((a, b) -> a.getSnapshotId().compareTo(b.getSnapshotId()));

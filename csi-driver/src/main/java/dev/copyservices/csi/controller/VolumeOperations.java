@@ -44,7 +44,7 @@ public final class VolumeOperations {
         }
         Agent agent = agents.require(ref.get().array());
         return call("look up volume " + volumeId, () -> agent.findVolume(ref.get().name()))
-                .filter(v -> v.getKind() == VolumeKind.STANDARD)
+                .filter(v -> v.getKind() == VolumeKind.STANDARD && !v.containsAttributes(Names.GROUP_ATTRIBUTE))
                 .map(v -> new Found(ref.get().array(), agent, v));
     }
 
@@ -79,6 +79,10 @@ public final class VolumeOperations {
                         + "); a snapshot cannot outlive its volume here, so delete the snapshots first");
             }
             for (Relationship r : call("list the clones of " + volumeId, () -> agent.relationshipsOf(name))) {
+                if (r.getSource().equals(name) && !r.getGroup().isEmpty()) {
+                    throw CsiError.precondition("volume '" + volumeId + "' is in group snapshot "
+                            + Names.id(found.get().array(), r.getGroup()) + "; delete the group snapshot first");
+                }
                 if (r.getSource().equals(name)) {
                     throw CsiError.precondition("volume '" + volumeId + "' is the source of clone '" + r.getTarget()
                             + "', still copying (" + Math.round(r.getCopiedPercent()) + "%); delete it when the clone is"

@@ -92,9 +92,15 @@ public final class VolumeProvisioner {
             Names.Ref ref = Names.parse(id).orElseThrow(() -> CsiError.notFound("source snapshot '" + id
                     + "' does not exist (not an id this driver made)"));
             Agent agent = agents.require(ref.array());
-            FlashCopy flashCopy = call("look up snapshot " + id, () -> agent.findFlashCopy(ref.name()))
+            Optional<FlashCopy> flashCopy = call("look up snapshot " + id, () -> agent.findFlashCopy(ref.name()));
+            if (flashCopy.isPresent()) {
+                return new Source("snapshot", id, ref.array(), flashCopy.get().getName(), flashCopy.get().getSizeBytes());
+            }
+            // a member of a group snapshot: a Copy-mode target volume, restored the same way
+            dev.copyservices.api.agent.v1.Volume member = call("look up snapshot " + id, () -> agent.findVolume(ref.name()))
+                    .filter(v -> v.containsAttributes(Names.GROUP_ATTRIBUTE))
                     .orElseThrow(() -> CsiError.notFound("source snapshot '" + id + "' does not exist"));
-            return new Source("snapshot", id, ref.array(), flashCopy.getName(), flashCopy.getSizeBytes());
+            return new Source("snapshot", id, ref.array(), member.getName(), member.getSizeBytes());
         }
         if (source.hasVolume()) {
             String id = source.getVolume().getVolumeId();

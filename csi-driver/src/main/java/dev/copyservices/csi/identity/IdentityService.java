@@ -43,6 +43,7 @@ public final class IdentityService extends IdentityGrpc.IdentityImplBase {
             GetPluginCapabilitiesResponse.Builder response = GetPluginCapabilitiesResponse.newBuilder();
             if (controller) {
                 response.addCapabilities(service(PluginCapability.Service.Type.CONTROLLER_SERVICE));
+                response.addCapabilities(service(PluginCapability.Service.Type.GROUP_CONTROLLER_SERVICE));
             }
             response.addCapabilities(service(PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS));
             // nbdfuse fixes a device's size when it attaches, so a volume grows while it is not staged

@@ -6,6 +6,10 @@ import dev.copyservices.api.agent.v1.CopyState;
 import dev.copyservices.api.agent.v1.CreateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.CreateVolumeRequest;
 import dev.copyservices.api.agent.v1.FlashCopy;
+import dev.copyservices.api.agent.v1.FlashCopyGroup;
+import dev.copyservices.api.agent.v1.GroupPair;
+import dev.copyservices.api.agent.v1.GroupState;
+import dev.copyservices.api.agent.v1.PairState;
 import dev.copyservices.api.agent.v1.FlashCopyState;
 import dev.copyservices.api.agent.v1.Relationship;
 import dev.copyservices.api.agent.v1.Repository;
@@ -34,6 +38,8 @@ public class FakeAgent implements Agent {
     public volatile CountDownLatch createRelease;
     public volatile long poolFreeBytes = 1L << 40;
     public volatile boolean refuseCopies;
+    /** Restores complete at once, for tests about what happens after them. */
+    public volatile boolean completeCopyOnCreate;
 
     public FakeAgent(String arrayName) {
         this.arrayName = arrayName;
@@ -164,8 +170,8 @@ public class FakeAgent implements Agent {
         if (refuseCopies) {
             throw new AgentException("FAILED_PRECONDITION", "TARGET_TOO_SMALL", "the target is too small", "", null);
         }
-        VolumeCopy copy = VolumeCopy.newBuilder().setSource(source).setTarget(target).setState(CopyState.COPY_IN_PROGRESS)
-                .build();
+        VolumeCopy copy = VolumeCopy.newBuilder().setSource(source).setTarget(target)
+                .setState(completeCopyOnCreate ? CopyState.COPY_COMPLETED : CopyState.COPY_IN_PROGRESS).build();
         copies.put(target, copy);
         return copy;
     }
@@ -195,6 +201,58 @@ public class FakeAgent implements Agent {
         calls.add("removeCopy " + target);
         if (copies.remove(target) == null) {
             throw notFound("copy onto " + target);
+        }
+    }
+
+    final Map<String, FlashCopyGroup> groups = new ConcurrentHashMap<>();
+
+    @Override
+    public void createGroup(String name) {
+        calls.add("createGroup " + name);
+        groups.put(name, FlashCopyGroup.newBuilder().setName(name).setState(GroupState.GROUP_DEFINED).build());
+    }
+
+    @Override
+    public void addPair(String group, String source, String target) {
+        calls.add("addPair " + group + " " + source + " -> " + target);
+        groups.computeIfPresent(group, (n, g) -> g.toBuilder().addPairs(GroupPair.newBuilder().setSource(source)
+                .setTarget(target).setState(PairState.PAIR_DEFINED)).build());
+    }
+
+    @Override
+    public FlashCopyGroup flashGroup(String name) throws AgentException {
+        calls.add("flashGroup " + name);
+        FlashCopyGroup group = Optional.ofNullable(groups.get(name)).orElseThrow(() -> notFound(name));
+        FlashCopyGroup.Builder flashed = group.toBuilder().setState(GroupState.GROUP_TARGET_AVAILABLE).clearPairs();
+        for (GroupPair pair : group.getPairsList()) {
+            Relationship r = Relationship.newBuilder().setSource(pair.getSource()).setTarget(pair.getTarget())
+                    .setGroup(name).build();
+            relationships.put(pair.getTarget(), r);
+            flashed.addPairs(pair.toBuilder().setState(PairState.PAIR_TARGET_AVAILABLE).setRelationship(r));
+        }
+        groups.put(name, flashed.build());
+        return flashed.build();
+    }
+
+    @Override
+    public Optional<FlashCopyGroup> findGroup(String name) {
+        return Optional.ofNullable(groups.get(name));
+    }
+
+    @Override
+    public void terminateGroupForced(String name) {
+        calls.add("terminateGroupForced " + name);
+        groups.computeIfPresent(name, (n, g) -> {
+            g.getPairsList().forEach(p -> relationships.remove(p.getTarget()));
+            return g.toBuilder().setState(GroupState.GROUP_DEFINED).build();
+        });
+    }
+
+    @Override
+    public void deleteGroup(String name) throws AgentException {
+        calls.add("deleteGroup " + name);
+        if (groups.remove(name) == null) {
+            throw notFound(name);
         }
     }
 

@@ -69,6 +69,7 @@ class IdentityServiceTest {
         List<PluginCapability.Service.Type> types = both.value.getCapabilitiesList().stream()
                 .filter(PluginCapability::hasService).map(c -> c.getService().getType()).toList();
         assertEquals(List.of(PluginCapability.Service.Type.CONTROLLER_SERVICE,
+                PluginCapability.Service.Type.GROUP_CONTROLLER_SERVICE,
                 PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS), types);
         Answer<GetPluginCapabilitiesResponse> node = new Answer<>();
         new IdentityService(new Agents(List.of(new FakeAgent("a"))), "1.0", false)

@@ -36,7 +36,6 @@ class CsiSanityIT {
             "Modify Volume not supported",
             "Modify volume not supported",
             "GetSnapshot not supported",
-            "GroupControllerService not supported",
             "NodeExpandVolume not supported",
             "NodeGetStorageHealth not supported",
             "NodeGetVolumeHealth not supported",
