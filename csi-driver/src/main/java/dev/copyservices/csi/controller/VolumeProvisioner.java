@@ -45,11 +45,12 @@ public final class VolumeProvisioner {
         long size = Capacity.size(request.getCapacityRange());
         String agentName = Names.volumeName(request.getName());
         return locks.exclusive("volume name " + request.getName(), () -> {
-            Source source = source(request.getVolumeContentSource());
+            // a retry finds its volume before the source is looked up: the source may be gone by now
             Optional<Located> existing = findEverywhere(agentName);
             if (existing.isPresent()) {
-                return reuse(request, existing.get(), source);
+                return reuse(request, existing.get());
             }
+            Source source = source(request.getVolumeContentSource());
             String array = placement(request, source);
             Agent agent = agents.require(array);
             if (source != null && size < source.sizeBytes()) {
@@ -191,20 +192,24 @@ public final class VolumeProvisioner {
         }
     }
 
-    private Volume reuse(dev.copyservices.csi.v1.CreateVolumeRequest request, Located existing, Source source) {
+    private Volume reuse(dev.copyservices.csi.v1.CreateVolumeRequest request, Located existing) {
         dev.copyservices.api.agent.v1.Volume volume = existing.volume();
         if (!Capacity.fits(volume.getSizeBytes(), request.getCapacityRange())) {
             throw new CsiError(CsiError.Code.ALREADY_EXISTS, "volume '" + request.getName() + "' exists with "
                     + volume.getSizeBytes() + " bytes, outside the requested capacity range; use another name");
         }
         String had = volume.getAttributesMap().getOrDefault(Names.SOURCE_ATTRIBUTE, "");
-        String wants = source == null ? "" : source.attribute();
+        VolumeContentSource wanted = request.getVolumeContentSource();
+        String wants = wanted.hasSnapshot() ? "snapshot:" + wanted.getSnapshot().getSnapshotId()
+                : wanted.hasVolume() ? "volume:" + wanted.getVolume().getVolumeId() : "";
         if (!had.equals(wants)) {
             throw new CsiError(CsiError.Code.ALREADY_EXISTS, "volume '" + request.getName() + "' exists with content source '"
                     + had + "', not '" + wants + "'; use another name");
         }
-        if (source != null && source.kind().equals("snapshot")) {
-            awaitRestore(agents.require(existing.array()), volume.getName(), source);
+        Agent agent = agents.require(existing.array());
+        if (wanted.hasSnapshot() && call("follow the restore onto " + volume.getName(),
+                () -> agent.findCopy(volume.getName())).isPresent()) {
+            awaitRestore(agent, volume.getName(), source(wanted));
         }
         return VolumeViews.of(existing.array(), volume);
     }

@@ -153,6 +153,19 @@ class VolumeProvisionerTest {
     }
 
     @Test
+    void aRetriedRestoreReturnsItsVolumeAfterTheSnapshotIsGone() throws Exception {
+        provisioner.create(request("pvc-base3", MIB).build());
+        a.createFlashCopy(dev.copyservices.api.agent.v1.CreateFlashCopyRequest.newBuilder()
+                .setBase(Names.volumeName("pvc-base3")).setName("snap-3").setRepositoryName("snap-3-R").build());
+        a.completeCopyOnCreate = true;
+        CreateVolumeRequest restore = request("pvc-r3", MIB).setVolumeContentSource(VolumeContentSource.newBuilder()
+                .setSnapshot(VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId("array-a/snap-3"))).build();
+        Volume restored = provisioner.create(restore);
+        a.deleteFlashCopy("snap-3");
+        assertEquals(restored, provisioner.create(restore), "the CO's retry after a lost answer");
+    }
+
+    @Test
     void anUnknownSourceSnapshotIsNotFoundAndCreatesNothing() {
         CsiError e = assertThrows(CsiError.class, () -> provisioner.create(request("pvc-r", MIB).setVolumeContentSource(
                 VolumeContentSource.newBuilder().setSnapshot(VolumeContentSource.SnapshotSource.newBuilder()
