@@ -85,7 +85,7 @@ public final class Main implements Callable<Integer> {
         Agents agents = new Agents(clients);
         OperationLocks locks = new OperationLocks();
         List<BindableService> services = new ArrayList<>();
-        services.add(new IdentityService(agents, version(), controller));
+        services.add(new IdentityService(agents, version()));
         if (controller) {
             VolumeOperations volumes = new VolumeOperations(agents, locks);
             services.add(new ControllerService(new VolumeProvisioner(agents, locks, Duration.ofSeconds(restoreWaitSeconds)),

@@ -22,12 +22,10 @@ public final class IdentityService extends IdentityGrpc.IdentityImplBase {
 
     private final Agents agents;
     private final String version;
-    private final boolean controller;
 
-    public IdentityService(Agents agents, String version, boolean controller) {
+    public IdentityService(Agents agents, String version) {
         this.agents = agents;
         this.version = version;
-        this.controller = controller;
     }
 
     @Override
@@ -40,11 +38,11 @@ public final class IdentityService extends IdentityGrpc.IdentityImplBase {
     public void getPluginCapabilities(GetPluginCapabilitiesRequest request,
             StreamObserver<GetPluginCapabilitiesResponse> observer) {
         GrpcErrors.answer("GetPluginCapabilities", observer, () -> {
+            // the plugin as a whole, the same from every instance (the spec's rule): a node-mode
+            // process advertises the controller that its controller-mode sibling serves
             GetPluginCapabilitiesResponse.Builder response = GetPluginCapabilitiesResponse.newBuilder();
-            if (controller) {
-                response.addCapabilities(service(PluginCapability.Service.Type.CONTROLLER_SERVICE));
-                response.addCapabilities(service(PluginCapability.Service.Type.GROUP_CONTROLLER_SERVICE));
-            }
+            response.addCapabilities(service(PluginCapability.Service.Type.CONTROLLER_SERVICE));
+            response.addCapabilities(service(PluginCapability.Service.Type.GROUP_CONTROLLER_SERVICE));
             response.addCapabilities(service(PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS));
             // nbdfuse fixes a device's size when it attaches, so a volume grows while it is not staged
             response.addCapabilities(PluginCapability.newBuilder().setVolumeExpansion(PluginCapability.VolumeExpansion

@@ -55,36 +55,33 @@ class IdentityServiceTest {
     @Test
     void pluginInfoNamesTheDriver() {
         Answer<GetPluginInfoResponse> answer = new Answer<>();
-        new IdentityService(new Agents(List.of(new FakeAgent("a"))), "1.0", true)
+        new IdentityService(new Agents(List.of(new FakeAgent("a"))), "1.0")
                 .getPluginInfo(GetPluginInfoRequest.getDefaultInstance(), answer);
         assertEquals("block.copyservices.dev", answer.value.getName());
         assertEquals("1.0", answer.value.getVendorVersion());
     }
 
     @Test
-    void capabilitiesIncludeTheControllerAndTopologyOnlyInControllerMode() {
-        Answer<GetPluginCapabilitiesResponse> both = new Answer<>();
-        new IdentityService(new Agents(List.of(new FakeAgent("a"))), "1.0", true)
-                .getPluginCapabilities(GetPluginCapabilitiesRequest.getDefaultInstance(), both);
-        List<PluginCapability.Service.Type> types = both.value.getCapabilitiesList().stream()
+    void capabilitiesAreThePluginsAsAWhole() {
+        Answer<GetPluginCapabilitiesResponse> answer = new Answer<>();
+        new IdentityService(new Agents(List.of(new FakeAgent("a"))), "1.0")
+                .getPluginCapabilities(GetPluginCapabilitiesRequest.getDefaultInstance(), answer);
+        List<PluginCapability.Service.Type> types = answer.value.getCapabilitiesList().stream()
                 .filter(PluginCapability::hasService).map(c -> c.getService().getType()).toList();
         assertEquals(List.of(PluginCapability.Service.Type.CONTROLLER_SERVICE,
                 PluginCapability.Service.Type.GROUP_CONTROLLER_SERVICE,
                 PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS), types);
-        Answer<GetPluginCapabilitiesResponse> node = new Answer<>();
-        new IdentityService(new Agents(List.of(new FakeAgent("a"))), "1.0", false)
-                .getPluginCapabilities(GetPluginCapabilitiesRequest.getDefaultInstance(), node);
-        assertTrue(node.value.getCapabilitiesList().stream().noneMatch(c -> c.hasService()
-                && c.getService().getType() == PluginCapability.Service.Type.CONTROLLER_SERVICE));
+        assertEquals(List.of(PluginCapability.VolumeExpansion.Type.OFFLINE), answer.value.getCapabilitiesList().stream()
+                .filter(PluginCapability::hasVolumeExpansion).map(c -> c.getVolumeExpansion().getType()).toList());
     }
 
     @Test
     void probeIsReadyWhenEveryAgentAnswersAndNamesTheOneThatDoesNot() {
         Answer<ProbeResponse> up = new Answer<>();
-        new IdentityService(new Agents(List.of(new FakeAgent("a"))), "1.0", true).probe(ProbeRequest.getDefaultInstance(), up);
+        new IdentityService(new Agents(List.of(new FakeAgent("a"))), "1.0").probe(ProbeRequest.getDefaultInstance(), up);
         assertTrue(up.value.getReady().getValue());
         Answer<ProbeResponse> down = new Answer<>();
-        new IdentityService(new Agents(List.of(new FakeAgent("a"), new DownAgent())), "1.0", true)
+        new IdentityService(new Agents(List.of(new FakeAgent("a"), new DownAgent())), "1.0")
                 .probe(ProbeRequest.getDefaultInstance(), down);
         Status status = Status.fromThrowable(down.error);
         assertEquals(Status.Code.FAILED_PRECONDITION, status.getCode());

@@ -34,13 +34,14 @@ final class CsiDriverProcess implements AutoCloseable {
     private final EventLoopGroup group;
     private final ManagedChannel channel;
 
-    private CsiDriverProcess(Path dir, String nodeId, List<String> agents) throws IOException {
+    private CsiDriverProcess(Path dir, String nodeId, String mode, List<String> agents) throws IOException {
         Files.createDirectories(dir);
         this.socket = dir.resolve("csi.sock");
         this.stateDir = dir.resolve("state");
         this.log = dir.resolve("driver.log");
         List<String> command = new ArrayList<>(List.of(AgentProcess.root().resolve("bin/csi-driver").toString(),
-                "--endpoint", "unix://" + socket, "--node-id", nodeId, "--state-dir", stateDir.toString()));
+                "--endpoint", "unix://" + socket, "--node-id", nodeId, "--state-dir", stateDir.toString(),
+                "--mode", mode));
         for (String agent : agents) {
             command.add("--agent");
             command.add(agent);
@@ -54,8 +55,15 @@ final class CsiDriverProcess implements AutoCloseable {
                 .withOption(ChannelOption.SO_KEEPALIVE, null).build();
     }
 
+    /** Controller and node in one process. */
     static CsiDriverProcess start(Path dir, String nodeId, String... agents) throws IOException, InterruptedException {
-        CsiDriverProcess driver = new CsiDriverProcess(dir, nodeId, List.of(agents));
+        return startInMode("both", dir, nodeId, agents);
+    }
+
+    /** mode: controller, node or both. */
+    static CsiDriverProcess startInMode(String mode, Path dir, String nodeId, String... agents)
+            throws IOException, InterruptedException {
+        CsiDriverProcess driver = new CsiDriverProcess(dir, nodeId, mode, List.of(agents));
         driver.awaitReady();
         return driver;
     }

@@ -73,18 +73,30 @@ class CsiSanityIT {
 
     @Test
     void csiSanityPassesForFilesystemVolumes() throws Exception {
-        runSanity("mount");
+        runSanity("mount", driver, driver);
     }
 
     @Test
     void csiSanityPassesForBlockVolumes() throws Exception {
-        runSanity("block");
+        runSanity("block", driver, driver);
     }
 
-    private void runSanity(String accessType) throws Exception {
-        Path work = Files.createDirectories(dir.resolve("sanity-" + accessType));
+    @Test
+    void csiSanityPassesWithTheControllerAndTheNodeInProcessesOfTheirOwn() throws Exception {
+        try (CsiDriverProcess controller = CsiDriverProcess.startInMode("controller", dir.resolve("controller"),
+                "unused", agent.controlAddress());
+                CsiDriverProcess node = CsiDriverProcess.startInMode("node", dir.resolve("node"),
+                        "split-node", agent.controlAddress())) {
+            runSanity("mount", controller, node);
+        }
+    }
+
+    private void runSanity(String accessType, CsiDriverProcess controller, CsiDriverProcess node) throws Exception {
+        String label = accessType + (controller == node ? "" : "-split");
+        Path work = Files.createDirectories(dir.resolve("sanity-" + label));
         List<String> command = new ArrayList<>(List.of(csiSanity.toString(),
-                "--csi.endpoint", driver.socket().toString(),
+                "--csi.endpoint", node.socket().toString(),
+                "--csi.controllerendpoint", controller.socket().toString(),
                 "--csi.mountdir", work.resolve("mount").toString(),
                 "--csi.stagingdir", work.resolve("staging").toString(),
                 "--csi.testvolumesize", Long.toString(64L << 20),
@@ -97,7 +109,7 @@ class CsiSanityIT {
         Matcher summary = SUMMARY.matcher(output);
         assertTrue(summary.find(), "no csi-sanity summary in its output (" + report + "):\n" + tail(output));
         assertEquals("0", summary.group(3), "csi-sanity specs failed (" + report + "):\n" + tail(output)
-                + "\ndriver log:\n" + tail(driver.log()));
+                + "\ndriver log:\n" + tail(controller.log()) + (controller == node ? "" : tail(node.log())));
         assertEquals(0, result.exitCode(), "csi-sanity exited " + result.exitCode() + ":\n" + tail(output));
         assertTrue(Integer.parseInt(summary.group(2)) > 50, "too few specs ran: " + summary.group());
         Set<String> unexpected = new TreeSet<>();
@@ -112,7 +124,7 @@ class CsiSanityIT {
         assertEquals(Integer.parseInt(summary.group(5)), reasons, "every skipped spec has one reason in the output");
         assertTrue(unexpected.isEmpty(), "specs skipped for reasons other than an unadvertised capability: " + unexpected);
         assertEquals(List.of(), NodeLeftovers.mountsUnder(work), "csi-sanity's volumes left mounted");
-        assertEquals(List.of(), NodeLeftovers.attachments(driver.stateDir()), "volumes left attached");
+        assertEquals(List.of(), NodeLeftovers.attachments(node.stateDir()), "volumes left attached");
     }
 
     private static String tail(String text) {
