@@ -54,6 +54,7 @@ class BadInputIT {
         if (agent != null) {
             agent.close();
         }
+        NodeLeftovers.deleteIfNothingMounted(dir);
     }
 
     @AfterEach

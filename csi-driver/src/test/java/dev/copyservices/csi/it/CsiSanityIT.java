@@ -69,6 +69,7 @@ class CsiSanityIT {
         if (agent != null) {
             agent.close();
         }
+        NodeLeftovers.deleteIfNothingMounted(dir);
     }
 
     @Test

@@ -57,5 +57,6 @@ class DriverRestartIT {
                 csi.delete(blockVolume.getVolumeId());
             }
         }
+        NodeLeftovers.deleteIfNothingMounted(dir);
     }
 }

@@ -106,5 +106,6 @@ class GroupSnapshotIT {
             assertEquals(List.of(), NodeLeftovers.mountsUnder(dir));
             assertEquals(List.of(), NodeLeftovers.attachments(driver.stateDir()));
         }
+        NodeLeftovers.deleteIfNothingMounted(dir);
     }
 }

@@ -59,6 +59,7 @@ class NodeAttachIT {
         if (agent != null) {
             agent.close();
         }
+        NodeLeftovers.deleteIfNothingMounted(dir);
     }
 
     @AfterEach

@@ -20,6 +20,21 @@ final class NodeLeftovers {
                 .toList();
     }
 
+    /**
+     * Removes a test's directory (pools, logs, state) unless something is still mounted under it:
+     * a walk would then delete through the mount, and the mount is the failure to look at.
+     */
+    static void deleteIfNothingMounted(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir) || !mountsUnder(dir).isEmpty()) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     /** Attachment directories the driver keeps (one per attached volume). */
     static List<Path> attachments(Path stateDir) throws IOException {
         Path attach = stateDir.resolve("attach");

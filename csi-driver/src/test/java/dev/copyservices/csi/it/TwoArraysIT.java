@@ -76,5 +76,6 @@ class TwoArraysIT {
             csi.delete(requisite.getVolumeId());
             assertEquals(0, csi.controller().listVolumes(ListVolumesRequest.getDefaultInstance()).getEntriesCount());
         }
+        NodeLeftovers.deleteIfNothingMounted(dir);
     }
 }
