@@ -61,7 +61,10 @@ public class NbdAttacher {
             startNbdfuse(volumeId, uri);
         }
         try {
-            String device = commands.check(List.of("losetup", "--find", "--show", exportFile(volumeId).toString()));
+            // direct I/O: the loop device passes requests to nbdfuse instead of caching them a second
+            // time in the page cache of the FUSE file (4k random writes went from 6.6k to 10.7k IOPS)
+            String device = commands.check(List.of("losetup", "--find", "--show", "--direct-io=on",
+                    exportFile(volumeId).toString()));
             return Path.of(device);
         } catch (CsiError e) {
             detach(volumeId);
@@ -162,7 +165,7 @@ public class NbdAttacher {
         if (device(volumeId).isEmpty()) {
             throw CsiError.precondition("volume " + volumeId + " is not staged on this node; call NodeStageVolume first");
         }
-        return Path.of(commands.check(List.of("losetup", "--find", "--show", "--read-only",
+        return Path.of(commands.check(List.of("losetup", "--find", "--show", "--read-only", "--direct-io=on",
                 exportFile(volumeId).toString())));
     }
 
