@@ -205,6 +205,55 @@ class NodeAttachIT {
     }
 
     @Test
+    void aReaderOnlyVolumeIsStagedReadOnlyAndMountFlagsReachTheMount() throws Exception {
+        VolumeCapability writer = CsiClient.mount("ext4").toBuilder().setMount(VolumeCapability.MountVolume.newBuilder()
+                .setFsType("ext4").addMountFlags("noatime")).build();
+        Volume volume = csi.create("reader-only", SIZE, writer);
+        Pod first = run(volume.getVolumeId(), writer, false);
+        assertTrue(mountOptions(first.staging()).contains("noatime"), mountOptions(first.staging()).toString());
+        writeDurably(first.target().resolve("kept.txt"), "kept".getBytes());
+        first.stop();
+
+        VolumeCapability reader = CsiClient.mount("ext4").toBuilder().setAccessMode(VolumeCapability.AccessMode
+                .newBuilder().setMode(VolumeCapability.AccessMode.Mode.SINGLE_NODE_READER_ONLY)).build();
+        Pod second = run(volume.getVolumeId(), reader, false);
+        assertTrue(mountOptions(second.staging()).contains("ro"), mountOptions(second.staging()).toString());
+        assertEquals("kept", Files.readString(second.target().resolve("kept.txt")));
+        assertThrows(IOException.class, () -> Files.writeString(second.target().resolve("new.txt"), "no"));
+        second.stop();
+        csi.delete(volume.getVolumeId());
+    }
+
+    /** The options of the mount at path, from /proc/self/mountinfo. */
+    private static List<String> mountOptions(Path path) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            if (f[4].equals(path.toString())) {
+                return List.of(f[5].split(","));
+            }
+        }
+        return List.of();
+    }
+
+    @Test
+    void anXfsVolumeExpandedWhileUnstagedHasTheLargerFileSystemAtTheNextStage() throws Exception {
+        VolumeCapability xfs = CsiClient.mount("xfs");
+        long size = 320L << 20;
+        Volume volume = csi.create("expand-xfs", size, xfs);
+        Pod before = run(volume.getVolumeId(), xfs, false);
+        long totalBefore = bytes(volume.getVolumeId(), before.target()).getTotal();
+        before.stop();
+        csi.controller().controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder()
+                .setVolumeId(volume.getVolumeId()).setCapacityRange(CapacityRange.newBuilder()
+                        .setRequiredBytes(2 * size)).setVolumeCapability(xfs).build());
+        Pod after = run(volume.getVolumeId(), xfs, false);
+        long totalAfter = bytes(volume.getVolumeId(), after.target()).getTotal();
+        assertTrue(totalAfter > totalBefore * 3 / 2, "xfs grew from " + totalBefore + " to " + totalAfter);
+        after.stop();
+        csi.delete(volume.getVolumeId());
+    }
+
+    @Test
     void aVolumeExpandedWhileUnstagedHasTheLargerFileSystemAtTheNextStage() throws Exception {
         VolumeCapability ext4 = CsiClient.mount("ext4");
         Volume volume = csi.create("expand", SIZE, ext4);
