@@ -1,7 +1,9 @@
 package dev.copyservices.csi.agent;
 
 import dev.copyservices.csi.common.CsiError;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,23 +12,35 @@ import java.util.Optional;
 /**
  * The agents the driver was given (--agent), known by their array names: volume and snapshot ids
  * carry the array name, so any controller with the same agents resolves them. An agent that could
- * not be reached yet is asked for its name again whenever a name is looked up.
+ * not be reached yet is asked for its name again on a later lookup, at most once per retry interval:
+ * lookups are serialised, and an agent that does not answer must not hold up every call.
  */
 public final class Agents {
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(10);
+
     private final List<Agent> agents;
+    private final Duration retryAfter;
     private final Map<Agent, String> arrayNames = new LinkedHashMap<>();
+    private final Map<Agent, Long> lastFailure = new HashMap<>();
 
     public Agents(List<? extends Agent> agents) {
+        this(agents, RETRY_AFTER);
+    }
+
+    Agents(List<? extends Agent> agents, Duration retryAfter) {
         if (agents.isEmpty()) {
             throw new IllegalArgumentException("at least one agent is needed");
         }
         this.agents = List.copyOf(agents);
+        this.retryAfter = retryAfter;
     }
 
     /** Every agent whose array name is known, in --agent order, looking up those not yet known. */
     public synchronized Map<String, Agent> byArray() {
         for (Agent agent : agents) {
-            if (!arrayNames.containsKey(agent)) {
+            Long failed = lastFailure.get(agent);
+            boolean wait = failed != null && System.nanoTime() - failed < retryAfter.toNanos();
+            if (!arrayNames.containsKey(agent) && !wait) {
                 try {
                     String name = agent.array().getName();
                     if (arrayNames.containsValue(name)) {
@@ -35,8 +49,9 @@ public final class Agents {
                                 + "'; give every agent its own --name");
                     }
                     arrayNames.put(agent, name);
+                    lastFailure.remove(agent);
                 } catch (AgentException unreachable) {
-                    // asked again on the next lookup
+                    lastFailure.put(agent, System.nanoTime());
                 }
             }
         }
