@@ -69,11 +69,23 @@ public final class Agents {
         return Optional.ofNullable(byArray().get(arrayName));
     }
 
-    /** The agent of an array named in an id; FAILED_PRECONDITION when the driver does not know it. */
+    /**
+     * The agent of an array named in an id: NOT_FOUND when every agent answered and none is that
+     * array, UNAVAILABLE while an agent that might be it does not answer.
+     */
     public Agent require(String arrayName) {
-        return find(arrayName).orElseThrow(() -> new CsiError(CsiError.Code.NOT_FOUND, "array '" + arrayName
-                + "' is not one of this driver's agents (" + endpoints() + ") or is not reachable;"
-                + " start the driver with --agent for it"));
+        Map<String, Agent> known = byArray();
+        Agent agent = known.get(arrayName);
+        if (agent != null) {
+            return agent;
+        }
+        if (known.size() < agents.size()) {
+            throw new CsiError(CsiError.Code.UNAVAILABLE, "array '" + arrayName + "' is not among the agents that"
+                    + " answer (" + String.join(", ", known.keySet()) + "), and some of " + endpoints()
+                    + " do not answer; retry when they do");
+        }
+        throw new CsiError(CsiError.Code.NOT_FOUND, "array '" + arrayName + "' is not one of this driver's agents ("
+                + endpoints() + "); start the driver with --agent for it");
     }
 
     /** The first agent given: on a node, the agent of that node. */

@@ -37,6 +37,8 @@ class AgentsTest {
         flaky.up = true;
         assertEquals(List.of("a"), List.copyOf(agents.byArray().keySet()), "not asked again within the interval");
         assertEquals(1, flaky.asked);
+        assertEquals(CsiError.Code.UNAVAILABLE, assertThrows(CsiError.class, () -> agents.require("b")).code(),
+                "an array that may be the silent agent's is not reported missing");
     }
 
     @Test
