@@ -18,6 +18,7 @@ import dev.copyservices.csi.v1.CapacityRange;
 import dev.copyservices.csi.v1.Topology;
 import dev.copyservices.csi.v1.Volume;
 import dev.copyservices.csi.v1.VolumeCapability;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +28,16 @@ import java.util.Optional;
 public final class VolumeOperations {
     private final Agents agents;
     private final OperationLocks locks;
+    private final Duration disconnectWait;
 
     public VolumeOperations(Agents agents, OperationLocks locks) {
+        this(agents, locks, Duration.ofSeconds(10));
+    }
+
+    VolumeOperations(Agents agents, OperationLocks locks, Duration disconnectWait) {
         this.agents = agents;
         this.locks = locks;
+        this.disconnectWait = disconnectWait;
     }
 
     /** An agent volume a CSI volume id names, with its array; NOT_FOUND when there is none. */
@@ -118,11 +125,30 @@ public final class VolumeOperations {
                     return null;
                 });
             }
+            awaitDisconnected(agent, name);
             call("delete volume " + volumeId, () -> {
                 agent.deleteVolume(name);
                 return null;
             });
         });
+    }
+
+    /**
+     * A node's NBD client goes away shortly after NodeUnstage answers (nbdfuse exits, the agent sees
+     * the socket close), and a CO deletes right after unstaging: wait for the connections to end,
+     * with a deadline, before asking the agent. A volume still attached somewhere stays refused.
+     */
+    private void awaitDisconnected(Agent agent, String name) {
+        long deadline = System.nanoTime() + disconnectWait.toNanos();
+        while (call("look up volume " + name, () -> agent.findVolume(name))
+                .map(v -> v.getNbdConnections() > 0).orElse(false) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CsiError(CsiError.Code.ABORTED, "interrupted while deleting " + name + "; retry");
+            }
+        }
     }
 
     /** Grows a volume to the requested capacity; asking for its size or less changes nothing. */

@@ -84,9 +84,14 @@ public class FakeAgent implements Agent {
         return volume;
     }
 
+    /** Volumes with an NBD client that goes away after this many more lookups (-1: never). */
+    public final Map<String, Integer> connectedFor = new ConcurrentHashMap<>();
+
     @Override
     public Optional<Volume> findVolume(String name) {
-        return Optional.ofNullable(volumes.get(name));
+        Integer left = connectedFor.computeIfPresent(name, (n, l) -> l > 0 ? l - 1 : l);
+        boolean connected = left != null && left != 0;
+        return Optional.ofNullable(volumes.get(name)).map(v -> v.toBuilder().setNbdConnections(connected ? 1 : 0).build());
     }
 
     @Override
@@ -105,6 +110,9 @@ public class FakeAgent implements Agent {
     @Override
     public void deleteVolume(String name) throws AgentException {
         calls.add("deleteVolume " + name);
+        if (findVolume(name).map(v -> v.getNbdConnections() > 0).orElse(false)) {
+            throw new AgentException("FAILED_PRECONDITION", "VOLUME_IN_USE", "open NBD connections to " + name, "", null);
+        }
         if (volumes.remove(name) == null) {
             throw notFound(name);
         }

@@ -66,6 +66,25 @@ class VolumeOperationsTest {
     }
 
     @Test
+    void deletingRightAfterAnUnstageWaitsForTheNodesConnectionToEnd() throws Exception {
+        String id = volume("just-unstaged", MIB);
+        agent.connectedFor.put("just-unstaged", 3);
+        volumes.delete(id);
+        assertFalse(agent.volumes().containsKey("just-unstaged"));
+    }
+
+    @Test
+    void deletingAVolumeStillAttachedIsFailedPreconditionAfterTheWait() throws Exception {
+        VolumeOperations quick = new VolumeOperations(new Agents(List.of(agent)), new OperationLocks(),
+                java.time.Duration.ofMillis(200));
+        String id = volume("attached", MIB);
+        agent.connectedFor.put("attached", -1);
+        CsiError e = assertThrows(CsiError.class, () -> quick.delete(id));
+        assertEquals(CsiError.Code.FAILED_PRECONDITION, e.code());
+        assertTrue(agent.volumes().containsKey("attached"));
+    }
+
+    @Test
     void expandingGrowsToWholeMebibytesAndAskingForLessChangesNothing() throws Exception {
         String id = volume("grow", MIB);
         assertEquals(3 * MIB, volumes.expand(id, CapacityRange.newBuilder().setRequiredBytes(2 * MIB + 5).build()));
