@@ -1,0 +1,124 @@
+package dev.copyservices.csi;
+
+import dev.copyservices.csi.agent.Agents;
+import dev.copyservices.csi.agent.GrpcAgent;
+import dev.copyservices.csi.common.OperationLocks;
+import dev.copyservices.csi.controller.ControllerService;
+import dev.copyservices.csi.controller.GroupControllerService;
+import dev.copyservices.csi.controller.GroupSnapshots;
+import dev.copyservices.csi.controller.Snapshots;
+import dev.copyservices.csi.controller.VolumeOperations;
+import dev.copyservices.csi.controller.VolumeProvisioner;
+import dev.copyservices.csi.identity.IdentityService;
+import dev.copyservices.csi.node.Commands;
+import dev.copyservices.csi.node.FileSystems;
+import dev.copyservices.csi.node.Mounts;
+import dev.copyservices.csi.node.NbdAttacher;
+import dev.copyservices.csi.node.NodePublisher;
+import dev.copyservices.csi.node.NodeService;
+import dev.copyservices.csi.node.NodeStager;
+import dev.copyservices.csi.node.VolumeStats;
+import io.grpc.BindableService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code csi-driver}: the CSI plugin block.copyservices.dev on a unix socket, in controller mode, node mode or both. */
+@Command(name = "csi-driver", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "CSI driver block.copyservices.dev: volumes, snapshots and clones from the array agents.")
+public final class Main implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+    enum Mode { controller, node, both }
+
+    @Option(names = "--endpoint", required = true, paramLabel = "unix:///PATH", description = "Unix socket to serve CSI on.")
+    String endpoint;
+
+    @Option(names = "--node-id", paramLabel = "NAME", description = "This node's name (needed in node mode).")
+    String nodeId;
+
+    @Option(names = "--agent", required = true, paramLabel = "HOST:PORT", description = "An agent's control address;"
+            + " repeat for several. In node mode the first is the agent of this node (its array is the node's topology).")
+    List<String> agentEndpoints = new ArrayList<>();
+
+    @Option(names = "--mode", defaultValue = "both", description = "controller, node or both (default ${DEFAULT-VALUE}).")
+    Mode mode;
+
+    @Option(names = "--state-dir", defaultValue = "/var/lib/copyservices-csi", paramLabel = "DIR", description = "Where"
+            + " the node keeps its attachments (nbdfuse mounts) (default ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--restore-wait", defaultValue = "30", paramLabel = "SECONDS", description = "How long CreateVolume"
+            + " waits for a restore from a snapshot before answering ABORTED for the CO to retry (default ${DEFAULT-VALUE}).")
+    int restoreWaitSeconds;
+
+    public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n");
+        }
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
+            cl.getErr().println("csi-driver: " + e.getMessage());
+            return 1;
+        });
+        System.exit(commandLine.execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        boolean node = mode != Mode.controller;
+        boolean controller = mode != Mode.node;
+        if (node && (nodeId == null || nodeId.isBlank())) {
+            throw new IllegalArgumentException("--node-id is needed in node mode (the name of this node)");
+        }
+        if (restoreWaitSeconds < 1) {
+            throw new IllegalArgumentException("--restore-wait must be at least 1 second");
+        }
+        Path socket = CsiServer.socketPath(endpoint);
+        List<GrpcAgent> clients = agentEndpoints.stream().map(GrpcAgent::new).toList();
+        Agents agents = new Agents(clients);
+        OperationLocks locks = new OperationLocks();
+        List<BindableService> services = new ArrayList<>();
+        services.add(new IdentityService(agents, version()));
+        if (controller) {
+            VolumeOperations volumes = new VolumeOperations(agents, locks);
+            services.add(new ControllerService(new VolumeProvisioner(agents, locks, Duration.ofSeconds(restoreWaitSeconds)),
+                    volumes, new Snapshots(agents, volumes, locks)));
+            services.add(new GroupControllerService(new GroupSnapshots(agents, volumes, locks)));
+        }
+        if (node) {
+            Commands commands = new Commands();
+            Mounts mounts = new Mounts();
+            NbdAttacher attacher = new NbdAttacher(stateDir, commands, mounts);
+            services.add(new NodeService(nodeId, agents, locks, new NodeStager(attacher, new FileSystems(commands), mounts,
+                    commands), new NodePublisher(attacher, mounts, commands), new VolumeStats(mounts, commands)));
+        }
+        CsiServer server = CsiServer.start(socket, services);
+        LOG.info("csi-driver " + version() + " (" + mode + ") serving " + IdentityService.NAME + " on " + socket
+                + " with agents " + agents.endpoints());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            clients.forEach(GrpcAgent::close);
+        }));
+        server.awaitTermination();
+        return 0;
+    }
+
+    static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"csi-driver " + version()};
+        }
+    }
+}
