@@ -18,6 +18,7 @@ import dev.copyservices.operator.common.Conditions;
 import dev.copyservices.operator.common.KubernetesEvents;
 import dev.copyservices.operator.common.Times;
 import dev.copyservices.operator.common.StatusPatch;
+import dev.copyservices.operator.common.VolumeReferences;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -48,6 +49,7 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
 
     private final AgentClient agents;
     private final ArrayEndpoints arrays;
+    private final VolumeReferences volumes;
     private final KubernetesEvents events;
     private final Clock clock;
     private final ScheduledFlashes schedule;
@@ -55,13 +57,14 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
     private AgentEventSource<FlashCopy> agentEvents;
 
     @Inject
-    public FlashCopyReconciler(AgentClient agents, ArrayEndpoints arrays, KubernetesEvents events) {
-        this(agents, arrays, events, Clock.systemUTC());
+    public FlashCopyReconciler(AgentClient agents, ArrayEndpoints arrays, VolumeReferences volumes, KubernetesEvents events) {
+        this(agents, arrays, volumes, events, Clock.systemUTC());
     }
 
-    FlashCopyReconciler(AgentClient agents, ArrayEndpoints arrays, KubernetesEvents events, Clock clock) {
+    FlashCopyReconciler(AgentClient agents, ArrayEndpoints arrays, VolumeReferences volumes, KubernetesEvents events, Clock clock) {
         this.agents = agents;
         this.arrays = arrays;
+        this.volumes = volumes;
         this.events = events;
         this.clock = clock;
         this.copyMode = new CopyModeFlashCopies(agents, events, clock);
@@ -83,9 +86,9 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
         status.setObservedGeneration(generation);
         Optional<java.time.Duration> wake = Optional.empty();
         try {
-            Located base = locate(resource.getSpec());
+            Located base = locate(resource);
             if (resource.getSpec().getMode() == FlashCopyMode.Copy) {
-                String target = resource.getSpec().getTarget().getVolume();
+                String target = base.target();
                 track(resource, base.endpoint(), Set.of(target));
                 copyMode.reconcile(resource, status, base.array(), base.endpoint(), base.volume(), target, generation);
                 wake = schedule.apply(resource, status, () -> Times.rfc3339(agents.reflash(base.endpoint(), target)
@@ -111,7 +114,8 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
         return wake.map(control::rescheduleAfter).orElse(control);
     }
 
-    record Located(String array, String endpoint, String volume) {
+    /** The source's array, its agent and volume, and a Copy-mode target's volume on the same array. */
+    record Located(String array, String endpoint, String volume, String target) {
     }
 
     /** Agent events about these objects reconcile the resource. */
@@ -121,14 +125,11 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
         }
     }
 
-    private Located locate(FlashCopySpec spec) throws AgentException {
-        VolumeReference source = spec.getSource();
-        VolumeReference target = spec.getTarget();
-        if (source.getPvc() != null || target != null && target.getPvc() != null) {
-            throw new AgentException("PvcReferenceNotSupportedYet",
-                    "a PVC is resolved to its volume through the CSI driver, which is not built yet",
-                    "name the volumes as array (a StorageArray) and volume");
-        }
+    private Located locate(FlashCopy resource) throws AgentException {
+        FlashCopySpec spec = resource.getSpec();
+        String namespace = resource.getMetadata().getNamespace();
+        VolumeReference source = volumes.resolve(namespace, spec.getSource());
+        VolumeReference target = spec.getTarget() == null ? null : volumes.resolve(namespace, spec.getTarget());
         if (target != null && !target.getArray().equals(source.getArray())) {
             throw new AgentException("DifferentArrays", "a Copy-mode FlashCopy runs inside one array, but the source is on '"
                     + source.getArray() + "' and the target on '" + target.getArray() + "'", "pick a target on " + source.getArray());
@@ -136,7 +137,7 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
         String endpoint = arrays.endpointOf(source.getArray()).orElseThrow(() -> new AgentException("ArrayNotFound",
                 "there is no StorageArray '" + source.getArray() + "'",
                 "create it, or correct source.array (kubectl get storagearrays lists them)"));
-        return new Located(source.getArray(), endpoint, source.getVolume());
+        return new Located(source.getArray(), endpoint, source.getVolume(), target == null ? null : target.getVolume());
     }
 
     private dev.copyservices.api.agent.v1.FlashCopy converge(FlashCopy resource, FlashCopyStatus status, Located base,

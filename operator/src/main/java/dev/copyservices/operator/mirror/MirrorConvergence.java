@@ -14,6 +14,7 @@ import dev.copyservices.operator.agent.AgentException;
 import dev.copyservices.operator.agent.MirrorClient;
 import dev.copyservices.operator.common.CopyPriorities;
 import dev.copyservices.operator.common.KubernetesEvents;
+import dev.copyservices.operator.common.VolumeReferences;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -34,18 +35,25 @@ final class MirrorConvergence {
     static final String NAMESPACE_LABEL = LABEL_PREFIX + "namespace";
     static final String NAME_LABEL = LABEL_PREFIX + "name";
     static final String SITE_LABEL = LABEL_PREFIX + "site";
-    /** The agent keeps 32 labels; three are the operator's. */
-    private static final int MAX_USER_LABELS = 29;
+    /** When the primary's volume is a PVC: its name, volume mode and file system type, for the other site's PV and PVC. */
+    static final String PVC_LABEL = LABEL_PREFIX + "pvc";
+    static final String VOLUME_MODE_LABEL = LABEL_PREFIX + "volume-mode";
+    static final String FS_TYPE_LABEL = LABEL_PREFIX + "fs-type";
+    /** The agent keeps 32 labels; up to six are the operator's. */
+    private static final int MAX_USER_LABELS = 26;
 
     private final AgentClient agents;
     private final MirrorClient mirrors;
     private final MirrorSpecs specs;
+    private final VolumeReferences volumes;
     private final KubernetesEvents events;
 
-    MirrorConvergence(AgentClient agents, MirrorClient mirrors, MirrorSpecs specs, KubernetesEvents events) {
+    MirrorConvergence(AgentClient agents, MirrorClient mirrors, MirrorSpecs specs, VolumeReferences volumes,
+            KubernetesEvents events) {
         this.agents = agents;
         this.mirrors = mirrors;
         this.specs = specs;
+        this.volumes = volumes;
         this.events = events;
     }
 
@@ -68,6 +76,12 @@ final class MirrorConvergence {
                 .setSyncPriority(CopyPriorities.toAgent(spec.getSyncPriority()))
                 .setResyncMethod(RemoteMirrorStatusMapper.toAgent(spec.getResyncMethod()))
                 .putAllLabels(labels(resource, site));
+        String pvc = spec.getVolume().getPvc();
+        if (pvc != null) {
+            VolumeReferences.Claim claim = volumes.claim(resource.getMetadata().getNamespace(), pvc);
+            request.putLabels(PVC_LABEL, pvc).putLabels(VOLUME_MODE_LABEL, claim.volumeMode())
+                    .putLabels(FS_TYPE_LABEL, claim.fsType());
+        }
         if (spec.getConsistencyGroup() != null) {
             request.setConsistencyGroup(spec.getConsistencyGroup());
         }

@@ -15,6 +15,7 @@ import dev.copyservices.operator.common.ArrayEndpoints;
 import dev.copyservices.operator.common.Conditions;
 import dev.copyservices.operator.common.KubernetesEvents;
 import dev.copyservices.operator.common.StatusPatch;
+import dev.copyservices.operator.common.VolumeReferences;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -49,6 +50,7 @@ public class RemoteMirrorReconciler implements Reconciler<RemoteMirror>, Cleaner
     private final AgentClient agents;
     private final MirrorClient mirrors;
     private final ArrayEndpoints arrays;
+    private final VolumeReferences volumes;
     private final MirrorSpecs specs;
     private final KubernetesEvents events;
     private final Clock clock;
@@ -56,20 +58,21 @@ public class RemoteMirrorReconciler implements Reconciler<RemoteMirror>, Cleaner
     private AgentEventSource<RemoteMirror> agentEvents;
 
     @Inject
-    public RemoteMirrorReconciler(AgentClient agents, MirrorClient mirrors, ArrayEndpoints arrays, MirrorSpecs specs,
-            KubernetesEvents events) {
-        this(agents, mirrors, arrays, specs, events, Clock.systemUTC());
+    public RemoteMirrorReconciler(AgentClient agents, MirrorClient mirrors, ArrayEndpoints arrays, VolumeReferences volumes,
+            MirrorSpecs specs, KubernetesEvents events) {
+        this(agents, mirrors, arrays, volumes, specs, events, Clock.systemUTC());
     }
 
-    RemoteMirrorReconciler(AgentClient agents, MirrorClient mirrors, ArrayEndpoints arrays, MirrorSpecs specs,
-            KubernetesEvents events, Clock clock) {
+    RemoteMirrorReconciler(AgentClient agents, MirrorClient mirrors, ArrayEndpoints arrays, VolumeReferences volumes,
+            MirrorSpecs specs, KubernetesEvents events, Clock clock) {
         this.agents = agents;
         this.mirrors = mirrors;
         this.arrays = arrays;
+        this.volumes = volumes;
         this.specs = specs;
         this.events = events;
         this.clock = clock;
-        this.convergence = new MirrorConvergence(agents, mirrors, specs, events);
+        this.convergence = new MirrorConvergence(agents, mirrors, specs, volumes, events);
     }
 
     @Override
@@ -114,12 +117,7 @@ public class RemoteMirrorReconciler implements Reconciler<RemoteMirror>, Cleaner
     }
 
     private MirrorConvergence.Member locate(RemoteMirror resource) throws AgentException {
-        VolumeReference volume = resource.getSpec().getVolume();
-        if (volume.getPvc() != null) {
-            throw new AgentException("PvcReferenceNotSupportedYet",
-                    "a PVC is resolved to its volume through the CSI driver, which the operator does not use yet",
-                    "name the volume as array (a StorageArray) and volume");
-        }
+        VolumeReference volume = volumes.resolve(resource.getMetadata().getNamespace(), resource.getSpec().getVolume());
         String endpoint = arrays.endpointOf(volume.getArray()).orElseThrow(() -> new AgentException("ArrayNotFound",
                 "there is no StorageArray '" + volume.getArray() + "'", "create it, or correct volume.array"));
         return new MirrorConvergence.Member(volume.getArray(), endpoint, volume.getVolume());

@@ -12,6 +12,7 @@ import dev.copyservices.operator.agent.MirrorClient;
 import dev.copyservices.operator.common.CopyPriorities;
 import dev.copyservices.operator.common.KubernetesEvents;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -35,6 +36,7 @@ public class SecondaryAdoption implements MirrorAdopter {
     private final MirrorSpecs specs;
     private final KubernetesEvents events;
     private volatile SharedIndexInformer<RemoteMirror> informer;
+    private final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public SecondaryAdoption(MirrorClient mirrors, KubernetesClient client, MirrorSpecs specs, KubernetesEvents events) {
         this.mirrors = mirrors;
@@ -53,12 +55,44 @@ public class SecondaryAdoption implements MirrorAdopter {
         }
         List<RemoteMirror> existing = remoteMirrors();
         for (Mirror mirror : secondaries) {
-            boolean known = existing.stream().anyMatch(r -> r.getSpec() != null && r.getSpec().getVolume() != null
-                    && arrayName.equals(r.getSpec().getVolume().getArray())
-                    && mirror.getVolume().equals(r.getSpec().getVolume().getVolume()));
-            if (!known) {
-                resourceFor(arrayName, mirror).ifPresent(resource -> create(array, resource));
+            Optional<RemoteMirror> wanted = resourceFor(arrayName, mirror);
+            if (wanted.isEmpty() || existing.stream().anyMatch(r -> describes(r, arrayName, mirror.getVolume()))) {
+                continue;
             }
+            RemoteMirror resource = wanted.get();
+            Optional<RemoteMirror> sameName = existing.stream().filter(r -> sameName(r, resource)).findFirst();
+            if (sameName.isPresent()) {
+                if (!RemoteMirrorReconciler.adopted(sameName.get())) {
+                    warnOnce(array, "AdoptionNameTaken", resource, "a RemoteMirror of that name exists here for another"
+                            + " volume. To fix: rename or delete it");
+                }
+                continue; // ours, its status not filled yet
+            }
+            create(array, mirror, resource);
+        }
+    }
+
+    /** Whether {@code r} is this site's side of the mirror of {@code volume} on {@code array}. */
+    private static boolean describes(RemoteMirror r, String array, String volume) {
+        boolean bySpec = r.getSpec() != null && r.getSpec().getVolume() != null
+                && array.equals(r.getSpec().getVolume().getArray()) && volume.equals(r.getSpec().getVolume().getVolume());
+        boolean byStatus = r.getStatus() != null && array.equals(r.getStatus().getArray())
+                && volume.equals(r.getStatus().getArrayVolume());
+        return bySpec || byStatus;
+    }
+
+    private static boolean sameName(RemoteMirror a, RemoteMirror b) {
+        return a.getMetadata().getNamespace().equals(b.getMetadata().getNamespace())
+                && a.getMetadata().getName().equals(b.getMetadata().getName());
+    }
+
+    /** An adoption problem is said once per operator run, not at every event of the agent. */
+    private void warnOnce(StorageArray array, String reason, RemoteMirror resource, String problem) {
+        String key = reason + " " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+        if (warned.add(key)) {
+            events.warning(array, reason, "the secondary " + resource.getSpec().getVolume().getVolume() + " belongs to"
+                    + " RemoteMirror " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()
+                    + " of site " + resource.getSpec().getPeer().getSite() + ", but " + problem);
         }
     }
 
@@ -88,35 +122,51 @@ public class SecondaryAdoption implements MirrorAdopter {
         }
     }
 
-    private void create(StorageArray array, RemoteMirror resource) {
+    private void create(StorageArray array, Mirror mirror, RemoteMirror resource) {
         String namespace = resource.getMetadata().getNamespace();
         String name = resource.getMetadata().getName();
         if (client.namespaces().withName(namespace).get() == null) {
-            events.warning(array, "AdoptionWaitsForNamespace", "the secondary " + resource.getSpec().getVolume().getVolume()
-                    + " belongs to RemoteMirror " + namespace + "/" + name + " of site " + resource.getSpec().getPeer().getSite()
-                    + ", but this cluster has no namespace " + namespace + ". To fix: create the namespace " + namespace);
-            return;
-        }
-        RemoteMirror same = client.resources(RemoteMirror.class).inNamespace(namespace).withName(name).get();
-        if (same != null && same.getSpec() != null && same.getSpec().getVolume() != null
-                && resource.getSpec().getVolume().getArray().equals(same.getSpec().getVolume().getArray())
-                && resource.getSpec().getVolume().getVolume().equals(same.getSpec().getVolume().getVolume())) {
-            return; // adopted a moment ago; the informer has not seen it yet
-        }
-        if (same != null) {
-            events.warning(array, "AdoptionNameTaken", "the secondary " + resource.getSpec().getVolume().getVolume()
-                    + " belongs to RemoteMirror " + namespace + "/" + name + " of site " + resource.getSpec().getPeer().getSite()
-                    + ", but a RemoteMirror of that name exists here for another volume. To fix: rename or delete it");
+            warnOnce(array, "AdoptionWaitsForNamespace", resource, "this cluster has no namespace " + namespace
+                    + ". To fix: create the namespace " + namespace);
             return;
         }
         try {
+            String pvc = mirror.getLabelsMap().get(MirrorConvergence.PVC_LABEL);
+            String agentArrayName = array.getStatus() == null ? null : array.getStatus().getArrayName();
+            if (pvc != null && agentArrayName != null) {
+                createClaim(array, mirror, resource, agentArrayName, pvc);
+            }
+            if (client.resources(RemoteMirror.class).inNamespace(namespace).withName(name).get() != null) {
+                return; // made a moment ago; the informer has not seen it yet
+            }
             specs.create(resource);
             events.normal(array, "SecondaryAdopted", "created RemoteMirror " + namespace + "/" + name + " for the secondary "
-                    + resource.getSpec().getVolume().getVolume() + " of a mirror from site " + resource.getSpec().getPeer().getSite());
+                    + mirror.getVolume() + " of a mirror from site " + resource.getSpec().getPeer().getSite()
+                    + (pvc != null ? ", with PersistentVolumeClaim " + pvc : ""));
         } catch (KubernetesClientException e) {
-            events.warning(array, "AdoptionFailed", "cannot create RemoteMirror " + namespace + "/" + name + ": "
+            events.warning(array, "AdoptionFailed", "cannot create RemoteMirror " + namespace + "/" + name + " or its claim: "
                     + e.getMessage());
         }
+    }
+
+    /** The secondary's PV and PVC; the RemoteMirror then names the PVC, as the primary's does. */
+    private void createClaim(StorageArray array, Mirror mirror, RemoteMirror resource, String agentArrayName, String pvc) {
+        String namespace = resource.getMetadata().getNamespace();
+        PersistentVolumeClaim present = client.persistentVolumeClaims().inNamespace(namespace).withName(pvc).get();
+        String pvName = SecondaryClaims.pvName(array.getMetadata().getName(), mirror.getVolume());
+        if (present != null && !pvName.equals(present.getSpec().getVolumeName())) {
+            warnOnce(array, "AdoptionClaimTaken", resource, "a PersistentVolumeClaim " + pvc + " exists here for another volume,"
+                    + " so the secondary gets none. To fix: rename or delete that claim");
+            return;
+        }
+        var volume = SecondaryClaims.volume(array.getMetadata().getName(), agentArrayName, mirror, namespace, pvc);
+        if (client.persistentVolumes().withName(pvName).get() == null) {
+            client.resource(volume).create();
+        }
+        if (present == null) {
+            client.resource(SecondaryClaims.claim(volume, namespace, pvc, resource.getMetadata().getLabels())).create();
+        }
+        resource.getSpec().setVolume(dev.copyservices.crds.common.VolumeReference.ofPvc(pvc));
     }
 
     /** The RemoteMirror for {@code mirror}'s secondary on {@code array}; empty when the labels do not say whose it is. */

@@ -17,6 +17,7 @@ import dev.copyservices.operator.common.Conditions;
 import dev.copyservices.operator.common.CopyPriorities;
 import dev.copyservices.operator.common.KubernetesEvents;
 import dev.copyservices.operator.common.StatusPatch;
+import dev.copyservices.operator.common.VolumeReferences;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -43,20 +44,23 @@ public class VolumeCopyReconciler implements Reconciler<VolumeCopy>, Cleaner<Vol
 
     private final AgentClient agents;
     private final ArrayEndpoints arrays;
+    private final VolumeReferences volumes;
     private final FlashCopyLookup flashCopies;
     private final KubernetesEvents events;
     private final Clock clock;
     private AgentEventSource<VolumeCopy> agentEvents;
 
     @Inject
-    public VolumeCopyReconciler(AgentClient agents, ArrayEndpoints arrays, FlashCopyLookup flashCopies, KubernetesEvents events) {
-        this(agents, arrays, flashCopies, events, Clock.systemUTC());
+    public VolumeCopyReconciler(AgentClient agents, ArrayEndpoints arrays, VolumeReferences volumes, FlashCopyLookup flashCopies,
+            KubernetesEvents events) {
+        this(agents, arrays, volumes, flashCopies, events, Clock.systemUTC());
     }
 
-    VolumeCopyReconciler(AgentClient agents, ArrayEndpoints arrays, FlashCopyLookup flashCopies, KubernetesEvents events,
-            Clock clock) {
+    VolumeCopyReconciler(AgentClient agents, ArrayEndpoints arrays, VolumeReferences volumes, FlashCopyLookup flashCopies,
+            KubernetesEvents events, Clock clock) {
         this.agents = agents;
         this.arrays = arrays;
+        this.volumes = volumes;
         this.flashCopies = flashCopies;
         this.events = events;
         this.clock = clock;
@@ -97,8 +101,11 @@ public class VolumeCopyReconciler implements Reconciler<VolumeCopy>, Cleaner<Vol
         CopySource source = resource.getSpec().getSource();
         String sourceArray;
         String sourceVolume;
+        String namespace = resource.getMetadata().getNamespace();
         if (source.getPvc() != null) {
-            throw pvcNotYet("source");
+            VolumeReference resolved = volumes.resolve(namespace, VolumeReference.ofPvc(source.getPvc()));
+            sourceArray = resolved.getArray();
+            sourceVolume = resolved.getVolume();
         } else if (source.getFlashCopy() != null) {
             FlashCopy flashCopy = flashCopies.find(resource.getMetadata().getNamespace(), source.getFlashCopy())
                     .orElseThrow(() -> new AgentException("FlashCopyNotFound", "there is no FlashCopy '" + source.getFlashCopy()
@@ -113,10 +120,7 @@ public class VolumeCopyReconciler implements Reconciler<VolumeCopy>, Cleaner<Vol
             sourceArray = source.getArray();
             sourceVolume = source.getVolume();
         }
-        VolumeReference target = resource.getSpec().getTarget();
-        if (target.getPvc() != null) {
-            throw pvcNotYet("target");
-        }
+        VolumeReference target = volumes.resolve(namespace, resource.getSpec().getTarget());
         if (!target.getArray().equals(sourceArray)) {
             throw new AgentException("DifferentArrays", "a VolumeCopy runs inside one array, but the source is on '" + sourceArray
                     + "' and the target on '" + target.getArray() + "'", "pick a target on " + sourceArray
@@ -125,12 +129,6 @@ public class VolumeCopyReconciler implements Reconciler<VolumeCopy>, Cleaner<Vol
         String endpoint = arrays.endpointOf(sourceArray).orElseThrow(() -> new AgentException("ArrayNotFound",
                 "there is no StorageArray '" + sourceArray + "'", "create it, or correct the array name"));
         return new Pair(sourceArray, endpoint, sourceVolume, target.getVolume());
-    }
-
-    private static AgentException pvcNotYet(String which) {
-        return new AgentException("PvcReferenceNotSupportedYet",
-                "a PVC " + which + " is resolved to its volume through the CSI driver, which is not built yet",
-                "name the " + which + " as array (a StorageArray) and volume");
     }
 
     private dev.copyservices.api.agent.v1.VolumeCopy converge(VolumeCopy resource, VolumeCopyStatus status, Pair pair)

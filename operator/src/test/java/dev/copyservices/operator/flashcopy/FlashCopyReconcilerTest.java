@@ -27,8 +27,9 @@ class FlashCopyReconcilerTest {
     private final FakeAgentClient agent = new FakeAgentClient();
     private final RecordedEvents events = new RecordedEvents();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
+    private final dev.copyservices.operator.common.FakeVolumeReferences pvcs = new dev.copyservices.operator.common.FakeVolumeReferences();
     private final FlashCopyReconciler reconciler = new FlashCopyReconciler(agent,
-            array -> array.equals("node-1") ? Optional.of("10.0.0.1:7400") : Optional.empty(), events, clock);
+            array -> array.equals("node-1") ? Optional.of("10.0.0.1:7400") : Optional.empty(), pvcs, events, clock);
     private final String agentName = AgentNames.object("apps", "db-before-upgrade");
 
     @Test
@@ -181,9 +182,9 @@ class FlashCopyReconcilerTest {
         assertEquals("ArrayNotFound", condition(unknownArray, "Ready").getReason());
 
         FlashCopy pvc = flashCopy();
-        pvc.getSpec().setSource(VolumeReference.ofPvc("db"));
+        pvc.getSpec().setSource(VolumeReference.ofPvc("db-unbound"));
         reconciler.reconcile(pvc, null);
-        assertEquals("PvcReferenceNotSupportedYet", condition(pvc, "Ready").getReason());
+        assertEquals("PvcNotBound", condition(pvc, "Ready").getReason());
 
         FlashCopy across = copyMode(null);
         across.getSpec().setTarget(VolumeReference.ofVolume("node-2", "db-copy"));
@@ -191,6 +192,18 @@ class FlashCopyReconcilerTest {
         assertEquals("DifferentArrays", condition(across, "Ready").getReason());
 
         assertEquals(List.of(), agent.calls);
+    }
+
+    @Test
+    void aPvcSourceIsFlashedAsTheVolumeItsPersistentVolumeHolds() {
+        pvcs.bound.put("db-data", VolumeReference.ofVolume("node-1", "csi-abc"));
+        FlashCopy resource = flashCopy();
+        resource.getSpec().setSource(VolumeReference.ofPvc("db-data"));
+
+        reconciler.reconcile(resource, null);
+
+        assertEquals("csi-abc", agent.creates.get(0).getBase());
+        assertEquals("True", condition(resource, "Ready").getStatus());
     }
 
     @Test

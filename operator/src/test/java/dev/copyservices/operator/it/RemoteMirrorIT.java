@@ -137,4 +137,54 @@ class RemoteMirrorIT {
             Tools.qemuIoOk(true, site.agent.nbdUri("db"), List.of("read -P 0x7c 2M 1M", "read -P 0x6b 0 1M"));
         }
     }
+
+    @Test
+    @Order(6)
+    void aMirrorOfAPvcGivesTheOtherSiteAClaimOfTheSameNameOnItsSecondary() throws Exception {
+        sites.createVolumes("web", 16);
+        Tools.qemuIoOk(a.agent.nbdUri("web"), List.of("write -P 0x77 0 16M"));
+        // site A's PV and PVC as the CSI driver and the provisioner would have made them (no controller
+        // manager runs here to bind them, so the claim names its volume itself)
+        a.kube.kubectl("""
+                apiVersion: v1
+                kind: PersistentVolume
+                metadata: {name: pv-web}
+                spec:
+                  capacity: {storage: 16Mi}
+                  accessModes: [ReadWriteOnce]
+                  persistentVolumeReclaimPolicy: Retain
+                  storageClassName: copyservices
+                  csi: {driver: block.copyservices.dev, volumeHandle: site-a-node-1/web, fsType: xfs}
+                  claimRef: {namespace: default, name: web}
+                ---
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata: {name: web}
+                spec:
+                  accessModes: [ReadWriteOnce]
+                  storageClassName: copyservices
+                  volumeName: pv-web
+                  resources: {requests: {storage: 16Mi}}
+                ---
+                apiVersion: copyservices.dev/v1alpha1
+                kind: RemoteMirror
+                metadata: {name: web, labels: {app: shop}}
+                spec:
+                  volume: {pvc: web}
+                  peer: {site: site-b, endpoint: "%s", volume: web}
+                  role: Primary
+                  syncPriority: Highest
+                """.formatted(TwoSites.replicationEndpoint(b)), "apply", "-f", "-").orFail();
+
+        a.await("remotemirror/web", "condition=Synchronized");
+        TwoSites.awaitCreated(b, "remotemirror/web");
+        b.await("remotemirror/web", "condition=Synchronized");
+        assertEquals("web", b.get("remotemirror/web", "{.spec.volume.pvc}"));
+        assertEquals("copyservices-node-1-web", b.get("pvc/web", "{.spec.volumeName}"));
+        assertEquals("shop", b.get("pvc/web", "{.metadata.labels.app}"));
+        assertEquals("block.copyservices.dev site-b-node-1/web xfs Retain default/web",
+                b.get("pv/copyservices-node-1-web", "{.spec.csi.driver} {.spec.csi.volumeHandle} {.spec.csi.fsType} "
+                        + "{.spec.persistentVolumeReclaimPolicy} {.spec.claimRef.namespace}/{.spec.claimRef.name}"));
+        Tools.qemuIoOk(true, b.agent.nbdUri("web"), List.of("read -P 0x77 0 16M"));
+    }
 }

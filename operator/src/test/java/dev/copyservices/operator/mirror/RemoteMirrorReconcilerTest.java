@@ -32,7 +32,8 @@ class RemoteMirrorReconcilerTest {
     private final RecordingMirrorSpecs specs = new RecordingMirrorSpecs();
     private final RecordedEvents events = new RecordedEvents();
     private final RemoteMirrorReconciler reconciler = new RemoteMirrorReconciler(agent, mirrors,
-            array -> array.startsWith("node-") ? Optional.of("10.0.0.1:7400") : Optional.empty(), specs, events,
+            array -> array.startsWith("node-") ? Optional.of("10.0.0.1:7400") : Optional.empty(),
+            new dev.copyservices.operator.common.FakeVolumeReferences(), specs, events,
             new MutableClock(Instant.parse("2026-12-06T10:00:00Z")));
 
     RemoteMirrorReconcilerTest() {

@@ -28,6 +28,7 @@ class VolumeCopyReconcilerTest {
     private final Map<String, FlashCopy> flashCopies = new java.util.HashMap<>();
     private final VolumeCopyReconciler reconciler = new VolumeCopyReconciler(agent,
             array -> array.startsWith("node-") ? Optional.of("10.0.0.1:7400") : Optional.empty(),
+            new dev.copyservices.operator.common.FakeVolumeReferences(),
             new FlashCopyLookup() {
                 @Override
                 public Optional<FlashCopy> find(String namespace, String name) {
