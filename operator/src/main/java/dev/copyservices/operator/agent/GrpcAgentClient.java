@@ -25,6 +25,12 @@ import dev.copyservices.api.agent.v1.UpdateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.VolumeCopy;
 import dev.copyservices.api.agent.v1.VolumeCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.GetArrayRequest;
+import dev.copyservices.api.agent.v1.CreateGroupRequest;
+import dev.copyservices.api.agent.v1.FlashCopyGroup;
+import dev.copyservices.api.agent.v1.FlashCopyGroupServiceGrpc;
+import dev.copyservices.api.agent.v1.GroupPairRequest;
+import dev.copyservices.api.agent.v1.GroupRef;
+import dev.copyservices.api.agent.v1.TerminateGroupRequest;
 import dev.copyservices.api.agent.v1.ChangeRoleRequest;
 import dev.copyservices.api.agent.v1.CreateMirrorRequest;
 import dev.copyservices.api.agent.v1.ListMirrorsRequest;
@@ -51,7 +57,7 @@ import java.util.function.Consumer;
 
 /** One gRPC channel per agent endpoint, kept for the operator's life, for every service of the agent. */
 @ApplicationScoped
-public class GrpcAgentClient implements AgentClient, MirrorClient {
+public class GrpcAgentClient implements AgentClient, MirrorClient, GroupClient {
     private static final long CALL_TIMEOUT_SECONDS = 10;
     private static final long PEER_CALL_TIMEOUT_SECONDS = 30;
 
@@ -234,6 +240,54 @@ public class GrpcAgentClient implements AgentClient, MirrorClient {
     public Mirror changeRole(String endpoint, String volume, MirrorRole role, boolean force) throws AgentException {
         return call(endpoint, () -> mirrors(endpoint).changeRole(ChangeRoleRequest.newBuilder().setVolume(volume).setRole(role)
                 .setForce(force).build()));
+    }
+
+    private FlashCopyGroupServiceGrpc.FlashCopyGroupServiceBlockingStub groups(String endpoint) {
+        return FlashCopyGroupServiceGrpc.newBlockingStub(channel(endpoint)).withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private static GroupRef group(String name) {
+        return GroupRef.newBuilder().setName(name).build();
+    }
+
+    @Override
+    public FlashCopyGroup getGroup(String endpoint, String name) throws AgentException {
+        return call(endpoint, () -> groups(endpoint).getGroup(group(name)));
+    }
+
+    @Override
+    public FlashCopyGroup createGroup(String endpoint, String name, dev.copyservices.api.agent.v1.CopyOptions options)
+            throws AgentException {
+        return call(endpoint, () -> groups(endpoint).createGroup(CreateGroupRequest.newBuilder().setName(name).setOptions(options)
+                .build()));
+    }
+
+    @Override
+    public FlashCopyGroup addPair(String endpoint, String group, String source, String target) throws AgentException {
+        return call(endpoint, () -> groups(endpoint).addPair(GroupPairRequest.newBuilder().setGroup(group).setSource(source)
+                .setTarget(target).build()));
+    }
+
+    @Override
+    public FlashCopyGroup removePair(String endpoint, String group, String source, String target) throws AgentException {
+        return call(endpoint, () -> groups(endpoint).removePair(GroupPairRequest.newBuilder().setGroup(group).setSource(source)
+                .setTarget(target).build()));
+    }
+
+    @Override
+    public FlashCopyGroup flashGroup(String endpoint, String name) throws AgentException {
+        return call(endpoint, () -> groups(endpoint).flashGroup(group(name)));
+    }
+
+    @Override
+    public FlashCopyGroup terminateGroup(String endpoint, String name, boolean force) throws AgentException {
+        return call(endpoint, () -> groups(endpoint).terminateGroup(TerminateGroupRequest.newBuilder().setName(name)
+                .setForce(force).build()));
+    }
+
+    @Override
+    public void deleteGroup(String endpoint, String name) throws AgentException {
+        call(endpoint, () -> groups(endpoint).deleteGroup(group(name)));
     }
 
     @Override

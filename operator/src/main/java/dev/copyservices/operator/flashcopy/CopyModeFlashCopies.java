@@ -73,7 +73,7 @@ final class CopyModeFlashCopies {
         conditions(resource, status, relationship, previousState, generation);
     }
 
-    private static dev.copyservices.api.agent.v1.CopyOptions options(CopyOptions options) {
+    static dev.copyservices.api.agent.v1.CopyOptions options(CopyOptions options) {
         dev.copyservices.api.agent.v1.CopyOptions.Builder wire = dev.copyservices.api.agent.v1.CopyOptions.newBuilder()
                 .setBackgroundCopy(true);
         if (options != null) {
