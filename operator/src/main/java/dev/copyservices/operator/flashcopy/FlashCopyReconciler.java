@@ -46,10 +46,12 @@ import java.util.Set;
 public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<FlashCopy> {
     static final String READY = "Ready";
     static final String THRESHOLD = "RepositoryThresholdExceeded";
+    static final String EXPOSED = "Exposed";
 
     private final AgentClient agents;
     private final ArrayEndpoints arrays;
     private final VolumeReferences volumes;
+    private final FlashCopyExposure exposure;
     private final KubernetesEvents events;
     private final Clock clock;
     private final ScheduledFlashes schedule;
@@ -57,14 +59,17 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
     private AgentEventSource<FlashCopy> agentEvents;
 
     @Inject
-    public FlashCopyReconciler(AgentClient agents, ArrayEndpoints arrays, VolumeReferences volumes, KubernetesEvents events) {
-        this(agents, arrays, volumes, events, Clock.systemUTC());
+    public FlashCopyReconciler(AgentClient agents, ArrayEndpoints arrays, VolumeReferences volumes, FlashCopyExposure exposure,
+            KubernetesEvents events) {
+        this(agents, arrays, volumes, exposure, events, Clock.systemUTC());
     }
 
-    FlashCopyReconciler(AgentClient agents, ArrayEndpoints arrays, VolumeReferences volumes, KubernetesEvents events, Clock clock) {
+    FlashCopyReconciler(AgentClient agents, ArrayEndpoints arrays, VolumeReferences volumes, FlashCopyExposure exposure,
+            KubernetesEvents events, Clock clock) {
         this.agents = agents;
         this.arrays = arrays;
         this.volumes = volumes;
+        this.exposure = exposure;
         this.events = events;
         this.clock = clock;
         this.copyMode = new CopyModeFlashCopies(agents, events, clock);
@@ -105,6 +110,7 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
                 });
                 FlashCopyStatusMapper.fill(status, base.array(), latest[0]);
                 conditions(resource, status, latest[0], previousState, previouslyOverThreshold, generation);
+                expose(resource, status, base, latest[0], generation);
             }
         } catch (AgentException e) {
             Conditions.notReady(resource, status.getConditions(), e.reason(), e.describe(), generation, clock, events);
@@ -115,6 +121,31 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
     }
 
     /** The source's array, its agent and volume, and a Copy-mode target's volume on the same array. */
+    /** spec.exposeAs: the Exposed condition says whether the read-only PVC is there, or why not. */
+    private void expose(FlashCopy resource, FlashCopyStatus status, Located base, dev.copyservices.api.agent.v1.FlashCopy flashCopy,
+            Long generation) throws AgentException {
+        if (resource.getSpec().getExposeAs() == null) {
+            status.getConditions().removeIf(c -> EXPOSED.equals(c.getType()));
+            return;
+        }
+        String volumeMode = resource.getSpec().getSource().getPvc() == null ? "Filesystem"
+                : volumes.claim(resource.getMetadata().getNamespace(), resource.getSpec().getSource().getPvc()).volumeMode();
+        String problem = exposure.expose(resource, base.array(), agents.getArray(base.endpoint()).getName(), flashCopy.getName(),
+                flashCopy.getSizeBytes(), volumeMode);
+        boolean wasExposed = Conditions.isTrue(status.getConditions(), EXPOSED);
+        if (problem == null) {
+            Conditions.set(status.getConditions(), EXPOSED, true, "Exposed", "PersistentVolumeClaim "
+                    + resource.getSpec().getExposeAs() + " reads this FlashCopy (mounted read-only)", generation, clock);
+            if (!wasExposed) {
+                events.normal(resource, "Exposed", "PersistentVolumeClaim " + resource.getSpec().getExposeAs() + " reads "
+                        + flashCopy.getName());
+            }
+        } else {
+            Conditions.set(status.getConditions(), EXPOSED, false, "ClaimNameTaken", problem
+                    + ". To fix: choose another exposeAs, or delete that claim", generation, clock);
+        }
+    }
+
     record Located(String array, String endpoint, String volume, String target) {
     }
 
@@ -279,6 +310,7 @@ public class FlashCopyReconciler implements Reconciler<FlashCopy>, Cleaner<Flash
             return DeleteControl.defaultDelete();
         }
         try {
+            exposure.withdraw(resource); // the claim first: nothing may mount a FlashCopy being deleted
             agents.deleteFlashCopy(endpoint.get(), status.getArrayName());
         } catch (AgentException e) {
             if (!e.notFound()) {

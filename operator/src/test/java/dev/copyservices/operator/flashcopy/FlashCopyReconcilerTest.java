@@ -29,7 +29,20 @@ class FlashCopyReconcilerTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
     private final dev.copyservices.operator.common.FakeVolumeReferences pvcs = new dev.copyservices.operator.common.FakeVolumeReferences();
     private final FlashCopyReconciler reconciler = new FlashCopyReconciler(agent,
-            array -> array.equals("node-1") ? Optional.of("10.0.0.1:7400") : Optional.empty(), pvcs, events, clock);
+            array -> array.equals("node-1") ? Optional.of("10.0.0.1:7400") : Optional.empty(), pvcs, new FlashCopyExposure() {
+                @Override
+                public String expose(FlashCopy resource, String storageArray, String agentArrayName, String agentName,
+                        long sizeBytes, String volumeMode) {
+                    exposed.add(resource.getSpec().getExposeAs() + " " + agentArrayName + "/" + agentName);
+                    return null;
+                }
+
+                @Override
+                public void withdraw(FlashCopy resource) {
+                    exposed.add("withdrawn");
+                }
+            }, events, clock);
+    private final List<String> exposed = new java.util.ArrayList<>();
     private final String agentName = AgentNames.object("apps", "db-before-upgrade");
 
     @Test
@@ -101,6 +114,20 @@ class FlashCopyReconcilerTest {
         assertEquals("InvalidSchedule", ready.getReason());
         assertTrue(ready.getMessage().contains("hour '25' is outside 0-23") && ready.getMessage().contains("@daily"),
                 ready.getMessage());
+    }
+
+    @Test
+    void exposeAsMakesTheClaimOfTheFlashCopyAndDeletingWithdrawsItFirst() {
+        agent.array = agent.array.toBuilder().setName("site-a-node-1").build();
+        FlashCopy resource = flashCopy();
+        resource.getSpec().setExposeAs("db-yesterday");
+
+        reconciler.reconcile(resource, null);
+        assertEquals(List.of("db-yesterday site-a-node-1/" + agentName), exposed);
+        assertEquals("True", condition(resource, "Exposed").getStatus());
+
+        reconciler.cleanup(resource, null);
+        assertEquals("withdrawn", exposed.get(exposed.size() - 1));
     }
 
     @Test

@@ -84,6 +84,27 @@ class FlashCopyIT {
     }
 
     @Test
+    void exposeAsGivesTheFlashCopyAReadOnlyClaimThatGoesWithIt() throws Exception {
+        volume("reports", 16);
+        apply("reports-snap", "source: {array: node-1, volume: reports}\n  exposeAs: reports-yesterday");
+        await("reports-snap", "condition=Exposed");
+        String onArray = get("reports-snap", "{.status.arrayName}");
+        String pv = kube.kubectl(null, "get", "pvc", "reports-yesterday", "-o", "jsonpath={.spec.volumeName}").orFail().stdout();
+        assertEquals("block.copyservices.dev site-a-node-1/" + onArray + " true Retain", kube.kubectl(null, "get", "pv", pv, "-o",
+                "jsonpath={.spec.csi.driver} {.spec.csi.volumeHandle} {.spec.csi.readOnly} {.spec.persistentVolumeReclaimPolicy}")
+                .orFail().stdout());
+
+        kube.kubectl(null, "delete", "flashcopy", "reports-snap", "--timeout", "60s").orFail();
+        // deleted, and held only by Kubernetes' own in-use protection finalizers, which the controller
+        // manager removes once no pod uses them (none runs here)
+        for (String claimOrVolume : List.of("pvc/reports-yesterday", "pv/" + pv)) {
+            String left = kube.kubectl(null, "get", claimOrVolume, "--ignore-not-found", "-o",
+                    "jsonpath={.metadata.name} {.metadata.deletionTimestamp}").orFail().stdout().trim();
+            assertTrue(left.isEmpty() || left.split(" ").length == 2, claimOrVolume + " was not deleted: " + left);
+        }
+    }
+
+    @Test
     void disablingAndDeletingTheResourceReachTheArray() throws Exception {
         volume("web", 16);
         apply("web-snap", "source: {array: node-1, volume: web}");
