@@ -33,6 +33,7 @@ import org.junit.jupiter.api.function.Executable;
 class BadInputIT {
     private static final long SIZE = 64L << 20;
 
+    private static DriverSite site;
     private static Path dir;
     private static AgentProcess agent;
     private static CsiDriverProcess driver;
@@ -40,27 +41,23 @@ class BadInputIT {
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("csi-bad-input-it");
-        agent = AgentProcess.start(dir.resolve("pool"));
-        driver = CsiDriverProcess.start(dir.resolve("driver"), "bad-input-it", agent.controlAddress());
-        csi = new CsiClient(driver.channel());
+        site = DriverSite.start("csi-bad-input-it", "bad-input-it");
+        dir = site.dir;
+        agent = site.agent;
+        driver = site.driver;
+        csi = site.csi;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (driver != null) {
-            driver.close();
+        if (site != null) {
+            site.close();
         }
-        if (agent != null) {
-            agent.close();
-        }
-        NodeLeftovers.deleteIfNothingMounted(dir);
     }
 
     @AfterEach
     void nothingLeftBehind() throws IOException {
-        assertEquals(List.of(), NodeLeftovers.mountsUnder(dir), "left mounted");
-        assertEquals(List.of(), NodeLeftovers.attachments(driver.stateDir()), "left attached");
+        site.assertNothingLeft();
     }
 
     private static StatusRuntimeException refused(Status.Code code, Executable call) {

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 class NodeAttachIT {
     private static final long SIZE = 64L << 20;
 
+    private static DriverSite site;
     private static Path dir;
     private static AgentProcess agent;
     private static CsiDriverProcess driver;
@@ -45,27 +46,23 @@ class NodeAttachIT {
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("csi-node-it");
-        agent = AgentProcess.start(dir.resolve("pool"));
-        driver = CsiDriverProcess.start(dir.resolve("driver"), "node-it", agent.controlAddress());
-        csi = new CsiClient(driver.channel());
+        site = DriverSite.start("csi-node-it", "node-it");
+        dir = site.dir;
+        agent = site.agent;
+        driver = site.driver;
+        csi = site.csi;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (driver != null) {
-            driver.close();
+        if (site != null) {
+            site.close();
         }
-        if (agent != null) {
-            agent.close();
-        }
-        NodeLeftovers.deleteIfNothingMounted(dir);
     }
 
     @AfterEach
     void nothingLeftBehind() throws IOException {
-        assertEquals(List.of(), NodeLeftovers.mountsUnder(dir), "left mounted");
-        assertEquals(List.of(), NodeLeftovers.attachments(driver.stateDir()), "left attached");
+        site.assertNothingLeft();
     }
 
     /** A pod's use of a volume: its staging and target paths on this node. */
