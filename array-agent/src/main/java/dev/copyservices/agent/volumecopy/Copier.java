@@ -64,6 +64,7 @@ final class Copier implements Runnable {
             LOG.log(Level.SEVERE, "VolumeCopy " + label + " stopped by a bug", e);
             host.failed(pair, run, "the copy stopped unexpectedly (" + e + "); see the agent's log");
         } finally {
+            pair.copierFinished(Thread.currentThread());
             host.ended(pair);
         }
     }

@@ -60,6 +60,17 @@ final class CopyPair {
         return copier;
     }
 
+    /**
+     * Called by a copier thread as it finishes, before it asks for the next run to be scheduled: while
+     * it still counted as running, that very schedule skipped a recopy waiting for it, and nothing
+     * started the recopy afterwards.
+     */
+    void copierFinished(Thread thread) {
+        if (copier == thread) {
+            copier = null;
+        }
+    }
+
     void startCopier(Thread thread, CopyPace newPace) {
         this.pace = newPace;
         this.copier = thread;
