@@ -2,6 +2,7 @@ package dev.copyservices.csi;
 
 import dev.copyservices.csi.agent.Agents;
 import dev.copyservices.csi.agent.GrpcAgent;
+import dev.copyservices.csi.agent.StorageArrayAgents;
 import dev.copyservices.csi.common.OperationLocks;
 import dev.copyservices.csi.controller.ControllerService;
 import dev.copyservices.csi.controller.GroupControllerService;
@@ -18,6 +19,9 @@ import dev.copyservices.csi.node.NodePublisher;
 import dev.copyservices.csi.node.NodeService;
 import dev.copyservices.csi.node.NodeStager;
 import dev.copyservices.csi.node.VolumeStats;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.grpc.BindableService;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +38,8 @@ import picocli.CommandLine.Option;
         description = "CSI driver block.copyservices.dev: volumes, snapshots and clones from the array agents.")
 public final class Main implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
+    /** Held so the level sticks: the client warns at start that v1alpha1 is not a stable version, which users cannot act on. */
+    private static final Logger VERSION_WARNINGS = Logger.getLogger("io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils");
 
     enum Mode { controller, node, both }
 
@@ -43,9 +49,14 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--node-id", paramLabel = "NAME", description = "This node's name (needed in node mode).")
     String nodeId;
 
-    @Option(names = "--agent", required = true, paramLabel = "HOST:PORT", description = "An agent's control address;"
+    @Option(names = "--agent", paramLabel = "HOST:PORT", description = "An agent's control address;"
             + " repeat for several. In node mode the first is the agent of this node (its array is the node's topology).")
     List<String> agentEndpoints = new ArrayList<>();
+
+    @Option(names = "--storage-arrays", description = "Take the agents from the cluster's StorageArray resources"
+            + " (in-cluster service account, or $KUBECONFIG) instead of --agent, following them as they change;"
+            + " in node mode this node's agent is the StorageArray named after --node-id.")
+    boolean fromStorageArrays;
 
     @Option(names = "--mode", defaultValue = "both", description = "controller, node or both (default ${DEFAULT-VALUE}).")
     Mode mode;
@@ -62,6 +73,7 @@ public final class Main implements Callable<Integer> {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n");
         }
+        VERSION_WARNINGS.setLevel(java.util.logging.Level.SEVERE);
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
             cl.getErr().println("csi-driver: " + e.getMessage());
@@ -80,9 +92,33 @@ public final class Main implements Callable<Integer> {
         if (restoreWaitSeconds < 1) {
             throw new IllegalArgumentException("--restore-wait must be at least 1 second");
         }
+        if (fromStorageArrays == !agentEndpoints.isEmpty()) {
+            throw new IllegalArgumentException(fromStorageArrays
+                    ? "give either --agent or --storage-arrays, not both"
+                    : "no agents: give --agent HOST:PORT (repeatable) or, in a cluster, --storage-arrays");
+        }
         Path socket = CsiServer.socketPath(endpoint);
-        List<GrpcAgent> clients = agentEndpoints.stream().map(GrpcAgent::new).toList();
-        Agents agents = new Agents(clients);
+        List<AutoCloseable> closeAtExit = new ArrayList<>();
+        Agents agents;
+        if (fromStorageArrays) {
+            KubernetesClient kubernetes = new KubernetesClientBuilder().build();
+            StorageArrayAgents source;
+            try {
+                source = StorageArrayAgents.watch(kubernetes, node ? nodeId : null, GrpcAgent::new);
+            } catch (KubernetesClientException e) {
+                kubernetes.close();
+                throw new IllegalStateException("cannot list the StorageArray resources at "
+                        + kubernetes.getMasterUrl() + " (" + rootCause(e) + "); run the driver in a pod whose"
+                        + " service account may list and watch storagearrays, or point $KUBECONFIG at the cluster", e);
+            }
+            closeAtExit.add(source);
+            closeAtExit.add(kubernetes);
+            agents = new Agents(source);
+        } else {
+            List<GrpcAgent> clients = agentEndpoints.stream().map(GrpcAgent::new).toList();
+            closeAtExit.addAll(clients);
+            agents = new Agents(clients);
+        }
         OperationLocks locks = new OperationLocks();
         List<BindableService> services = new ArrayList<>();
         services.add(new IdentityService(agents, version()));
@@ -101,13 +137,27 @@ public final class Main implements Callable<Integer> {
         }
         CsiServer server = CsiServer.start(socket, services);
         LOG.info("csi-driver " + version() + " (" + mode + ") serving " + IdentityService.NAME + " on " + socket
-                + " with agents " + agents.endpoints());
+                + " with agents " + (fromStorageArrays ? "from the StorageArray resources: " : "") + agents.endpoints());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
-            clients.forEach(GrpcAgent::close);
+            for (AutoCloseable closeable : closeAtExit) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    LOG.warning("closing " + closeable + " at exit: " + e);
+                }
+            }
         }));
         server.awaitTermination();
         return 0;
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.toString();
     }
 
     static String version() {

@@ -264,6 +264,11 @@ public final class GrpcAgent implements Agent, AutoCloseable {
         call(() -> groups().deleteGroup(GroupRef.newBuilder().setName(name).build()));
     }
 
+    /** Lets calls under way finish, takes no new ones, and ends the channel after them. */
+    void retire() {
+        channel.shutdown();
+    }
+
     @Override
     public void close() {
         channel.shutdownNow();

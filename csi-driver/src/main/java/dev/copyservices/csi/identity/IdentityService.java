@@ -60,7 +60,7 @@ public final class IdentityService extends IdentityGrpc.IdentityImplBase {
     public void probe(ProbeRequest request, StreamObserver<ProbeResponse> observer) {
         GrpcErrors.answer("Probe", observer, () -> {
             StringBuilder down = new StringBuilder();
-            for (Agent agent : agents.all()) {
+            for (Agent agent : agents.probed()) {
                 try {
                     agent.array();
                 } catch (AgentException e) {

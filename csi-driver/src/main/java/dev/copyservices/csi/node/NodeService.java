@@ -58,7 +58,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     @Override
     public void nodeGetInfo(NodeGetInfoRequest request, StreamObserver<NodeGetInfoResponse> observer) {
         GrpcErrors.answer("NodeGetInfo", observer, () -> {
-            Agent local = agents.first();
+            Agent local = agents.local();
             Array array = call("ask this node's agent at " + local.endpoint() + " for its array", local::array);
             return NodeGetInfoResponse.newBuilder().setNodeId(nodeId).setAccessibleTopology(
                     Topology.newBuilder().putSegments(Names.TOPOLOGY_KEY, array.getName())).build();

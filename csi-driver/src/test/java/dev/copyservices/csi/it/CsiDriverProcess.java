@@ -34,7 +34,8 @@ final class CsiDriverProcess implements AutoCloseable {
     private final EventLoopGroup group;
     private final ManagedChannel channel;
 
-    private CsiDriverProcess(Path dir, String nodeId, String mode, List<String> agents) throws IOException {
+    private CsiDriverProcess(Path dir, String nodeId, String mode, List<String> agentArgs, Path kubeconfig)
+            throws IOException {
         Files.createDirectories(dir);
         this.socket = dir.resolve("csi.sock");
         this.stateDir = dir.resolve("state");
@@ -42,12 +43,12 @@ final class CsiDriverProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(AgentProcess.root().resolve("bin/csi-driver").toString(),
                 "--endpoint", "unix://" + socket, "--node-id", nodeId, "--state-dir", stateDir.toString(),
                 "--mode", mode));
-        for (String agent : agents) {
-            command.add("--agent");
-            command.add(agent);
-        }
+        command.addAll(agentArgs);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         AgentProcess.sameJdk(builder);
+        if (kubeconfig != null) {
+            builder.environment().put("KUBECONFIG", kubeconfig.toString());
+        }
         this.process = builder.start();
         this.group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
@@ -63,12 +64,28 @@ final class CsiDriverProcess implements AutoCloseable {
     /** mode: controller, node or both. */
     static CsiDriverProcess startInMode(String mode, Path dir, String nodeId, String... agents)
             throws IOException, InterruptedException {
-        CsiDriverProcess driver = new CsiDriverProcess(dir, nodeId, mode, List.of(agents));
-        driver.awaitReady();
+        List<String> agentArgs = new ArrayList<>();
+        for (String agent : agents) {
+            agentArgs.add("--agent");
+            agentArgs.add(agent);
+        }
+        CsiDriverProcess driver = new CsiDriverProcess(dir, nodeId, mode, agentArgs, null);
+        driver.awaitServing(true);
         return driver;
     }
 
-    private void awaitReady() throws IOException, InterruptedException {
+    /**
+     * A driver that takes its agents from the StorageArray resources of the cluster in kubeconfig;
+     * returns once it answers Probe, ready or not (it is not while it has no agent).
+     */
+    static CsiDriverProcess startWithStorageArrays(String mode, Path dir, String nodeId, Path kubeconfig)
+            throws IOException, InterruptedException {
+        CsiDriverProcess driver = new CsiDriverProcess(dir, nodeId, mode, List.of("--storage-arrays"), kubeconfig);
+        driver.awaitServing(false);
+        return driver;
+    }
+
+    private void awaitServing(boolean ready) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
             if (!process.isAlive()) {
@@ -81,7 +98,10 @@ final class CsiDriverProcess implements AutoCloseable {
                         return;
                     }
                 } catch (StatusRuntimeException notYet) {
-                    // not listening yet: ask again
+                    if (!ready && notYet.getStatus().getCode() == io.grpc.Status.Code.FAILED_PRECONDITION) {
+                        return;
+                    }
+                    // not listening yet, or not ready: ask again
                 }
             }
             if (System.nanoTime() > deadline) {
