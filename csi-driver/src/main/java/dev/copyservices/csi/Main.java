@@ -15,6 +15,7 @@ import dev.copyservices.csi.node.Commands;
 import dev.copyservices.csi.node.FileSystems;
 import dev.copyservices.csi.node.Mounts;
 import dev.copyservices.csi.node.NbdAttacher;
+import dev.copyservices.csi.node.NodeExpander;
 import dev.copyservices.csi.node.NodePublisher;
 import dev.copyservices.csi.node.NodeService;
 import dev.copyservices.csi.node.NodeStager;
@@ -133,7 +134,8 @@ public final class Main implements Callable<Integer> {
             Mounts mounts = new Mounts();
             NbdAttacher attacher = new NbdAttacher(stateDir, commands, mounts);
             services.add(new NodeService(nodeId, agents, locks, new NodeStager(attacher, new FileSystems(commands), mounts,
-                    commands), new NodePublisher(attacher, mounts, commands), new VolumeStats(mounts, commands)));
+                    commands), new NodePublisher(attacher, mounts, commands), new VolumeStats(mounts, commands),
+                    new NodeExpander(attacher, new FileSystems(commands), mounts, commands)));
         }
         CsiServer server = CsiServer.start(socket, services);
         LOG.info("csi-driver " + version() + " (" + mode + ") serving " + IdentityService.NAME + " on " + socket

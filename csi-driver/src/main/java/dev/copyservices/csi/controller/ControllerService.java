@@ -81,8 +81,10 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             StreamObserver<ControllerExpandVolumeResponse> observer) {
         GrpcErrors.answer("ControllerExpandVolume", observer, () -> {
             long size = volumes.expand(request.getVolumeId(), request.getCapacityRange());
-            // the file system grows when the volume is staged next (see NodeStager): nothing for the node to do now
-            return ControllerExpandVolumeResponse.newBuilder().setCapacityBytes(size).setNodeExpansionRequired(false)
+            // expansion is offline: the volume is not staged now, and its file system grows when it is staged next,
+            // in NodeStage or, for a CO that asks, in NodeExpandVolume after it; a block volume needs nothing more
+            boolean block = request.hasVolumeCapability() && request.getVolumeCapability().hasBlock();
+            return ControllerExpandVolumeResponse.newBuilder().setCapacityBytes(size).setNodeExpansionRequired(!block)
                     .build();
         });
     }

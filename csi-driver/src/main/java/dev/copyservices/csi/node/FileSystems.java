@@ -51,6 +51,25 @@ public class FileSystems {
      * mounting because online ext4 resizing needs CAP_SYS_RESOURCE, which containers often lack.
      */
     public void growExt4(Path device) {
+        if (!ext4SmallerThanDevice(device)) {
+            return;
+        }
+        Commands.Result check = commands.run(List.of("e2fsck", "-f", "-p", device.toString()));
+        if (check.exitCode() > 1) {
+            throw CsiError.internal("e2fsck found errors it could not fix on " + device + " (exit " + check.exitCode()
+                    + "): " + check.output() + "; repair the file system before growing it", null);
+        }
+        commands.check(List.of("resize2fs", device.toString()));
+    }
+
+    /** Grows a mounted ext4 to its device (online resize; the node plugin runs privileged). */
+    public void growMountedExt4(Path device) {
+        if (ext4SmallerThanDevice(device)) {
+            commands.check(List.of("resize2fs", device.toString()));
+        }
+    }
+
+    private boolean ext4SmallerThanDevice(Path device) {
         long deviceBytes = Long.parseLong(commands.check(List.of("blockdev", "--getsize64", device.toString())));
         long blockCount = 0;
         long blockSize = 0;
@@ -62,15 +81,7 @@ public class FileSystems {
             }
         }
         // resize2fs may leave a tail smaller than a block group's overhead unused: only a real growth counts
-        if (blockCount * blockSize + GROWTH_THRESHOLD >= deviceBytes) {
-            return;
-        }
-        Commands.Result check = commands.run(List.of("e2fsck", "-f", "-p", device.toString()));
-        if (check.exitCode() > 1) {
-            throw CsiError.internal("e2fsck found errors it could not fix on " + device + " (exit " + check.exitCode()
-                    + "): " + check.output() + "; repair the file system before growing it", null);
-        }
-        commands.check(List.of("resize2fs", device.toString()));
+        return blockCount * blockSize + GROWTH_THRESHOLD < deviceBytes;
     }
 
     /** Grows a mounted xfs to its device; xfs grows only while mounted, and a no-op when it fills it. */

@@ -10,6 +10,8 @@ import dev.copyservices.csi.common.CsiError;
 import dev.copyservices.csi.common.GrpcErrors;
 import dev.copyservices.csi.common.OperationLocks;
 import dev.copyservices.csi.common.VolumeCapabilities;
+import dev.copyservices.csi.v1.NodeExpandVolumeRequest;
+import dev.copyservices.csi.v1.NodeExpandVolumeResponse;
 import dev.copyservices.csi.v1.NodeGetCapabilitiesRequest;
 import dev.copyservices.csi.v1.NodeGetCapabilitiesResponse;
 import dev.copyservices.csi.v1.NodeGetInfoRequest;
@@ -44,15 +46,17 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     private final NodeStager stager;
     private final NodePublisher publisher;
     private final VolumeStats stats;
+    private final NodeExpander expander;
 
     public NodeService(String nodeId, Agents agents, OperationLocks locks, NodeStager stager, NodePublisher publisher,
-            VolumeStats stats) {
+            VolumeStats stats, NodeExpander expander) {
         this.nodeId = nodeId;
         this.agents = agents;
         this.locks = locks;
         this.stager = stager;
         this.publisher = publisher;
         this.stats = stats;
+        this.expander = expander;
     }
 
     @Override
@@ -70,7 +74,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         GrpcErrors.answer("NodeGetCapabilities", observer, () -> {
             NodeGetCapabilitiesResponse.Builder response = NodeGetCapabilitiesResponse.newBuilder();
             for (NodeServiceCapability.RPC.Type type : List.of(NodeServiceCapability.RPC.Type.STAGE_UNSTAGE_VOLUME,
-                    NodeServiceCapability.RPC.Type.GET_VOLUME_STATS)) {
+                    NodeServiceCapability.RPC.Type.GET_VOLUME_STATS, NodeServiceCapability.RPC.Type.EXPAND_VOLUME)) {
                 response.addCapabilities(NodeServiceCapability.newBuilder().setRpc(
                         NodeServiceCapability.RPC.newBuilder().setType(type)));
             }
@@ -147,6 +151,24 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
                 throw CsiError.notFound("volume_path '" + path + "' is not an absolute path, so no volume is there");
             }
             return NodeGetVolumeStatsResponse.newBuilder().addAllUsage(stats.of(volumeId, path)).build();
+        });
+    }
+
+    @Override
+    public void nodeExpandVolume(NodeExpandVolumeRequest request, StreamObserver<NodeExpandVolumeResponse> observer) {
+        GrpcErrors.answer("NodeExpandVolume", observer, () -> {
+            String volumeId = requireId(request.getVolumeId());
+            if (request.getVolumePath().isEmpty()) {
+                throw CsiError.invalid("volume_path is missing; give the path the volume is published or staged at");
+            }
+            if (request.hasVolumeCapability()) {
+                VolumeCapabilities.requireSupported(List.of(request.getVolumeCapability()));
+            }
+            exportUri(volumeId); // NOT_FOUND for a volume that does not exist, before looking at the path
+            long required = request.getCapacityRange().getRequiredBytes();
+            long capacity = locks.exclusive(volumeId,
+                    () -> expander.expand(volumeId, Path.of(request.getVolumePath()), required));
+            return NodeExpandVolumeResponse.newBuilder().setCapacityBytes(capacity).build();
         });
     }
 

@@ -36,7 +36,6 @@ class CsiSanityIT {
             "Modify Volume not supported",
             "Modify volume not supported",
             "GetSnapshot not supported",
-            "NodeExpandVolume not supported",
             "NodeGetStorageHealth not supported",
             "NodeGetVolumeHealth not supported",
             "SNAPSHOT_ACCESSIBILITY_CONSTRAINTS not supported",
@@ -109,6 +108,7 @@ class CsiSanityIT {
         Files.writeString(report, output);
         Matcher summary = SUMMARY.matcher(output);
         assertTrue(summary.find(), "no csi-sanity summary in its output (" + report + "):\n" + tail(output));
+        System.out.println("csi-sanity (" + label + "): " + summary.group());
         assertEquals("0", summary.group(3), "csi-sanity specs failed (" + report + "):\n" + tail(output)
                 + "\ndriver log:\n" + tail(controller.log()) + (controller == node ? "" : tail(node.log())));
         assertEquals(0, result.exitCode(), "csi-sanity exited " + result.exitCode() + ":\n" + tail(output));

@@ -10,11 +10,14 @@ import dev.copyservices.agent.it.AgentProcess;
 import dev.copyservices.agent.it.Tools;
 import dev.copyservices.csi.v1.CapacityRange;
 import dev.copyservices.csi.v1.ControllerExpandVolumeRequest;
+import dev.copyservices.csi.v1.NodeExpandVolumeRequest;
 import dev.copyservices.csi.v1.NodeGetVolumeStatsRequest;
 import dev.copyservices.csi.v1.Snapshot;
 import dev.copyservices.csi.v1.Volume;
 import dev.copyservices.csi.v1.VolumeCapability;
 import dev.copyservices.csi.v1.VolumeUsage;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -267,8 +270,49 @@ class NodeAttachIT {
         long totalAfter = bytes(volume.getVolumeId(), after.target()).getTotal();
         assertTrue(totalAfter > 3 * totalBefore, "file system grew from " + totalBefore + " to " + totalAfter);
         assertEquals("kept", Files.readString(after.target().resolve("kept.txt")));
+        assertEquals(4 * SIZE, nodeExpand(volume.getVolumeId(), after.target(), 4 * SIZE),
+                "NodeExpandVolume after the stage, as Kubernetes calls it, finds the file system grown");
+        assertEquals(totalAfter, bytes(volume.getVolumeId(), after.target()).getTotal());
         after.stop();
         csi.delete(volume.getVolumeId());
+    }
+
+    @Test
+    void aVolumeExpandedWhileStagedIsRefusedNodeExpansionUntilItIsStagedAgain() throws Exception {
+        VolumeCapability ext4 = CsiClient.mount("ext4");
+        Volume volume = csi.create("expand-staged", SIZE, ext4);
+        Pod pod = run(volume.getVolumeId(), ext4, false);
+        writeDurably(pod.target().resolve("kept.txt"), "kept".getBytes());
+        long totalBefore = bytes(volume.getVolumeId(), pod.target()).getTotal();
+        csi.controller().controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder()
+                .setVolumeId(volume.getVolumeId()).setCapacityRange(CapacityRange.newBuilder()
+                        .setRequiredBytes(2 * SIZE)).setVolumeCapability(ext4).build());
+
+        StatusRuntimeException attachedSmaller = assertThrows(StatusRuntimeException.class,
+                () -> nodeExpand(volume.getVolumeId(), pod.target(), 2 * SIZE));
+        assertEquals(Status.Code.FAILED_PRECONDITION, attachedSmaller.getStatus().getCode());
+        assertTrue(attachedSmaller.getStatus().getDescription().contains("unstage"),
+                attachedSmaller.getStatus().getDescription());
+        assertEquals(totalBefore, bytes(volume.getVolumeId(), pod.target()).getTotal(), "nothing changed");
+        assertEquals("kept", Files.readString(pod.target().resolve("kept.txt")));
+        pod.stop();
+
+        Pod again = run(volume.getVolumeId(), ext4, false);
+        assertEquals(2 * SIZE, nodeExpand(volume.getVolumeId(), again.target(), 2 * SIZE));
+        assertTrue(bytes(volume.getVolumeId(), again.target()).getTotal() > totalBefore * 3 / 2);
+        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
+                () -> nodeExpand(volume.getVolumeId(), dir.resolve("not-a-mount"), 0)).getStatus().getCode());
+        again.stop();
+        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
+                () -> nodeExpand(volume.getVolumeId(), again.target(), 0)).getStatus().getCode(),
+                "an unstaged volume has nothing to grow on this node");
+        csi.delete(volume.getVolumeId());
+    }
+
+    private static long nodeExpand(String volumeId, Path path, long requiredBytes) {
+        return csi.node().nodeExpandVolume(NodeExpandVolumeRequest.newBuilder().setVolumeId(volumeId)
+                .setVolumePath(path.toString()).setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(requiredBytes))
+                .build()).getCapacityBytes();
     }
 
     private static VolumeUsage bytes(String volumeId, Path path) {
