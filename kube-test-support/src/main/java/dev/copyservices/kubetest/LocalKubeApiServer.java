@@ -38,27 +38,48 @@ public final class LocalKubeApiServer implements AutoCloseable {
     private final Path kubeconfig;
     private final String server;
     private final String token;
+    private final boolean ownSession;
     private final List<Process> processes = new ArrayList<>();
 
-    private LocalKubeApiServer(Path dir, String server, String token) {
+    /** The loopback ports of one server: etcd's client and peer ports and the API server's. */
+    public record Ports(int etcdClient, int etcdPeer, int api) {
+        public static Ports free() throws IOException {
+            return new Ports(freePort(), freePort(), freePort());
+        }
+    }
+
+    private LocalKubeApiServer(Path dir, String server, String token, boolean ownSession) {
         this.dir = dir;
         this.server = server;
         this.token = token;
+        this.ownSession = ownSession;
         this.kubeconfig = dir.resolve("kubeconfig");
     }
 
     /** Starts etcd and kube-apiserver with their state under {@code dir}, and waits until /readyz answers ok. */
     public static LocalKubeApiServer start(Path dir) throws IOException, InterruptedException {
+        return start(dir, Ports.free(), newToken(), false);
+    }
+
+    /** An admin bearer token for {@link #start(Path, Ports, String, boolean)}. */
+    public static String newToken() {
+        return HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    }
+
+    /**
+     * Starts etcd and kube-apiserver on the given ports with the given admin token, over the state
+     * {@code dir} may hold from an earlier start (etcd's data survives). With {@code ownSession} each
+     * process runs in a session of its own (setsid), so that it outlives the terminal and the JVM
+     * that started it once {@link #detach()} hands it over.
+     */
+    public static LocalKubeApiServer start(Path dir, Ports ports, String token, boolean ownSession)
+            throws IOException, InterruptedException {
         Path bin = binDirectory();
         Files.createDirectories(dir);
-        int etcdClient = freePort();
-        int etcdPeer = freePort();
-        int apiPort = freePort();
-        String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        LocalKubeApiServer kube = new LocalKubeApiServer(dir, "https://127.0.0.1:" + apiPort, token);
+        LocalKubeApiServer kube = new LocalKubeApiServer(dir, "https://127.0.0.1:" + ports.api(), token, ownSession);
         try {
-            kube.startEtcd(bin, etcdClient, etcdPeer);
-            kube.startApiServer(bin, etcdClient, apiPort);
+            kube.startEtcd(bin, ports.etcdClient(), ports.etcdPeer());
+            kube.startApiServer(bin, ports.etcdClient(), ports.api());
             kube.writeKubeconfig();
             kube.awaitReady();
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -124,9 +145,15 @@ public final class LocalKubeApiServer implements AutoCloseable {
                 "--disable-admission-plugins", "ServiceAccount"));
     }
 
-    private void launch(String name, List<String> command) throws IOException {
+    private void launch(String name, List<String> args) throws IOException {
         Path log = dir.resolve(name + ".log");
+        List<String> command = new ArrayList<>();
+        if (ownSession) {
+            command.add("setsid");
+        }
+        command.addAll(args);
         Process process = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
@@ -218,6 +245,13 @@ public final class LocalKubeApiServer implements AutoCloseable {
     /** Runs kubectl against this server; stdin may be null. */
     public Kubectl.Result kubectl(String stdin, String... args) {
         return Kubectl.run(kubeconfig, stdin, args);
+    }
+
+    /** Hands etcd and kube-apiserver over to the caller (etcd first): {@link #close()} no longer stops them. */
+    public List<ProcessHandle> detach() {
+        List<ProcessHandle> handles = processes.stream().map(Process::toHandle).toList();
+        processes.clear();
+        return handles;
     }
 
     @Override

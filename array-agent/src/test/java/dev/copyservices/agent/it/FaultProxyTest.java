@@ -1,5 +1,6 @@
 package dev.copyservices.agent.it;
 
+import dev.copyservices.kubetest.TestPki;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,6 @@
 package dev.copyservices.agent.it;
 
+import dev.copyservices.kubetest.TestPki;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package dev.copyservices.agent.it;
 
+import dev.copyservices.kubetest.TestPki;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,7 +51,7 @@ class TestPkiTest {
             TestPki.openssl("verify", "-CAfile", pki.caCert().toString(), "-verify_ip", "127.0.0.1", cert.toString());
             TestPki.openssl("verify", "-CAfile", pki.caCert().toString(), "-verify_hostname", "localhost",
                     cert.toString());
-            String text = TestPki.openssl("x509", "-in", cert.toString(), "-noout", "-text").output();
+            String text = TestPki.openssl("x509", "-in", cert.toString(), "-noout", "-text");
             assertTrue(text.contains("IP Address:127.0.0.1") && text.contains("DNS:localhost"), text);
         }
         Tools.Result rogue = Tools.run("openssl", "verify", "-CAfile", pki.caCert().toString(),
@@ -68,8 +69,8 @@ class TestPkiTest {
                 pki.rogue()}) {
             assertTrue(Files.readString(identity.key()).startsWith("-----BEGIN PRIVATE KEY-----"),
                     identity.key() + " is not PKCS#8 PEM");
-            String fromCert = TestPki.openssl("x509", "-in", identity.cert().toString(), "-noout", "-pubkey").output();
-            String fromKey = TestPki.openssl("pkey", "-in", identity.key().toString(), "-pubout").output();
+            String fromCert = TestPki.openssl("x509", "-in", identity.cert().toString(), "-noout", "-pubkey");
+            String fromKey = TestPki.openssl("pkey", "-in", identity.key().toString(), "-pubout");
             assertEquals(fromKey, fromCert, identity.name() + ": key and certificate do not match");
         }
         assertNotEquals(Files.readString(pki.agent("site-a").key()), Files.readString(pki.agent("site-b").key()));

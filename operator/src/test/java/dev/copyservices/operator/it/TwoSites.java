@@ -1,7 +1,7 @@
 package dev.copyservices.operator.it;
 
 import dev.copyservices.agent.it.AgentProcess;
-import dev.copyservices.agent.it.TestPki;
+import dev.copyservices.kubetest.TestPki;
 import dev.copyservices.api.agent.v1.ActivateMirroringRequest;
 import dev.copyservices.api.agent.v1.CreateVolumeRequest;
 import dev.copyservices.api.agent.v1.GetMirroringRequest;

@@ -1,4 +1,4 @@
-package dev.copyservices.agent.it;
+package dev.copyservices.kubetest;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A throw-away PKI for the replication link's mutual TLS, made with the openssl command line in a
- * directory: a CA, a key (PKCS#8 PEM) and a CA-signed certificate per agent, and an unrelated "rogue"
+ * A throw-away PKI for the replication link's mutual TLS (the tests' and the local two-site
+ * environment's), made with the openssl command line in a directory: a CA, a key (PKCS#8 PEM) and a CA-signed certificate per agent, and an unrelated "rogue"
  * CA with a certificate of its own for tests that must be refused. Every leaf certificate names
  * IP:127.0.0.1 and DNS:localhost, since the client checks the server's host name.
  */
@@ -28,23 +28,33 @@ public final class TestPki {
             """;
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
+    /** The CA's file name stem: its certificate is {@code it-ca.pem} in the directory. */
+    public static final String CA_NAME = "it-ca";
+
     private final Path dir;
+    private final int validDays;
     private final Identity ca;
     private final Identity rogueCa;
     private final Map<String, Identity> agents = new LinkedHashMap<>();
     private Identity rogue;
 
-    private TestPki(Path dir) throws IOException, InterruptedException {
+    private TestPki(Path dir, int validDays) throws IOException, InterruptedException {
         this.dir = dir;
+        this.validDays = validDays;
         Files.writeString(dir.resolve("leaf.ext"), LEAF_EXTENSIONS);
-        this.ca = newCa("it-ca");
+        this.ca = newCa(CA_NAME);
         this.rogueCa = newCa("rogue-ca");
     }
 
     /** Creates the two CAs in {@code dir} and an identity signed by the CA for each of {@code agents}. */
     public static TestPki create(Path dir, String... agents) throws IOException, InterruptedException {
+        return create(dir, 7, agents);
+    }
+
+    /** As {@link #create(Path, String...)}, with certificates valid for {@code validDays}. */
+    public static TestPki create(Path dir, int validDays, String... agents) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        TestPki pki = new TestPki(dir);
+        TestPki pki = new TestPki(dir, validDays);
         for (String agent : agents) {
             pki.agent(agent);
         }
@@ -92,7 +102,7 @@ public final class TestPki {
     private Identity newCa(String name) throws IOException, InterruptedException {
         Path key = newKey(name);
         Path cert = dir.resolve(name + ".pem");
-        openssl("req", "-x509", "-new", "-key", key.toString(), "-sha256", "-days", "7", "-subj", "/CN=" + name,
+        openssl("req", "-x509", "-new", "-key", key.toString(), "-sha256", "-days", Integer.toString(validDays), "-subj", "/CN=" + name,
                 "-set_serial", serial(), "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
                 "keyUsage=critical,keyCertSign,cRLSign", "-out", cert.toString());
         return new Identity(name, cert, key);
@@ -104,7 +114,7 @@ public final class TestPki {
         Path cert = dir.resolve(name + ".pem");
         openssl("req", "-new", "-key", key.toString(), "-subj", "/CN=" + name, "-out", csr.toString());
         openssl("x509", "-req", "-in", csr.toString(), "-CA", issuer.cert().toString(), "-CAkey",
-                issuer.key().toString(), "-set_serial", serial(), "-sha256", "-days", "7", "-extfile",
+                issuer.key().toString(), "-set_serial", serial(), "-sha256", "-days", Integer.toString(validDays), "-extfile",
                 dir.resolve("leaf.ext").toString(), "-out", cert.toString());
         Files.delete(csr);
         return new Identity(name, cert, key);
@@ -121,11 +131,17 @@ public final class TestPki {
         return Long.toString(SERIAL.incrementAndGet());
     }
 
-    /** Runs openssl with the arguments; fails with what it printed when it exits non-zero. */
-    static Tools.Result openssl(String... args) throws IOException, InterruptedException {
+    /** Runs openssl with the arguments and answers what it printed; fails with that when it exits non-zero. */
+    public static String openssl(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add("openssl");
         command.addAll(List.of(args));
-        return Tools.run(command).assertOk(String.join(" ", command));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " exited with " + exit + ":\n" + output);
+        }
+        return output;
     }
 }

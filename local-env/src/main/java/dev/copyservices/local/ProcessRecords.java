@@ -1,0 +1,102 @@
+package dev.copyservices.local;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The processes one site runs, by component name (etcd, kube-apiserver, node-1, node-2, operator):
+ * pid and start time in processes.properties, so that a later command finds them and never signals
+ * a process that merely reuses a pid.
+ */
+final class ProcessRecords {
+    private final Path file;
+    private final Map<String, String> records = new LinkedHashMap<>();
+
+    private ProcessRecords(Path file) {
+        this.file = file;
+    }
+
+    static ProcessRecords load(Path file) throws IOException {
+        ProcessRecords records = new ProcessRecords(file);
+        if (Files.exists(file)) {
+            Properties properties = new Properties();
+            try (Reader reader = Files.newBufferedReader(file)) {
+                properties.load(reader);
+            }
+            for (String order : properties.getProperty("order", "").split(",")) {
+                if (!order.isBlank() && properties.getProperty(order) != null) {
+                    records.records.put(order, properties.getProperty(order));
+                }
+            }
+        }
+        return records;
+    }
+
+    void put(String component, ProcessHandle process) throws IOException {
+        records.remove(component);
+        records.put(component, process.pid() + "@" + process.info().startInstant().map(Instant::toEpochMilli).orElse(0L));
+        save();
+    }
+
+    /** The live process of the component, if the recorded one still runs. */
+    Optional<ProcessHandle> alive(String component) {
+        String record = records.get(component);
+        if (record == null) {
+            return Optional.empty();
+        }
+        long pid = Long.parseLong(record.substring(0, record.indexOf('@')));
+        long started = Long.parseLong(record.substring(record.indexOf('@') + 1));
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> h.info().startInstant()
+                .map(Instant::toEpochMilli).orElse(0L) == started);
+    }
+
+    List<String> components() {
+        return new ArrayList<>(records.keySet());
+    }
+
+    /** Stops the component's process: SIGTERM and up to 30 s to exit, or SIGKILL at once when {@code kill}. */
+    void stop(String component, boolean kill) throws IOException {
+        Optional<ProcessHandle> process = alive(component);
+        if (process.isPresent()) {
+            ProcessHandle handle = process.get();
+            if (kill) {
+                handle.destroyForcibly();
+            } else {
+                handle.destroy();
+            }
+            try {
+                handle.onExit().get(kill ? 10 : 30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                handle.destroyForcibly();
+                handle.onExit().join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while stopping " + component, e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IOException("waiting for " + component + " to exit: " + e.getCause(), e);
+            }
+        }
+        records.remove(component);
+        save();
+    }
+
+    private void save() throws IOException {
+        Properties properties = new Properties();
+        records.forEach(properties::setProperty);
+        properties.setProperty("order", String.join(",", records.keySet()));
+        try (Writer writer = Files.newBufferedWriter(file)) {
+            properties.store(writer, "processes of this site: pid@start time (ms)");
+        }
+    }
+}
