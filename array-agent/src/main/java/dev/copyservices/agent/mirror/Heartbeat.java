@@ -79,6 +79,10 @@ final class Heartbeat implements AutoCloseable {
 
     /** Exchanges the status of {@code members} with their peer; false when the peer did not answer. */
     boolean exchange(PeerLink link, List<Member> members) {
+        return exchange(link, members, TimeUnit.SECONDS.toMillis(EXCHANGE_SECONDS));
+    }
+
+    private boolean exchange(PeerLink link, List<Member> members, long deadlineMillis) {
         ExchangeRequest.Builder request = ExchangeRequest.newBuilder().setArrayId(engine.pool.catalog().getArrayId())
                 .setReplicationEndpoint(engine.options.endpoint() == null ? "" : engine.options.endpoint());
         Map<String, Member> byId = new HashMap<>();
@@ -88,7 +92,7 @@ final class Heartbeat implements AutoCloseable {
         }
         try {
             ExchangeReply reply = ReplicationServiceGrpc.newBlockingStub(channelOf(link)).withWaitForReady()
-                    .withDeadlineAfter(EXCHANGE_SECONDS, TimeUnit.SECONDS).exchange(request.build());
+                    .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS).exchange(request.build());
             link.succeeded();
             misses.remove(link.endpoint());
             for (MemberStatus heard : reply.getMembersList()) {
@@ -120,6 +124,25 @@ final class Heartbeat implements AutoCloseable {
         }
         return m.peer();
     }
+
+    /**
+     * As {@link #exchangeOne}, for a forced role change: without a live connection to the peer, it is
+     * given one immediate reconnect and {@value #FORCED_EXCHANGE_MILLIS} ms to answer instead of the
+     * full exchange deadline. A peer that was killed refuses connections at once and never answers, and
+     * the administrator who forces a takeover is waiting for the volume to become writable.
+     */
+    MemberStatus exchangeOneBeforeForcedChange(Member m, PeerLink link) {
+        if (link.connected()) {
+            return exchangeOne(m, link);
+        }
+        link.reconnectNow();
+        if (!exchange(link, List.of(m), FORCED_EXCHANGE_MILLIS)) {
+            return null;
+        }
+        return m.peer();
+    }
+
+    static final long FORCED_EXCHANGE_MILLIS = 1000;
 
     /** Exchanges at once (after a role change), so both sides show the new roles without waiting a tick. */
     void exchangeNow(PeerLink link) {

@@ -47,6 +47,11 @@ final class PeerLink implements AutoCloseable {
         return endpoint;
     }
 
+    /** Ends a reconnect back-off, so that the next call tries a connection at once. */
+    void reconnectNow() {
+        channel.resetConnectBackoff();
+    }
+
     boolean reachable() {
         return reachable;
     }

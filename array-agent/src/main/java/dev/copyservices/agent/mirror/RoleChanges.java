@@ -53,7 +53,7 @@ public final class RoleChanges {
                 return MirrorReport.info(engine, m); // already so (in a dual role: change the other member)
             }
             PeerLink link = engine.linkOf(m);
-            MemberStatus peer = peerNow(m, link);
+            MemberStatus peer = force ? engine.heartbeat().exchangeOneBeforeForcedChange(m, link) : peerNow(m, link);
             if (peer == null || !peer.getKnown()) {
                 if (!force) {
                     throw new EngineException(Reason.PEER_UNREACHABLE, "cannot " + (promote ? "promote" : "demote")
