@@ -49,6 +49,14 @@ public final class LocalKubeApiServer implements AutoCloseable {
 
     /** Starts etcd and kube-apiserver with their state under {@code dir}, and waits until /readyz answers ok. */
     public static LocalKubeApiServer start(Path dir) throws IOException, InterruptedException {
+        return start(dir, List.of());
+    }
+
+    /**
+     * As {@link #start(Path)}, with more kube-apiserver flags (for example {@code --allow-privileged=true},
+     * which clusters that run privileged pods set).
+     */
+    public static LocalKubeApiServer start(Path dir, List<String> extraApiServerFlags) throws IOException, InterruptedException {
         Path bin = binDirectory();
         Files.createDirectories(dir);
         int etcdClient = freePort();
@@ -58,7 +66,7 @@ public final class LocalKubeApiServer implements AutoCloseable {
         LocalKubeApiServer kube = new LocalKubeApiServer(dir, "https://127.0.0.1:" + apiPort, token);
         try {
             kube.startEtcd(bin, etcdClient, etcdPeer);
-            kube.startApiServer(bin, etcdClient, apiPort);
+            kube.startApiServer(bin, etcdClient, apiPort, extraApiServerFlags);
             kube.writeKubeconfig();
             kube.awaitReady();
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -92,7 +100,7 @@ public final class LocalKubeApiServer implements AutoCloseable {
                 "--unsafe-no-fsync", "--log-level", "warn"));
     }
 
-    private void startApiServer(Path bin, int etcdPort, int apiPort) throws IOException {
+    private void startApiServer(Path bin, int etcdPort, int apiPort, List<String> extraFlags) throws IOException {
         Path tokens = dir.resolve("tokens.csv");
         Files.writeString(tokens, token + ",admin,admin-uid,system:masters\n");
         KeyPairGenerator generator;
@@ -107,7 +115,7 @@ public final class LocalKubeApiServer implements AutoCloseable {
         Path publicKey = dir.resolve("service-account.pub");
         Files.writeString(privateKey, pem("PRIVATE KEY", serviceAccountKey.getPrivate().getEncoded()));
         Files.writeString(publicKey, pem("PUBLIC KEY", serviceAccountKey.getPublic().getEncoded()));
-        launch("kube-apiserver", List.of(bin.resolve("kube-apiserver").toString(),
+        List<String> command = new ArrayList<>(List.of(bin.resolve("kube-apiserver").toString(),
                 "--etcd-servers", "http://127.0.0.1:" + etcdPort,
                 "--bind-address", "127.0.0.1",
                 "--advertise-address", "127.0.0.1",
@@ -122,6 +130,8 @@ public final class LocalKubeApiServer implements AutoCloseable {
                 "--service-account-signing-key-file", privateKey.toString(),
                 "--service-cluster-ip-range", "10.0.0.0/24",
                 "--disable-admission-plugins", "ServiceAccount"));
+        command.addAll(extraFlags);
+        launch("kube-apiserver", command);
     }
 
     private void launch(String name, List<String> command) throws IOException {
