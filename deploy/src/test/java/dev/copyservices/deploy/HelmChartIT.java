@@ -247,6 +247,23 @@ class HelmChartIT {
         }
     }
 
+    @Test
+    void theNotesSayWhatToDoNext() {
+        String pair = helm.run(concat(List.of("install", RELEASE, chart.toString(), "--namespace", NAMESPACE,
+                "--dry-run=client"), siteA())).orFail();
+        String notes = pair.substring(pair.indexOf("NOTES:"));
+        assertTrue(notes.contains("kubectl get storagearrays"), notes);
+        assertTrue(notes.contains("storageClassName: copyservices"), notes);
+        assertTrue(notes.contains("endpoint: 203.0.113.20:30750"), "the RemoteMirror example names the peer: " + notes);
+        assertTrue(notes.contains("mirror activate"), notes);
+
+        String alone = helm.run("install", RELEASE, chart.toString(), "--namespace", NAMESPACE, "--dry-run=client",
+                "--set", "site=site-a").orFail();
+        String aloneNotes = alone.substring(alone.indexOf("NOTES:"));
+        assertTrue(aloneNotes.contains("not set up. Give the replication link's TLS material"), aloneNotes);
+        assertFalse(aloneNotes.contains("kind: RemoteMirror"), aloneNotes);
+    }
+
     static Stream<Arguments> wrongValues() {
         return Stream.of(
                 Arguments.of(List.of("--set", "site=Site_A"), "/site"),
