@@ -58,7 +58,15 @@ public final class LocalKubeApiServer implements AutoCloseable {
 
     /** Starts etcd and kube-apiserver with their state under {@code dir}, and waits until /readyz answers ok. */
     public static LocalKubeApiServer start(Path dir) throws IOException, InterruptedException {
-        return start(dir, Ports.free(), newToken(), false);
+        return start(dir, List.of());
+    }
+
+    /**
+     * As {@link #start(Path)}, with more kube-apiserver flags (for example {@code --allow-privileged=true},
+     * which clusters that run privileged pods set).
+     */
+    public static LocalKubeApiServer start(Path dir, List<String> extraApiServerFlags) throws IOException, InterruptedException {
+        return start(dir, Ports.free(), newToken(), false, extraApiServerFlags);
     }
 
     /** An admin bearer token for {@link #start(Path, Ports, String, boolean)}. */
@@ -74,12 +82,17 @@ public final class LocalKubeApiServer implements AutoCloseable {
      */
     public static LocalKubeApiServer start(Path dir, Ports ports, String token, boolean ownSession)
             throws IOException, InterruptedException {
+        return start(dir, ports, token, ownSession, List.of());
+    }
+
+    private static LocalKubeApiServer start(Path dir, Ports ports, String token, boolean ownSession,
+            List<String> extraApiServerFlags) throws IOException, InterruptedException {
         Path bin = binDirectory();
         Files.createDirectories(dir);
         LocalKubeApiServer kube = new LocalKubeApiServer(dir, "https://127.0.0.1:" + ports.api(), token, ownSession);
         try {
             kube.startEtcd(bin, ports.etcdClient(), ports.etcdPeer());
-            kube.startApiServer(bin, ports.etcdClient(), ports.api());
+            kube.startApiServer(bin, ports.etcdClient(), ports.api(), extraApiServerFlags);
             kube.writeKubeconfig();
             kube.awaitReady();
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -113,7 +126,7 @@ public final class LocalKubeApiServer implements AutoCloseable {
                 "--unsafe-no-fsync", "--log-level", "warn"));
     }
 
-    private void startApiServer(Path bin, int etcdPort, int apiPort) throws IOException {
+    private void startApiServer(Path bin, int etcdPort, int apiPort, List<String> extraFlags) throws IOException {
         Path tokens = dir.resolve("tokens.csv");
         Files.writeString(tokens, token + ",admin,admin-uid,system:masters\n");
         KeyPairGenerator generator;
@@ -128,7 +141,7 @@ public final class LocalKubeApiServer implements AutoCloseable {
         Path publicKey = dir.resolve("service-account.pub");
         Files.writeString(privateKey, pem("PRIVATE KEY", serviceAccountKey.getPrivate().getEncoded()));
         Files.writeString(publicKey, pem("PUBLIC KEY", serviceAccountKey.getPublic().getEncoded()));
-        launch("kube-apiserver", List.of(bin.resolve("kube-apiserver").toString(),
+        List<String> command = new ArrayList<>(List.of(bin.resolve("kube-apiserver").toString(),
                 "--etcd-servers", "http://127.0.0.1:" + etcdPort,
                 "--bind-address", "127.0.0.1",
                 "--advertise-address", "127.0.0.1",
@@ -143,6 +156,8 @@ public final class LocalKubeApiServer implements AutoCloseable {
                 "--service-account-signing-key-file", privateKey.toString(),
                 "--service-cluster-ip-range", "10.0.0.0/24",
                 "--disable-admission-plugins", "ServiceAccount"));
+        command.addAll(extraFlags);
+        launch("kube-apiserver", command);
     }
 
     private void launch(String name, List<String> args) throws IOException {
