@@ -17,6 +17,9 @@ fails the whole install before anything is sent to the cluster.
 {{- if and .Values.peer.replicationEndpoint (not (include "copyservices.replicationEnabled" .)) -}}
 {{- fail "peer.replicationEndpoint: mirroring needs the replication link's TLS material; set tls.existingSecret or tls.certManager.enabled" -}}
 {{- end -}}
+{{- if and .Values.arrayAgent.replicationHostPort .Values.arrayAgent.replicationAdvertise -}}
+{{- fail "arrayAgent.replicationHostPort advertises each agent at its node's IP; leave arrayAgent.replicationAdvertise empty with it" -}}
+{{- end -}}
 {{- if and .Values.peer.site (eq .Values.peer.site .Values.site) -}}
 {{- fail (printf "peer.site: the peer site must be another site than this one (%s)" .Values.site) -}}
 {{- end -}}

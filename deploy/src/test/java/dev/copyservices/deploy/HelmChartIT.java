@@ -275,7 +275,12 @@ class HelmChartIT {
                         "/replicationService/type"),
                 Arguments.of(List.of("--set", "site=site-a", "--set", "peer.replicationEndpoint=site-b.example.net:7500"),
                         "peer.replicationEndpoint: mirroring needs the replication link's TLS material"),
-                Arguments.of(List.of("--set", "site=site-a", "--set", "peer.site=site-a"), "peer.site"));
+                Arguments.of(List.of("--set", "site=site-a", "--set", "peer.site=site-a"), "peer.site"),
+                Arguments.of(List.of("--set", "site=site-a", "--set", "tls.existingSecret=replication-tls",
+                        "--set", "arrayAgent.replicationHostPort=true",
+                        "--set", "arrayAgent.replicationAdvertise=site-a.example.net:7500"), "arrayAgent.replicationHostPort"),
+                Arguments.of(List.of("--set", "site=site-a", "--set", "arrayAgent.replicationHostPort=yes"),
+                        "/arrayAgent/replicationHostPort"));
     }
 
     @ParameterizedTest
@@ -342,6 +347,20 @@ class HelmChartIT {
         withGroups.put("groupsnapshot.storage.k8s.io/volumegroupsnapshotcontents/status", verbs("update patch"));
         Manifests groups = render(NAMESPACE, List.of("--set", "site=site-a", "--set", "csi.groupSnapshots=true"));
         assertEquals(withGroups, Grants.byServiceAccount(groups).get(NAMESPACE + "/copyservices-csi-controller"));
+    }
+
+    @Test
+    void withSeveralAgentsPerSiteEachAgentIsReachedAtItsNodesAddress() {
+        Manifests manifests = render(NAMESPACE, List.of("--set", "site=site-a", "--set", "tls.existingSecret=replication-tls",
+                "--set", "arrayAgent.replicationHostPort=true"));
+        DaemonSet agents = manifests.one(DaemonSet.class, "copyservices-array-agent");
+        Container agent = container(agents.getSpec().getTemplate().getSpec(), "array-agent");
+        assertTrue(agent.getArgs().contains("--replication-advertise=$(HOST_IP):7500"), agent.getArgs().toString());
+        assertEquals("status.hostIP", agent.getEnv().stream().filter(e -> e.getName().equals("HOST_IP")).findFirst()
+                .orElseThrow().getValueFrom().getFieldRef().getFieldPath());
+        assertEquals(7500, agent.getPorts().stream().filter(p -> "replication".equals(p.getName())).findFirst()
+                .orElseThrow().getHostPort());
+        dryRun(NAMESPACE, manifests);
     }
 
     private static List<String> siteA() {
