@@ -46,8 +46,23 @@ final class LocalEnvironment {
             return;
         }
         Ports ports = Ports.load(layout.ports());
+        List<Thread> stopping = new ArrayList<>();
+        List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         for (String site : sites.isEmpty() ? Layout.SITES : sites) {
-            site(site, ports, null).stop(kill);
+            // both sites at once: each waits only for its own processes
+            stopping.add(Thread.ofPlatform().name("stop-" + site).start(() -> {
+                try {
+                    site(site, ports, null).stop(kill);
+                } catch (IOException | RuntimeException e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread thread : stopping) {
+            thread.join();
+        }
+        if (!failures.isEmpty()) {
+            throw new IOException("stopping the sites: " + failures, failures.get(0));
         }
     }
 

@@ -94,8 +94,8 @@ final class LocalSite {
         Files.createDirectories(layout.site(site));
         ProcessRecords records = ProcessRecords.load(layout.processes(site));
         if (records.alive(ETCD).isEmpty() || records.alive(API_SERVER).isEmpty()) {
-            records.stop(API_SERVER, false);
-            records.stop(ETCD, false);
+            records.stop(List.of(API_SERVER), false);
+            records.stop(List.of(ETCD), false);
             LocalKubeApiServer.Ports kubePorts = new LocalKubeApiServer.Ports(ports.of(site + ".etcd.client"),
                     ports.of(site + ".etcd.peer"), ports.of(site + ".api"));
             ports.save();
@@ -208,20 +208,23 @@ final class LocalSite {
         }
     }
 
-    /** Stops the site's processes, the operator first: SIGTERM, or SIGKILL when {@code kill} (a site failure). */
+    /**
+     * Stops the site's processes: the operator and the agents together, then the API server, then
+     * etcd. SIGTERM, or SIGKILL to every process at once when {@code kill} (a site failure).
+     */
     void stop(boolean kill) throws IOException {
         ProcessRecords records = ProcessRecords.load(layout.processes(site));
-        List<String> order = new ArrayList<>(components());
-        java.util.Collections.reverse(order);
+        List<String> first = new ArrayList<>(Layout.NODES);
+        first.add(OPERATOR);
         if (kill) {
-            // all at once, as a power cut would: no process sees another one go first
-            for (String component : order) {
-                records.alive(component).ifPresent(ProcessHandle::destroyForcibly);
-            }
+            List<String> all = new ArrayList<>(first);
+            all.addAll(List.of(API_SERVER, ETCD));
+            records.stop(all, true);
+            return;
         }
-        for (String component : order) {
-            records.stop(component, kill);
-        }
+        records.stop(first, false);
+        records.stop(List.of(API_SERVER), false);
+        records.stop(List.of(ETCD), false);
     }
 
     ProcessRecords records() throws IOException {

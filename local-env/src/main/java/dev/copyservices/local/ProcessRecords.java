@@ -65,29 +65,37 @@ final class ProcessRecords {
         return new ArrayList<>(records.keySet());
     }
 
-    /** Stops the component's process: SIGTERM and up to 30 s to exit, or SIGKILL at once when {@code kill}. */
-    void stop(String component, boolean kill) throws IOException {
-        Optional<ProcessHandle> process = alive(component);
-        if (process.isPresent()) {
-            ProcessHandle handle = process.get();
-            if (kill) {
-                handle.destroyForcibly();
-            } else {
-                handle.destroy();
-            }
+    /**
+     * Stops the components' processes together: SIGTERM to all (SIGKILL when {@code kill}), then up to
+     * 30 s (10 s) for each to exit before SIGKILL.
+     */
+    void stop(List<String> components, boolean kill) throws IOException {
+        List<ProcessHandle> signalled = new ArrayList<>();
+        for (String component : components) {
+            alive(component).ifPresent(process -> {
+                if (kill) {
+                    process.destroyForcibly();
+                } else {
+                    process.destroy();
+                }
+                signalled.add(process);
+            });
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(kill ? 10 : 30);
+        for (ProcessHandle process : signalled) {
             try {
-                handle.onExit().get(kill ? 10 : 30, TimeUnit.SECONDS);
+                process.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
-                handle.destroyForcibly();
-                handle.onExit().join();
+                process.destroyForcibly();
+                process.onExit().join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IOException("interrupted while stopping " + component, e);
+                throw new IOException("interrupted while stopping " + components, e);
             } catch (java.util.concurrent.ExecutionException e) {
-                throw new IOException("waiting for " + component + " to exit: " + e.getCause(), e);
+                throw new IOException("waiting for " + components + " to exit: " + e.getCause(), e);
             }
         }
-        records.remove(component);
+        components.forEach(records::remove);
         save();
     }
 
