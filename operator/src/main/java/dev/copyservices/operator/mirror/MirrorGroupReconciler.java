@@ -152,7 +152,9 @@ public class MirrorGroupReconciler implements Reconciler<MirrorGroup> {
         boolean unreachable = false;
         String unknownRole = null;
         for (RemoteMirror m : selected) {
-            String array = m.getSpec().getVolume().getArray();
+            // a PVC member names no array: its StorageArray is the one its reconciler resolved the claim to
+            String array = m.getSpec().getVolume().getArray() != null ? m.getSpec().getVolume().getArray()
+                    : m.getStatus() == null ? null : m.getStatus().getArray();
             if (array != null && !siteOfArray.containsKey(array)) {
                 String endpoint = arrays.endpointOf(array).orElseThrow(() -> new AgentException("ArrayNotFound",
                         "member " + m.getMetadata().getName() + " names StorageArray '" + array + "', which does not exist",

@@ -162,6 +162,24 @@ class MirrorGroupReconcilerTest {
         return group;
     }
 
+    @Test
+    void primaryMembersThatAreClaimsAreAtTheSiteOfTheArrayTheirStatusNames() {
+        mirrors.clear();
+        for (String name : List.of("orders-db", "orders-log")) {
+            RemoteMirror mirror = member(name, "Primary", "Synchronized");
+            mirror.getSpec().setVolume(VolumeReference.ofPvc(name));
+            mirror.getStatus().setArray("node-1");
+            mirrors.add(mirror);
+        }
+        MirrorGroup group = group("site-b", false);
+
+        reconciler.reconcile(group, null);
+
+        assertEquals("site-b", group.getStatus().getPrimarySite(), "all primaries here, at site-b");
+        assertEquals("True", Conditions.find(group.getStatus().getConditions(), "Ready").orElseThrow().getStatus());
+        assertEquals(List.of(), edits);
+    }
+
     private static RemoteMirror member(String name, String role, String state) {
         RemoteMirror mirror = new RemoteMirror();
         mirror.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName(name).withLabels(Map.of("app", "orders")).build());
