@@ -102,9 +102,15 @@ final class LocalSites implements AutoCloseable {
         return kubectl(context, null, "get", resource, "-o", "jsonpath=" + jsonPath).orFail().stdout();
     }
 
-    /** kubectl wait; fails with the resource and the site's events. */
+    /**
+     * kubectl wait, for up to two minutes (in rounds under kubectl's own run limit); fails with the
+     * resource and the site's events.
+     */
     void await(String context, String resource, String condition) {
-        Kubectl.Result result = kubectl(context, null, "wait", resource, "--for", condition, "--timeout", "120s");
+        Kubectl.Result result = kubectl(context, null, "wait", resource, "--for", condition, "--timeout", "55s");
+        if (!result.ok()) {
+            result = kubectl(context, null, "wait", resource, "--for", condition, "--timeout", "55s");
+        }
         if (!result.ok()) {
             throw new AssertionError(context + ": " + resource + " did not reach " + condition + ": " + result.stderr()
                     + "\n" + kubectl(context, null, "get", resource, "-o", "yaml").stdout()
@@ -113,7 +119,7 @@ final class LocalSites implements AutoCloseable {
     }
 
     void awaitCreated(String context, String resource) {
-        Kubectl.Result result = kubectl(context, null, "wait", "--for=create", resource, "--timeout", "120s");
+        Kubectl.Result result = kubectl(context, null, "wait", "--for=create", resource, "--timeout", "55s");
         if (!result.ok()) {
             throw new AssertionError(context + ": " + resource + " was not created: " + result.stderr() + "\n"
                     + kubectl(context, null, "get", "events", "-A").stdout());

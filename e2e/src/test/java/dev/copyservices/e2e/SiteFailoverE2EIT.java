@@ -99,14 +99,20 @@ class SiteFailoverE2EIT {
                 sites.csctl(site, "node-2", "volume", "create", volume, "--size", SIZE);
             }
         }
+        // the volumes become PVCs at site-a as an administrator imports existing volumes: a static PV
+        // of the CSI driver pre-bound to its claim (no kubelet or PV controller runs here)
+        StringBuilder claims = new StringBuilder();
         StringBuilder mirrors = new StringBuilder();
         for (String volume : SYNC) {
-            mirrors.append(mirror(volume, "node-1", sites.address(LocalSites.key(B, "node-1", "REPLICATION")), ""));
+            claims.append(claim(volume, sites.address(LocalSites.key(A, "node-1", "ARRAY"))));
+            mirrors.append(mirror(volume, sites.address(LocalSites.key(B, "node-1", "REPLICATION")), ""));
         }
         for (String volume : ASYNC) {
-            mirrors.append(mirror(volume, "node-2", sites.address(LocalSites.key(B, "node-2", "REPLICATION")),
+            claims.append(claim(volume, sites.address(LocalSites.key(A, "node-2", "ARRAY"))));
+            mirrors.append(mirror(volume, sites.address(LocalSites.key(B, "node-2", "REPLICATION")),
                     "  writeMode: Asynchronous\n  consistencyGroup: events\n"));
         }
+        sites.apply(A, claims.toString());
         sites.apply(A, mirrors.toString());
         for (String site : List.of(A, B)) {
             sites.apply(site, """
@@ -120,6 +126,13 @@ class SiteFailoverE2EIT {
         }
         for (String volume : concat(SYNC, ASYNC)) {
             sites.awaitCreated(B, "remotemirror/" + volume);
+            sites.awaitCreated(B, "pvc/" + volume);
+        }
+        for (String volume : SYNC) {
+            assertSecondaryClaim(sites, volume, sites.address(LocalSites.key(B, "node-1", "ARRAY")));
+        }
+        for (String volume : ASYNC) {
+            assertSecondaryClaim(sites, volume, sites.address(LocalSites.key(B, "node-2", "ARRAY")));
         }
         for (String volume : concat(SYNC, ASYNC)) {
             sites.await(B, "remotemirror/" + volume, "condition=Synchronized");
@@ -127,21 +140,57 @@ class SiteFailoverE2EIT {
         sites.await(A, "mirrorgroup/shop", "condition=Ready");
         sites.await(B, "mirrorgroup/shop", "condition=Ready");
         assertEquals("4", sites.get(B, "mirrorgroup/shop", "{.status.memberCount}"));
-        timeline.mark("MirrorGroup shop Ready at both sites; site-b adopted its 4 secondaries by itself");
+        timeline.mark("MirrorGroup shop Ready at both sites; site-b adopted its 4 secondaries and made their PVCs by itself");
     }
 
-    private static String mirror(String volume, String node, String peer, String settings) {
+    /** A PVC at site-a for an existing volume of {@code array}: a Retain PV of the CSI driver pre-bound to it. */
+    private static String claim(String volume, String array) {
+        return """
+                apiVersion: v1
+                kind: PersistentVolume
+                metadata: {name: site-a-%1$s}
+                spec:
+                  capacity: {storage: 64Mi}
+                  accessModes: [ReadWriteOnce]
+                  volumeMode: Block
+                  persistentVolumeReclaimPolicy: Retain
+                  storageClassName: ""
+                  claimRef: {namespace: default, name: %1$s}
+                  csi: {driver: block.copyservices.dev, volumeHandle: %2$s/%1$s}
+                ---
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata: {name: %1$s, namespace: default}
+                spec:
+                  accessModes: [ReadWriteOnce]
+                  volumeMode: Block
+                  storageClassName: ""
+                  volumeName: site-a-%1$s
+                  resources: {requests: {storage: 64Mi}}
+                ---
+                """.formatted(volume, array);
+    }
+
+    private static String mirror(String volume, String peer, String settings) {
         return """
                 apiVersion: copyservices.dev/v1alpha1
                 kind: RemoteMirror
                 metadata: {name: %1$s, labels: {app: shop}}
                 spec:
-                  volume: {array: %2$s, volume: %1$s}
-                  peer: {site: site-b, endpoint: "%3$s", volume: %1$s}
+                  volume: {pvc: %1$s}
+                  peer: {site: site-b, endpoint: "%2$s", volume: %1$s}
                   role: Primary
                   syncPriority: Highest
-                %4$s---
-                """.formatted(volume, node, peer, settings);
+                %3$s---
+                """.formatted(volume, peer, settings);
+    }
+
+    /** The PVC site-b made for a secondary: bound to a Retain PV whose CSI handle is site-b's volume. */
+    private static void assertSecondaryClaim(LocalSites sites, String volume, String array) {
+        String pv = sites.get(B, "pvc/" + volume, "{.spec.volumeName}");
+        assertEquals(array + "/" + volume, sites.get(B, "pv/" + pv, "{.spec.csi.volumeHandle}"));
+        assertEquals("Retain", sites.get(B, "pv/" + pv, "{.spec.persistentVolumeReclaimPolicy}"));
+        assertEquals("Block", sites.get(B, "pvc/" + volume, "{.spec.volumeMode}"));
     }
 
     /** Step 3: a FlashCopy of a secondary at site B, written to, while mirroring goes on. */
