@@ -162,14 +162,17 @@ public final class PeerSide {
         try {
             switch (record.getKind()) {
                 case WRITE -> {
-                    if (record.getOffset() + record.getData().size() > device.size()) {
-                        return "write past the end of the secondary volume";
+                    String outside = RecordBounds.outside("a write", record.getOffset(), record.getData().size(),
+                            device.size());
+                    if (outside != null) {
+                        return outside;
                     }
                     device.write(record.getOffset(), record.getData().asReadOnlyByteBuffer());
                 }
                 case ZERO -> {
-                    if (record.getOffset() + record.getLength() > device.size()) {
-                        return "zeroing past the end of the secondary volume";
+                    String outside = RecordBounds.outside("a zeroing", record.getOffset(), record.getLength(), device.size());
+                    if (outside != null) {
+                        return outside;
                     }
                     device.writeZeroes(record.getOffset(), record.getLength());
                 }
