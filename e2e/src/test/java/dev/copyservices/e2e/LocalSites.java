@@ -137,8 +137,24 @@ final class LocalSites implements AutoCloseable {
         return all;
     }
 
+    /** Copies every process's log to {@code into} (kept after the environment is purged, for a failure's story). */
+    void keepLogs(Path into) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path log : paths.filter(p -> p.toString().endsWith(".log")).toList()) {
+                Path copy = into.resolve(dir.relativize(log));
+                Files.createDirectories(copy.getParent());
+                Files.copy(log, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
     @Override
     public void close() throws IOException, InterruptedException {
+        binResult("copyservices-local", "down"); // stops every process first, so the logs are complete
+        keepLogs(Path.of("target", "e2e-logs"));
         Result down = binResult("copyservices-local", "down", "--purge");
         if (down.exitCode() != 0 && Files.exists(dir)) {
             throw new AssertionError("bin/copyservices-local down --purge exited " + down.exitCode() + ":\n" + down.output());

@@ -284,7 +284,14 @@ class SiteFailoverE2EIT {
         timeline.mark("site-a back (bin/copyservices-local up site-a)");
         sites.await(A, "mirrorgroup/shop", "condition=DualRoleConflict");
         sites.await(B, "mirrorgroup/shop", "condition=DualRoleConflict");
-        timeline.mark("DualPrimary reported at both sites");
+        // the group turns to Conflict with its first member in conflict; a planned resolution is refused
+        // while another member has not heard from its peer yet (Unresponsive), so wait for all four
+        for (String site : List.of(A, B)) {
+            for (String volume : concat(SYNC, ASYNC)) {
+                sites.await(site, "remotemirror/" + volume, "jsonpath={.status.state}=DualPrimary");
+            }
+        }
+        timeline.mark("DualPrimary reported at both sites, for every member");
 
         long sentBefore = bytesSentAtB(sites);
         sites.patch(A, "mirrorgroup/shop", "{\"spec\":{\"primarySite\":\"site-b\"}}");
