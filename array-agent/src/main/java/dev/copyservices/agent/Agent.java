@@ -31,7 +31,14 @@ public final class Agent implements AutoCloseable {
     /** What the command line decides. */
     public record Config(Path poolDir, HostPort listen, HostPort nbdListen, String name, String site,
             ArrayLimits limits, FlashCopyEngine.Options flashCopy, VolumeCopyEngine.Options volumeCopy,
-            MirrorEngine.Options mirror, HostPort replicationListen) {
+            MirrorEngine.Options mirror, HostPort replicationListen, NbdServer.Options nbd) {
+        public Config(Path poolDir, HostPort listen, HostPort nbdListen, String name, String site, ArrayLimits limits,
+                FlashCopyEngine.Options flashCopy, VolumeCopyEngine.Options volumeCopy, MirrorEngine.Options mirror,
+                HostPort replicationListen) {
+            this(poolDir, listen, nbdListen, name, site, limits, flashCopy, volumeCopy, mirror, replicationListen,
+                    NbdServer.Options.defaults());
+        }
+
         /** Without mirroring options: no replication listener. */
         public Config(Path poolDir, HostPort listen, HostPort nbdListen, String name, String site, ArrayLimits limits,
                 FlashCopyEngine.Options flashCopy, VolumeCopyEngine.Options volumeCopy) {
@@ -88,7 +95,7 @@ public final class Agent implements AutoCloseable {
                 replication = new ReplicationServer(config.replicationListen().address(), config.mirror().tls(),
                         mirrors.peerSide()).start();
             }
-            nbd = new NbdServer(volumes, config.nbdListen().address(), NbdServer.Options.defaults());
+            nbd = new NbdServer(volumes, config.nbdListen().address(), config.nbd());
             nbd.start();
             HostPort nbdEndpoint = new HostPort(config.nbdListen().host(), nbd.port());
             ArrayEngine array = new ArrayEngine(pool, volumes, figures(flashCopies, volumeCopies, mirrors, volumes),

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import dev.copyservices.agent.flashcopy.FlashCopyEngine;
 import dev.copyservices.agent.volumecopy.CopyIo;
 import dev.copyservices.agent.mirror.MirrorEngine;
+import dev.copyservices.agent.nbd.NbdServer;
 import dev.copyservices.agent.mirror.MirrorTls;
 import dev.copyservices.agent.volumecopy.VolumeCopyEngine;
 import picocli.CommandLine.Option;
@@ -52,6 +53,10 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--max-mirrors", defaultValue = "64", description = "Remote mirrors per array (default ${DEFAULT-VALUE}).")
     int maxMirrors;
+
+    @Option(names = "--max-nbd-connections-per-client", defaultValue = "64", description = "NBD connections one client"
+            + " address may hold at once; past it, the client's NBD_OPT_GO is refused with a message (default ${DEFAULT-VALUE}).")
+    int maxNbdConnectionsPerClient;
 
     @Option(names = "--cow-chunk-size", defaultValue = "16KiB", description = "FlashCopy copy-on-write chunk: a power"
             + " of two from 512 bytes to 64KiB (default ${DEFAULT-VALUE}, the seed's 32 blocks of 512 bytes). Applies to"
@@ -157,9 +162,13 @@ public final class Main implements Callable<Integer> {
         }
         MirrorEngine.Options mirror = new MirrorEngine.Options(!disabledFeatures.contains("mirror"), tls, advertised,
                 parseMillis("--mirror-write-timeout", mirrorWriteTimeout), 64 << 10);
+        if (maxNbdConnectionsPerClient < 1) {
+            throw new IllegalArgumentException("--max-nbd-connections-per-client must be at least 1");
+        }
         return new Agent.Config(poolDir, HostPort.parse("--listen", listen), HostPort.parse("--nbd-listen", nbdListen),
                 arrayName, site, limits, flashCopy, new VolumeCopyEngine.Options(!disabledFeatures.contains("volumecopy"),
-                        CopyIo.DIRECT), mirror, replication);
+                        CopyIo.DIRECT), mirror, replication,
+                NbdServer.Options.defaults().withMaxConnectionsPerClient(maxNbdConnectionsPerClient));
     }
 
     private static long parseMillis(String option, String value) {

@@ -52,6 +52,7 @@ public enum Reason {
     POOL_FULL(Category.RESOURCE_EXHAUSTED),
     POOL_IO_ERROR(Category.INTERNAL),
     EVENT_READER_TOO_SLOW(Category.RESOURCE_EXHAUSTED),
+    EVENT_FOLLOWER_LIMIT_REACHED(Category.RESOURCE_EXHAUSTED),
     AGENT_STOPPING(Category.UNAVAILABLE);
 
     /** Kinds of failure a client treats alike; mirrors the gRPC codes the API promises. */

@@ -2,6 +2,7 @@ package dev.copyservices.agent.events;
 
 import com.google.protobuf.Timestamp;
 import dev.copyservices.agent.error.EngineException;
+import dev.copyservices.agent.error.Reason;
 import dev.copyservices.api.agent.v1.Event;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,12 +36,20 @@ public final class EventLog implements EventSink, AutoCloseable {
      * @param retainedEvents  events kept in memory and served to new readers
      * @param maxFileBytes    the file is rewritten once it grows past this
      * @param subscriberQueue live events a reader may fall behind by before it is dropped
+     * @param maxSubscribers   followers served at once; one more is refused (each holds a thread and a queue)
      */
-    public record Options(int retainedEvents, long maxFileBytes, int subscriberQueue) {
+    public record Options(int retainedEvents, long maxFileBytes, int subscriberQueue, int maxSubscribers) {
+        /** Enough for several operators (one stream per reconciler kind each), CSI drivers and administrators. */
+        public static final int DEFAULT_MAX_SUBSCRIBERS = 256;
+
         public Options {
-            if (retainedEvents < 1 || maxFileBytes < 4096 || subscriberQueue < 1) {
+            if (retainedEvents < 1 || maxFileBytes < 4096 || subscriberQueue < 1 || maxSubscribers < 1) {
                 throw new IllegalArgumentException("event log options out of range: " + this);
             }
+        }
+
+        public Options(int retainedEvents, long maxFileBytes, int subscriberQueue) {
+            this(retainedEvents, maxFileBytes, subscriberQueue, DEFAULT_MAX_SUBSCRIBERS);
         }
 
         public static Options defaults() {
@@ -152,6 +161,11 @@ public final class EventLog implements EventSink, AutoCloseable {
         Subscription subscription;
         lock.lock();
         try {
+            if (subscribers.size() >= options.maxSubscribers()) {
+                throw new EngineException(Reason.EVENT_FOLLOWER_LIMIT_REACHED, "this agent already serves "
+                        + subscribers.size() + " event followers, the most it allows", "end followers that are no longer"
+                        + " needed (csctl events --follow sessions, operators or drivers watching this agent) and try again");
+            }
             subscription = new Subscription(this, ++subscriptionIds, afterSequence, after(afterSequence),
                     options.subscriberQueue(), onEvent, onEnd);
             if (closed) {

@@ -63,7 +63,12 @@ final class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
                 }
                 wake();
             });
-            subscription = events.subscribe(afterSequence, this::send, this::end);
+            try {
+                subscription = events.subscribe(afterSequence, this::send, this::end);
+            } catch (EngineException refused) {
+                call.onError(Errors.toStatus(refused)); // past the follower limit: the client is told, nothing else changes
+                return;
+            }
             if (cancelled) { // the client left while we subscribed
                 subscription.cancel();
             }

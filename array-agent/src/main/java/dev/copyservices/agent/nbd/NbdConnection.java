@@ -69,12 +69,15 @@ final class NbdConnection {
     // Owned by whoever holds readLock: buffered input lets one read() pick up several requests.
     private final ByteBuffer in = ByteBuffer.allocateDirect(64 << 10).flip();
 
+    /** Why this connection may not enter transmission (a limit), or null. */
+    private final String refusal;
     private Export export; // set once before the first follower starts, then only read
     private RequestHandler handler;
 
     NbdConnection(SocketChannel ch, ExportRegistry registry, BufferPool pool, ThreadFactory threadFactory,
-            int maxInFlight, long maxInFlightBytes, Consumer<NbdConnection> onEnd) throws IOException {
+            int maxInFlight, long maxInFlightBytes, Consumer<NbdConnection> onEnd, String refusal) throws IOException {
         this.ch = ch;
+        this.refusal = refusal;
         this.registry = registry;
         this.pool = pool;
         this.threadFactory = threadFactory;
@@ -137,7 +140,7 @@ final class NbdConnection {
 
     private void firstThread() {
         try {
-            Optional<Export> chosen = new NbdHandshake(ch, registry, this::revoked).negotiate();
+            Optional<Export> chosen = new NbdHandshake(ch, registry, this::revoked, refusal).negotiate();
             negotiated = true;
             ScheduledFuture<?> deadline = negotiationDeadline;
             if (deadline != null) {

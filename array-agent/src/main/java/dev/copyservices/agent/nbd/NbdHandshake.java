@@ -22,13 +22,16 @@ final class NbdHandshake {
     private final SocketChannel ch;
     private final ExportRegistry registry;
     private final Runnable onRevoke;
+    private final String refusal;
     private final ByteBuffer header = ByteBuffer.allocate(16);
     private boolean noZeroes;
 
-    NbdHandshake(SocketChannel ch, ExportRegistry registry, Runnable onRevoke) {
+    /** @param refusal when not null, why no export may be entered (NBD_OPT_GO gets NBD_REP_ERR_POLICY with it) */
+    NbdHandshake(SocketChannel ch, ExportRegistry registry, Runnable onRevoke, String refusal) {
         this.ch = ch;
         this.registry = registry;
         this.onRevoke = onRevoke;
+        this.refusal = refusal;
     }
 
     /**
@@ -93,6 +96,9 @@ final class NbdHandshake {
     }
 
     private Optional<Export> exportName(ByteBuffer data) throws IOException {
+        if (refusal != null) {
+            return Optional.empty(); // NBD_OPT_EXPORT_NAME cannot carry an error: the spec says to hang up
+        }
         String name;
         try {
             name = decode(data);
@@ -169,6 +175,10 @@ final class NbdHandshake {
             return Optional.empty();
         }
 
+        if (refusal != null) {
+            replyError(option, REP_ERR_POLICY, refusal);
+            return Optional.empty();
+        }
         Optional<Export> opened = registry.open(name, onRevoke);
         if (opened.isEmpty()) {
             replyError(option, REP_ERR_UNKNOWN, "no such export");

@@ -33,6 +33,7 @@ final class NbdProtocol {
     static final int REP_SERVER = 2;
     static final int REP_INFO = 3;
     static final int REP_ERR_UNSUP = 0x80000001;
+    static final int REP_ERR_POLICY = 0x80000002;
     static final int REP_ERR_INVALID = 0x80000003;
     static final int REP_ERR_UNKNOWN = 0x80000006;
 

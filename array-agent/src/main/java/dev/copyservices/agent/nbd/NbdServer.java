@@ -52,8 +52,13 @@ public final class NbdServer implements AutoCloseable {
      * @param maxInFlightRequests requests one connection may have read but not yet answered
      * @param maxInFlightBytes payload bytes one connection may hold in buffers at once (raised to
      *     at least one maximal request)
+     * @param maxConnectionsPerClient connections one client address may hold at once; past it, the
+     *     client's NBD_OPT_GO is refused (NBD_REP_ERR_POLICY, with the limit in the message)
      */
-    public record Options(Duration handshakeTimeout, int maxInFlightRequests, long maxInFlightBytes) {
+    public record Options(Duration handshakeTimeout, int maxInFlightRequests, long maxInFlightBytes,
+            int maxConnectionsPerClient) {
+        public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 64;
+
         public Options {
             Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
             if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
@@ -62,6 +67,13 @@ public final class NbdServer implements AutoCloseable {
             if (maxInFlightRequests < 1 || maxInFlightBytes < 1) {
                 throw new IllegalArgumentException("in-flight limits must be positive");
             }
+            if (maxConnectionsPerClient < 1) {
+                throw new IllegalArgumentException("maxConnectionsPerClient must be positive");
+            }
+        }
+
+        public Options(Duration handshakeTimeout, int maxInFlightRequests, long maxInFlightBytes) {
+            this(handshakeTimeout, maxInFlightRequests, maxInFlightBytes, DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
         }
 
         public static Options defaults() {
@@ -69,7 +81,11 @@ public final class NbdServer implements AutoCloseable {
         }
 
         public Options withHandshakeTimeout(Duration timeout) {
-            return new Options(timeout, maxInFlightRequests, maxInFlightBytes);
+            return new Options(timeout, maxInFlightRequests, maxInFlightBytes, maxConnectionsPerClient);
+        }
+
+        public Options withMaxConnectionsPerClient(int limit) {
+            return new Options(handshakeTimeout, maxInFlightRequests, maxInFlightBytes, limit);
         }
     }
 
@@ -204,8 +220,18 @@ public final class NbdServer implements AutoCloseable {
     private void startConnection(SocketChannel ch) throws IOException {
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        String refusal = null;
+        java.net.InetAddress client = ((InetSocketAddress) ch.getRemoteAddress()).getAddress();
+        long held = connections.stream().filter(c -> c.remote() instanceof InetSocketAddress a
+                && a.getAddress().equals(client)).count();
+        if (held >= options.maxConnectionsPerClient()) {
+            // counted at accept: a client may negotiate, but not enter transmission past the limit
+            refusal = "client " + client.getHostAddress() + " has " + held + " NBD connections open, the most this"
+                    + " agent allows one client (--max-nbd-connections-per-client " + options.maxConnectionsPerClient()
+                    + "); close some first";
+        }
         NbdConnection connection = new NbdConnection(ch, registry, pool, connectionThreads,
-                options.maxInFlightRequests(), options.maxInFlightBytes(), connections::remove);
+                options.maxInFlightRequests(), options.maxInFlightBytes(), connections::remove, refusal);
         connections.add(connection);
         LOG.info(() -> "NBD connection " + connection.remote() + " opened");
         if (closed) {

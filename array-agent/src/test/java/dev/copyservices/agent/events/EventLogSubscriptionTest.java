@@ -203,4 +203,24 @@ class EventLogSubscriptionTest {
         EventLogTest.publish(log, 2);
         assertEquals(3, log.lastSequence());
     }
+
+    @Test
+    void aFollowerPastTheLimitIsRefusedAndAPlaceFreedByACancelCanBeTakenAgain() throws IOException {
+        EventLog limited = EventLog.open(dir.resolve("limited.log"), new EventLog.Options(100, 1 << 20, 5, 2));
+        try {
+            Subscription one = new Reader().subscribe(limited, 0);
+            new Reader().subscribe(limited, 0);
+            EngineException refused = org.junit.jupiter.api.Assertions.assertThrows(EngineException.class,
+                    () -> new Reader().subscribe(limited, 0));
+            org.junit.jupiter.api.Assertions.assertEquals(
+                    dev.copyservices.agent.error.Reason.EVENT_FOLLOWER_LIMIT_REACHED, refused.reason());
+            org.junit.jupiter.api.Assertions.assertTrue(refused.correction().contains("try again"), refused.correction());
+            org.junit.jupiter.api.Assertions.assertEquals(2, limited.subscriberCount());
+            one.cancel();
+            new Reader().subscribe(limited, 0);
+            org.junit.jupiter.api.Assertions.assertEquals(2, limited.subscriberCount());
+        } finally {
+            limited.close();
+        }
+    }
 }
