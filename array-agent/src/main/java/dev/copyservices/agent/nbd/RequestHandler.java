@@ -97,7 +97,8 @@ final class RequestHandler {
                 case NOT_PERMITTED -> EPERM;
             };
         } catch (IOException e) {
-            return EIO;
+            // a full pool file system is the client's ENOSPC, as the protocol asks, not a device failure
+            return dev.copyservices.agent.volume.PoolErrors.noSpace(e) ? ENOSPC : EIO;
         } catch (RuntimeException | Error e) {
             // Logged once per connection: a broken device would otherwise flood the log per request.
             Level level = bugLogged.compareAndSet(false, true) ? Level.WARNING : Level.FINE;

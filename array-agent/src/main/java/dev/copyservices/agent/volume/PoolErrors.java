@@ -9,9 +9,15 @@ public final class PoolErrors {
     private PoolErrors() {
     }
 
+    /** The pool's file system is full (ENOSPC or EDQUOT): Java reports both only in the message. */
+    public static boolean noSpace(IOException e) {
+        String text = String.valueOf(e.getMessage());
+        return text.contains("No space left") || text.contains("Disk quota exceeded");
+    }
+
     public static EngineException of(String action, IOException e) {
         String text = String.valueOf(e.getMessage());
-        if (text.contains("No space left") || text.contains("Disk quota exceeded")) {
+        if (noSpace(e)) {
             return new EngineException(Reason.POOL_FULL, "could not " + action + ": the pool's file system is full",
                     "free space in the pool, or delete volumes you no longer need", e);
         }
