@@ -74,7 +74,8 @@ public class MirrorGroupReconciler implements Reconciler<MirrorGroup> {
     }
 
     /** Where the group's members stand: this site, the other one, and who is primary now. */
-    record Sides(String local, String peer, String primarySite, boolean conflict, boolean peerUnreachable, String unknownRole) {
+    /** {@code unresponsive}: the first member that cannot reach its peer, or null. */
+    record Sides(String local, String peer, String primarySite, boolean conflict, String unresponsive, String unknownRole) {
     }
 
     @Override
@@ -149,7 +150,7 @@ public class MirrorGroupReconciler implements Reconciler<MirrorGroup> {
         boolean allPrimary = true;
         boolean allSecondary = true;
         boolean conflict = false;
-        boolean unreachable = false;
+        String unresponsive = null;
         String unknownRole = null;
         for (RemoteMirror m : selected) {
             // a PVC member names no array: its StorageArray is the one its reconciler resolved the claim to
@@ -168,13 +169,15 @@ public class MirrorGroupReconciler implements Reconciler<MirrorGroup> {
             allPrimary &= "Primary".equals(role);
             allSecondary &= "Secondary".equals(role);
             conflict |= state != null && state.startsWith("Dual");
-            unreachable |= "Unresponsive".equals(state);
+            if ("Unresponsive".equals(state) && unresponsive == null) {
+                unresponsive = m.getMetadata().getName();
+            }
             if (role == null && unknownRole == null) {
                 unknownRole = m.getMetadata().getName();
             }
         }
         String primarySite = conflict ? null : allPrimary ? local : allSecondary ? peer : null;
-        return new Sides(local, peer, primarySite, conflict, unreachable, unknownRole);
+        return new Sides(local, peer, primarySite, conflict, unresponsive, unknownRole);
     }
 
     /** Starts a failover to spec.primarySite, or refuses it (and puts spec.primarySite back) when it cannot be planned. */
@@ -190,9 +193,11 @@ public class MirrorGroupReconciler implements Reconciler<MirrorGroup> {
         } else if (!force && sides.unknownRole() != null) {
             refusal = "member " + sides.unknownRole() + " has no role yet (it is not mirrored). To fix: wait until every"
                     + " member is Ready, or take it out of the group";
-        } else if (!force && sides.peerUnreachable()) {
-            refusal = "the other site cannot be reached, so a planned failover cannot hand over the writes. To take over"
-                    + " without it, set primarySite: " + to + " and force: true in one edit: kubectl patch mirrorgroup "
+        } else if (!force && sides.unresponsive() != null) {
+            refusal = "member " + sides.unresponsive() + " cannot reach its peer at the other site (Unresponsive), so a"
+                    + " planned failover cannot hand over the writes. If that site was only just restarted, wait until"
+                    + " every member shows its peer again and repeat the edit. If it is gone, take over"
+                    + " without it: set primarySite: " + to + " and force: true in one edit: kubectl patch mirrorgroup "
                     + group.getMetadata().getName() + " --type merge -p '{\"spec\":{\"primarySite\":\"" + to
                     + "\",\"force\":true}}'";
         }

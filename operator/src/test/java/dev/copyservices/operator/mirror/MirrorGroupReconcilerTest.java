@@ -104,6 +104,8 @@ class MirrorGroupReconcilerTest {
         assertEquals(List.of("group site-a"), edits, "no member changed");
         assertEquals("site-a", group.getSpec().getPrimarySite());
         assertTrue(events.recorded.contains("Warning FailoverRefused"), events.recorded.toString());
+        String refusal = Conditions.find(group.getStatus().getConditions(), "Ready").orElseThrow().getMessage();
+        assertTrue(refusal.contains("member orders-log cannot reach its peer") && refusal.contains("force: true"), refusal);
 
         group.getSpec().setPrimarySite("site-b");
         group.getSpec().setForce(true);
