@@ -135,7 +135,7 @@ public final class Main implements Callable<Integer> {
             NbdAttacher attacher = new NbdAttacher(stateDir, commands, mounts);
             services.add(new NodeService(nodeId, agents, locks, new NodeStager(attacher, new FileSystems(commands), mounts,
                     commands), new NodePublisher(attacher, mounts, commands), new VolumeStats(mounts, commands),
-                    new NodeExpander(attacher, new FileSystems(commands), mounts, commands)));
+                    new NodeExpander(attacher, new FileSystems(commands), mounts)));
         }
         CsiServer server = CsiServer.start(socket, services);
         LOG.info("csi-driver " + version() + " (" + mode + ") serving " + IdentityService.NAME + " on " + socket

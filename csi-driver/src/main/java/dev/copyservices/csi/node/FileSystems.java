@@ -69,8 +69,13 @@ public class FileSystems {
         }
     }
 
+    /** The block device's size in bytes. */
+    public long deviceBytes(Path device) {
+        return Long.parseLong(commands.check(List.of("blockdev", "--getsize64", device.toString())));
+    }
+
     private boolean ext4SmallerThanDevice(Path device) {
-        long deviceBytes = Long.parseLong(commands.check(List.of("blockdev", "--getsize64", device.toString())));
+        long deviceBytes = deviceBytes(device);
         long blockCount = 0;
         long blockSize = 0;
         for (String line : commands.check(List.of("dumpe2fs", "-h", device.toString())).split("\n")) {

@@ -3,7 +3,6 @@ package dev.copyservices.csi.node;
 import dev.copyservices.csi.common.CsiError;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * NodeExpandVolume: grows the file system of a staged volume to its device. Expansion is offline
@@ -15,13 +14,11 @@ public final class NodeExpander {
     private final NbdAttacher attacher;
     private final FileSystems fileSystems;
     private final Mounts mounts;
-    private final Commands commands;
 
-    public NodeExpander(NbdAttacher attacher, FileSystems fileSystems, Mounts mounts, Commands commands) {
+    public NodeExpander(NbdAttacher attacher, FileSystems fileSystems, Mounts mounts) {
         this.attacher = attacher;
         this.fileSystems = fileSystems;
         this.mounts = mounts;
-        this.commands = commands;
     }
 
     /** Grows what is at volumePath and answers the device's size in bytes. */
@@ -34,7 +31,7 @@ public final class NodeExpander {
                 + " is not published or staged at " + volumePath));
         Path device = attacher.device(volumeId).orElseThrow(() -> CsiError.notFound("volume " + volumeId
                 + " is not staged on this node; stage it first"));
-        long deviceBytes = Long.parseLong(commands.check(List.of("blockdev", "--getsize64", device.toString())));
+        long deviceBytes = fileSystems.deviceBytes(device);
         if (requiredBytes > deviceBytes) {
             throw CsiError.precondition("volume " + volumeId + " is attached at " + deviceBytes + " bytes, the size it had"
                     + " when it was staged, and cannot grow while staged (the driver expands offline); unpublish and"
