@@ -11,6 +11,7 @@ import dev.copyservices.agent.grpc.ReplicationServer;
 import dev.copyservices.agent.mirror.MirrorEngine;
 import dev.copyservices.agent.nbd.NbdServer;
 import dev.copyservices.agent.pool.Pool;
+import dev.copyservices.agent.security.TransportSecurity;
 import dev.copyservices.agent.volume.VolumeEngine;
 import dev.copyservices.agent.volume.VolumeLifecycle;
 import dev.copyservices.agent.volumecopy.VolumeCopyEngine;
@@ -31,12 +32,14 @@ public final class Agent implements AutoCloseable {
     /** What the command line decides. */
     public record Config(Path poolDir, HostPort listen, HostPort nbdListen, String name, String site,
             ArrayLimits limits, FlashCopyEngine.Options flashCopy, VolumeCopyEngine.Options volumeCopy,
-            MirrorEngine.Options mirror, HostPort replicationListen, NbdServer.Options nbd) {
+            MirrorEngine.Options mirror, HostPort replicationListen, NbdServer.Options nbd,
+            TransportSecurity security) {
+        /** In-process agents of unit tests: plaintext control port (--insecure-dev). */
         public Config(Path poolDir, HostPort listen, HostPort nbdListen, String name, String site, ArrayLimits limits,
                 FlashCopyEngine.Options flashCopy, VolumeCopyEngine.Options volumeCopy, MirrorEngine.Options mirror,
                 HostPort replicationListen) {
             this(poolDir, listen, nbdListen, name, site, limits, flashCopy, volumeCopy, mirror, replicationListen,
-                    NbdServer.Options.defaults());
+                    NbdServer.Options.defaults(), TransportSecurity.insecureDev());
         }
 
         /** Without mirroring options: no replication listener. */
@@ -56,10 +59,12 @@ public final class Agent implements AutoCloseable {
     private final ReplicationServer replication;
     private final NbdServer nbd;
     private final ControlServer control;
+    private final TransportSecurity security;
 
     private Agent(Pool pool, EventLog events, VolumeEngine volumes, FlashCopyEngine flashCopies,
             VolumeCopyEngine volumeCopies, MirrorEngine mirrors, ReplicationServer replication, NbdServer nbd,
-            ControlServer control) {
+            ControlServer control, TransportSecurity security) {
+        this.security = security;
         this.pool = pool;
         this.events = events;
         this.volumes = volumes;
@@ -93,15 +98,18 @@ public final class Agent implements AutoCloseable {
             volumeCopies.mirrorSecondaries(mirrors::isSecondary);
             if (config.replicationListen() != null) {
                 replication = new ReplicationServer(config.replicationListen().address(), config.mirror().tls(),
-                        mirrors.peerSide()).start();
+                        config.security().policy(), mirrors.peerSide()).start();
             }
-            nbd = new NbdServer(volumes, config.nbdListen().address(), config.nbd());
+            if (config.security().insecure()) {
+                volumes.openToEveryClient(); // --insecure-dev protects nothing, exports included
+            }
+            nbd = new NbdServer(volumes.exports(), config.nbdListen().address(), config.nbd());
             nbd.start();
             HostPort nbdEndpoint = new HostPort(config.nbdListen().host(), nbd.port());
             ArrayEngine array = new ArrayEngine(pool, volumes, figures(flashCopies, volumeCopies, mirrors, volumes),
                     config.limits(), nbdEndpoint.toString(), enabledFeatures(config));
-            ControlServer control = new ControlServer(config.listen().address(), array, volumes, flashCopies,
-                    volumeCopies, mirrors, events).start();
+            ControlServer control = new ControlServer(config.listen().address(), config.security(), array, volumes,
+                    flashCopies, volumeCopies, mirrors, events).start();
             // so that a reader always finds something, and a restart shows in the event stream; before
             // SERVING, so that whoever waits for SERVING finds it
             events.publish(EventSink.Severity.INFO, "AGENT_STARTED", "Array", pool.catalog().getArrayName(),
@@ -113,7 +121,9 @@ public final class Agent implements AutoCloseable {
                     + new HostPort(config.replicationListen().host(), replication.port())) + ", pool "
                     + pool.directory().root() + ", "
                     + volumes.count() + " volume(s)");
-            return new Agent(pool, events, volumes, flashCopies, volumeCopies, mirrors, replication, nbd, control);
+            config.security().announce();
+            return new Agent(pool, events, volumes, flashCopies, volumeCopies, mirrors, replication, nbd, control,
+                    config.security());
         } catch (IOException | RuntimeException e) {
             if (nbd != null) {
                 nbd.close();
@@ -135,6 +145,7 @@ public final class Agent implements AutoCloseable {
                 events.close();
             }
             pool.close();
+            config.security().close();
             throw e;
         }
     }
@@ -200,6 +211,7 @@ public final class Agent implements AutoCloseable {
         flashCopies.close();
         volumes.flushAll();
         volumes.close();
+        security.close();
         try {
             pool.close();
         } catch (IOException e) {

@@ -14,7 +14,11 @@ import dev.copyservices.agent.flashcopy.FlashCopyEngine;
 import dev.copyservices.agent.volumecopy.CopyIo;
 import dev.copyservices.agent.mirror.MirrorEngine;
 import dev.copyservices.agent.nbd.NbdServer;
-import dev.copyservices.agent.mirror.MirrorTls;
+import dev.copyservices.agent.security.TransportSecurity;
+import dev.copyservices.api.tls.CertificateIdentity;
+import dev.copyservices.api.tls.ReloadingTls;
+import dev.copyservices.api.tls.Role;
+import dev.copyservices.api.tls.TlsFiles;
 import dev.copyservices.agent.volumecopy.VolumeCopyEngine;
 import picocli.CommandLine.Option;
 
@@ -64,22 +68,40 @@ public final class Main implements Callable<Integer> {
     String cowChunkSize;
 
     @Option(names = "--replication-listen", paramLabel = "HOST:PORT", description = "Address of the agent-to-agent"
-            + " replication listener (mutual TLS); needed for remote mirrors. Needs --tls-cert, --tls-key and --tls-ca.")
+            + " replication listener (mutual TLS, with the --tls-* identity); needed for remote mirrors.")
     String replicationListen;
 
     @Option(names = "--replication-advertise", paramLabel = "HOST:PORT", description = "The replication address peers"
             + " are told to reach this agent at (default: --replication-listen), e.g. behind a proxy or NAT.")
     String replicationAdvertise;
 
-    @Option(names = "--tls-cert", paramLabel = "FILE", description = "This agent's certificate (PEM) for the"
-            + " replication link.")
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "This agent's certificate (PEM), subject"
+            + " O=array-agent, CN=<its site>, for the control and replication ports (mutual TLS). Re-read when it"
+            + " changes.")
     Path tlsCert;
 
     @Option(names = "--tls-key", paramLabel = "FILE", description = "The certificate's private key (PKCS#8 PEM).")
     Path tlsKey;
 
-    @Option(names = "--tls-ca", paramLabel = "FILE", description = "The CA (PEM) whose certificates peers must present.")
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "The CA (PEM) whose certificates callers and"
+            + " peers must present.")
     Path tlsCa;
+
+    @Option(names = "--insecure-dev", description = "No TLS: a plaintext control port on which anyone may do"
+            + " anything, and no replication link. For a laptop or a test only; array show says so.")
+    boolean insecureDev;
+
+    @Option(names = "--peer-site", paramLabel = "SITE", description = "A site whose agents the replication port"
+            + " accepts (their certificates' CN). Repeatable; without it, any array agent of the CA is accepted.")
+    java.util.List<String> peerSites = new java.util.ArrayList<>();
+
+    @Option(names = "--tls-reload-interval", defaultValue = "60s", paramLabel = "DURATION", description = "How often"
+            + " the TLS files are looked at for a rotation (default ${DEFAULT-VALUE}).")
+    String tlsReloadInterval;
+
+    @Option(names = "--tls-expiry-warning-days", defaultValue = "30", paramLabel = "DAYS", description = "Report the"
+            + " certificate in the log and in array show this many days before it expires (default ${DEFAULT-VALUE}).")
+    int tlsExpiryWarningDays;
 
     @Option(names = "--mirror-write-timeout", defaultValue = "5s", paramLabel = "DURATION", description = "How long a"
             + " write waits for the peer before a synchronous mirror goes Unsynchronized and the write completes"
@@ -106,7 +128,7 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
         Agent.Config config;
         try {
-            config = config();
+            config = config(security());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
         }
@@ -120,7 +142,49 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    private Agent.Config config() {
+    /** The TLS identity and access rules, or --insecure-dev; refuses an identity that is not an agent's. */
+    private TransportSecurity security() throws java.io.IOException {
+        TlsFiles files;
+        long reloadMillis;
+        try {
+            files = TlsFiles.fromOptions(tlsCert, tlsKey, tlsCa, insecureDev);
+            for (String peer : peerSites) {
+                if (!IDENTIFIER.matcher(peer).matches()) {
+                    throw new IllegalArgumentException("--peer-site '" + peer + "' is not a site name; use 1-63"
+                            + " letters, digits, '.', '_' or '-'");
+                }
+            }
+            // checked in both modes, so that a mistyped value is never silently ignored
+            reloadMillis = parseMillis("--tls-reload-interval", tlsReloadInterval);
+            if (tlsExpiryWarningDays < 0) {
+                throw new IllegalArgumentException("--tls-expiry-warning-days must be 0 or more");
+            }
+            if (files == null) {
+                if (replicationListen != null) {
+                    throw new IllegalArgumentException("--replication-listen needs --tls-cert, --tls-key and --tls-ca:"
+                            + " the replication link is always mutual TLS, also with --insecure-dev");
+                }
+                if (!peerSites.isEmpty()) {
+                    throw new IllegalArgumentException("--peer-site needs --replication-listen and TLS");
+                }
+                return TransportSecurity.insecureDev();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
+        ReloadingTls tls = files.load(java.time.Duration.ofMillis(reloadMillis));
+        CertificateIdentity own = tls.identity();
+        if (!own.hasRole(Role.ARRAY_AGENT)) {
+            tls.close();
+            throw new IllegalArgumentException("--tls-cert " + tlsCert + " (" + own.describe() + ") is not an array"
+                    + " agent's certificate, and clients would refuse it; issue the agent's certificate with subject"
+                    + " O=" + Role.ARRAY_AGENT.subjectName() + ", CN=<its site>");
+        }
+        return TransportSecurity.mutualTls(tls, java.util.Set.copyOf(peerSites),
+                java.time.Duration.ofDays(tlsExpiryWarningDays));
+    }
+
+    private Agent.Config config(TransportSecurity security) {
         String arrayName = name != null ? name : hostName();
         for (String[] id : new String[][] {{"--name", arrayName}, {"--site", site}}) {
             if (!IDENTIFIER.matcher(id[1]).matches()) {
@@ -144,15 +208,12 @@ public final class Main implements Callable<Integer> {
                 (int) chunk);
         HostPort replication = replicationListen == null ? null : HostPort.parse("--replication-listen",
                 replicationListen);
-        MirrorTls tls = null;
-        if (replication != null) {
-            if (tlsCert == null || tlsKey == null || tlsCa == null) {
-                throw new IllegalArgumentException("--replication-listen needs --tls-cert, --tls-key and --tls-ca: the"
-                        + " replication link is mutual TLS");
-            }
-            tls = new MirrorTls(tlsCert, tlsKey, tlsCa);
-        } else if (replicationAdvertise != null) {
+        ReloadingTls tls = replication == null ? null : security.tls().orElseThrow();
+        if (replication == null && replicationAdvertise != null) {
             throw new IllegalArgumentException("--replication-advertise needs --replication-listen");
+        }
+        if (replication == null && !peerSites.isEmpty()) {
+            throw new IllegalArgumentException("--peer-site needs --replication-listen");
         }
         String advertised = replication == null ? null : replicationAdvertise != null
                 ? HostPort.parse("--replication-advertise", replicationAdvertise).toString() : replication.toString();
@@ -168,7 +229,7 @@ public final class Main implements Callable<Integer> {
         return new Agent.Config(poolDir, HostPort.parse("--listen", listen), HostPort.parse("--nbd-listen", nbdListen),
                 arrayName, site, limits, flashCopy, new VolumeCopyEngine.Options(!disabledFeatures.contains("volumecopy"),
                         CopyIo.DIRECT), mirror, replication,
-                NbdServer.Options.defaults().withMaxConnectionsPerClient(maxNbdConnectionsPerClient));
+                NbdServer.Options.defaults().withMaxConnectionsPerClient(maxNbdConnectionsPerClient), security);
     }
 
     private static long parseMillis(String option, String value) {

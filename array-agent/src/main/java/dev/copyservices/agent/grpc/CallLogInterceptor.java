@@ -21,7 +21,10 @@ final class CallLogInterceptor implements ServerInterceptor {
             return next.startCall(call, headers); // health probes and reflection would drown the log
         }
         long start = System.nanoTime();
-        Object peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        Object address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        // the certificate's subject names the caller; nothing else of the TLS session is logged
+        String peer = CallerIdentity.of(call).map(id -> address + " [" + id.describe() + "]")
+                .orElse(String.valueOf(address));
         String method = call.getMethodDescriptor().getFullMethodName();
         ServerCall<Q, A> logging = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override

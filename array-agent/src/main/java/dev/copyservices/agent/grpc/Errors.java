@@ -30,6 +30,11 @@ final class Errors {
         return status(io.grpc.Status.Code.INVALID_ARGUMENT, reason, message, correction);
     }
 
+    /** A caller whose certificate does not allow the call (reason PERMISSION_DENIED). */
+    static StatusRuntimeException permissionDenied(String message, String correction) {
+        return status(io.grpc.Status.Code.PERMISSION_DENIED, "PERMISSION_DENIED", message, correction);
+    }
+
     private static StatusRuntimeException status(io.grpc.Status.Code code, String reason, String message,
             String correction) {
         ErrorDetail detail = ErrorDetail.newBuilder().setReason(reason).setMessage(message).setCorrection(correction)

@@ -11,6 +11,7 @@ import dev.copyservices.agent.flashcopy.FullPolicy;
 import dev.copyservices.agent.volume.VolumeInfo;
 import dev.copyservices.agent.volume.VolumeKind;
 import dev.copyservices.api.agent.v1.Array;
+import dev.copyservices.api.agent.v1.Attachment;
 import dev.copyservices.api.agent.v1.Capacity;
 import dev.copyservices.api.agent.v1.Counts;
 import dev.copyservices.api.agent.v1.CreateFlashCopyRequest;
@@ -43,6 +44,8 @@ final class ProtoMapper {
                 .setBase(text(v.base()))
                 .setIncompleteCopy(text(v.incompleteCopy()))
                 .setAccessRestriction(text(v.accessRestriction()))
+                .addAllAttachments(v.attachments().stream().map(a -> Attachment.newBuilder().setHost(a.host())
+                        .addAllAddresses(a.addresses()).build()).toList())
                 .build();
     }
 

@@ -1,6 +1,9 @@
 package dev.copyservices.agent.grpc;
 
-import dev.copyservices.agent.mirror.MirrorTls;
+import dev.copyservices.agent.security.AccessPolicy;
+import dev.copyservices.api.tls.ReloadingTls;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import dev.copyservices.agent.mirror.PeerSide;
 import dev.copyservices.api.agent.v1.ReplicationAck;
 import dev.copyservices.api.agent.v1.ReplicationBatch;
@@ -13,15 +16,22 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
-/** The replication listener: the agent-to-agent service behind mutual TLS (clients must present a CA-signed certificate). */
+/**
+ * The replication listener: the agent-to-agent service behind mutual TLS. Clients must present an
+ * array agent's certificate of the CA, from a peer site when --peer-site names them.
+ */
 public final class ReplicationServer implements AutoCloseable {
     private final Server server;
 
-    public ReplicationServer(InetSocketAddress address, MirrorTls tls, PeerSide peer) throws IOException {
+    public ReplicationServer(InetSocketAddress address, ReloadingTls tls, AccessPolicy policy, PeerSide peer)
+            throws IOException {
         AliasingBatchMarshaller batches = new AliasingBatchMarshaller();
         // a window of a few resync runs: with gRPC's 1 MiB a 4 MiB run crossed the link in stop-and-wait steps
-        this.server = tls.serverBuilder(address).maxInboundMessageSize(16 << 20).flowControlWindow(16 << 20)
-                .addService(withBatchMarshaller(new ReplicationGrpcService(peer, batches).bindService(), batches))
+        this.server = NettyServerBuilder.forAddress(address, tls.serverCredentials()).maxInboundMessageSize(16 << 20)
+                .flowControlWindow(16 << 20)
+                .addService(ServerInterceptors.intercept(withBatchMarshaller(
+                        new ReplicationGrpcService(peer, batches).bindService(), batches),
+                        AccessInterceptor.replication(policy)))
                 .build();
     }
 

@@ -1,9 +1,11 @@
 package dev.copyservices.agent.grpc;
 
 import dev.copyservices.agent.volume.VolumeEngine;
+import dev.copyservices.api.agent.v1.AttachVolumeRequest;
 import dev.copyservices.api.agent.v1.CreateVolumeRequest;
 import dev.copyservices.api.agent.v1.DeleteVolumeRequest;
 import dev.copyservices.api.agent.v1.DeleteVolumeResponse;
+import dev.copyservices.api.agent.v1.DetachVolumeRequest;
 import dev.copyservices.api.agent.v1.GetVolumeRequest;
 import dev.copyservices.api.agent.v1.ListVolumesRequest;
 import dev.copyservices.api.agent.v1.ListVolumesResponse;
@@ -60,5 +62,16 @@ final class VolumeGrpcService extends VolumeServiceGrpc.VolumeServiceImplBase {
             volumes.delete(request.getName(), request.getForce());
             return DeleteVolumeResponse.getDefaultInstance();
         });
+    }
+
+    @Override
+    public void attachVolume(AttachVolumeRequest request, StreamObserver<Volume> observer) {
+        Unary.answer(observer, () -> ProtoMapper.toProto(volumes.attach(request.getName(), request.getHost(),
+                request.getAddressesList())));
+    }
+
+    @Override
+    public void detachVolume(DetachVolumeRequest request, StreamObserver<Volume> observer) {
+        Unary.answer(observer, () -> ProtoMapper.toProto(volumes.detach(request.getName(), request.getHost())));
     }
 }

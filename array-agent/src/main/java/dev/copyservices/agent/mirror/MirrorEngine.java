@@ -46,7 +46,7 @@ public final class MirrorEngine implements VolumeLifecycle, AutoCloseable {
      * {@code tls} and {@code endpoint} are null when the agent has no replication listener; {@code
      * endpoint} is the address peers are told to use (the listener, or what --replication-advertise says).
      */
-    public record Options(boolean enabled, MirrorTls tls, String endpoint, long writeTimeoutMillis,
+    public record Options(boolean enabled, dev.copyservices.api.tls.ReloadingTls tls, String endpoint, long writeTimeoutMillis,
             int regionBytes) {
         public static Options disabledLink() {
             return new Options(true, null, null, 5000, 64 << 10);

@@ -6,6 +6,7 @@ import dev.copyservices.api.agent.v1.ErrorDetail;
 import dev.copyservices.api.agent.v1.ReplicationServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import dev.copyservices.api.tls.ReloadingTls;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import java.io.IOException;
@@ -28,9 +29,9 @@ final class PeerLink implements AutoCloseable {
     /** One ordered stream per ordering domain: a consistency group, or a mirror of its own. */
     private final java.util.Map<String, ReplicationStream> streams = new java.util.HashMap<>();
 
-    PeerLink(String endpoint, MirrorTls tls) throws IOException {
+    PeerLink(String endpoint, ReloadingTls tls) throws IOException {
         this.endpoint = endpoint;
-        this.channel = NettyChannelBuilder.forTarget(endpoint).sslContext(tls.client())
+        this.channel = NettyChannelBuilder.forTarget(endpoint, tls.agentChannelCredentials())
                 .maxInboundMessageSize(16 << 20).flowControlWindow(16 << 20).build();
     }
 

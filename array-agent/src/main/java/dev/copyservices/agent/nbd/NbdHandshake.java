@@ -3,6 +3,8 @@ package dev.copyservices.agent.nbd;
 import static dev.copyservices.agent.nbd.NbdProtocol.*;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -10,6 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.logging.Logger;
 
 /**
  * The fixed newstyle negotiation for one connection, up to the point where the client has chosen
@@ -19,7 +22,9 @@ import java.util.Optional;
  * are answered {@code NBD_REP_ERR_UNSUP}, which every client must accept.
  */
 final class NbdHandshake {
+    private static final Logger LOG = Logger.getLogger(NbdHandshake.class.getName());
     private final SocketChannel ch;
+    private final InetAddress client;
     private final ExportRegistry registry;
     private final Runnable onRevoke;
     private final String refusal;
@@ -27,8 +32,9 @@ final class NbdHandshake {
     private boolean noZeroes;
 
     /** @param refusal when not null, why no export may be entered (NBD_OPT_GO gets NBD_REP_ERR_POLICY with it) */
-    NbdHandshake(SocketChannel ch, ExportRegistry registry, Runnable onRevoke, String refusal) {
+    NbdHandshake(SocketChannel ch, ExportRegistry registry, Runnable onRevoke, String refusal) throws IOException {
         this.ch = ch;
+        this.client = ((InetSocketAddress) ch.getRemoteAddress()).getAddress();
         this.registry = registry;
         this.onRevoke = onRevoke;
         this.refusal = refusal;
@@ -105,7 +111,13 @@ final class NbdHandshake {
         } catch (CharacterCodingException e) {
             throw new ProtocolException("export name is not UTF-8");
         }
-        Optional<Export> opened = registry.open(name, onRevoke);
+        Optional<Export> opened;
+        try {
+            opened = registry.open(name, client, onRevoke);
+        } catch (ExportRefusedException e) {
+            refused(name, e);
+            return Optional.empty(); // this option cannot carry an error: the spec says to hang up
+        }
         if (opened.isEmpty()) {
             return opened; // this option cannot carry an error: the spec says to hang up
         }
@@ -126,7 +138,7 @@ final class NbdHandshake {
             replyError(OPT_LIST, REP_ERR_INVALID, "NBD_OPT_LIST takes no data");
             return;
         }
-        for (ExportRegistry.ExportSummary summary : registry.list()) {
+        for (ExportRegistry.ExportSummary summary : registry.list(client)) {
             byte[] name = summary.name().getBytes(StandardCharsets.UTF_8);
             byte[] description = summary.description() == null
                     ? new byte[0] : summary.description().getBytes(StandardCharsets.UTF_8);
@@ -165,7 +177,14 @@ final class NbdHandshake {
         }
 
         if (option == OPT_INFO) {
-            Optional<ExportRegistry.ExportSummaryInfo> info = registry.info(name);
+            Optional<ExportRegistry.ExportSummaryInfo> info;
+            try {
+                info = registry.info(name, client);
+            } catch (ExportRefusedException e) {
+                refused(name, e);
+                replyError(option, REP_ERR_POLICY, e.getMessage());
+                return Optional.empty();
+            }
             if (info.isEmpty()) {
                 replyError(option, REP_ERR_UNKNOWN, "no such export");
             } else {
@@ -179,7 +198,14 @@ final class NbdHandshake {
             replyError(option, REP_ERR_POLICY, refusal);
             return Optional.empty();
         }
-        Optional<Export> opened = registry.open(name, onRevoke);
+        Optional<Export> opened;
+        try {
+            opened = registry.open(name, client, onRevoke);
+        } catch (ExportRefusedException e) {
+            refused(name, e);
+            replyError(option, REP_ERR_POLICY, e.getMessage());
+            return Optional.empty();
+        }
         if (opened.isEmpty()) {
             replyError(option, REP_ERR_UNKNOWN, "no such export");
             return opened;
@@ -193,6 +219,11 @@ final class NbdHandshake {
             export.close();
             throw e;
         }
+    }
+
+    /** Refusals are logged: an administrator looking for who tried what finds them next to the connections. */
+    private void refused(String name, ExportRefusedException e) {
+        LOG.warning("NBD client " + client.getHostAddress() + " refused export '" + name + "': " + e.getMessage());
     }
 
     private void sendInfo(int option, String name, long size, boolean readOnly, short[] requests)
@@ -225,7 +256,7 @@ final class NbdHandshake {
     }
 
     private String describe(String name) {
-        for (ExportRegistry.ExportSummary summary : registry.list()) {
+        for (ExportRegistry.ExportSummary summary : registry.list(client)) {
             if (summary.name().equals(name)) {
                 String d = summary.description();
                 return d == null || d.isEmpty() ? null : d;

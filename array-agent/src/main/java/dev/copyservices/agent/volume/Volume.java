@@ -3,10 +3,12 @@ package dev.copyservices.agent.volume;
 import dev.copyservices.agent.nbd.Export;
 import dev.copyservices.agent.pool.catalog.VolumeRecord;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * A live volume: its catalog record, its data, and the NBD connections holding it. Connections reach
@@ -51,13 +53,24 @@ final class Volume {
         return new VolumeInfo(r.getName(), r.getId(), r.getSizeBytes(), Math.max(allocated, 0), r.getReadOnly(),
                 Map.copyOf(r.getAttributesMap()), Instant.ofEpochMilli(r.getCreatedUnixMillis()), holds.size(),
                 r.getKind() == dev.copyservices.agent.pool.catalog.VolumeKind.FLASHCOPY ? VolumeKind.FLASHCOPY
-                        : VolumeKind.STANDARD, base, r.getIncompleteCopy(), guard.describe());
+                        : VolumeKind.STANDARD, base, r.getIncompleteCopy(), guard.describe(),
+                r.getAttachmentsList().stream().map(a -> new Attachment(a.getHost(), a.getAddressesList())).toList());
     }
 
-    Export hold(Runnable onRevoke) {
-        Hold hold = new Hold(record.getName(), device.size(), onRevoke);
+    Export hold(InetAddress client, Runnable onRevoke) {
+        Hold hold = new Hold(record.getName(), device.size(), client, onRevoke);
         holds.add(hold);
         return hold;
+    }
+
+    /** Ends the connections of clients that may no longer open the volume (their host was detached). */
+    void revokeUnless(Predicate<InetAddress> stillAllowed) {
+        for (Hold hold : Set.copyOf(holds)) {
+            if (!stillAllowed.test(hold.client)) {
+                hold.onRevoke.run();
+                holds.remove(hold);
+            }
+        }
     }
 
     /** Ends every connection to this volume, e.g. before a forced delete. */
@@ -76,11 +89,13 @@ final class Volume {
     private final class Hold implements Export {
         private final String name;
         private final long size;
+        private final InetAddress client;
         private final Runnable onRevoke;
 
-        Hold(String name, long size, Runnable onRevoke) {
+        Hold(String name, long size, InetAddress client, Runnable onRevoke) {
             this.name = name;
             this.size = size;
+            this.client = client;
             this.onRevoke = onRevoke;
         }
 

@@ -33,7 +33,7 @@ import java.util.logging.Logger;
  * are serialised and made durable in the catalog before they show in memory; the data path only
  * reads the concurrent name map and never takes the control lock.
  */
-public final class VolumeEngine implements ExportRegistry, AutoCloseable {
+public final class VolumeEngine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(VolumeEngine.class.getName());
 
     private final Pool pool;
@@ -43,6 +43,8 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
     private final Map<String, Volume> byName = new ConcurrentHashMap<>();
     private final Map<String, Volume> byId = new ConcurrentHashMap<>();
     private final Object control = new Object();
+    private final VolumeExports exports = new VolumeExports(this);
+    private volatile boolean hostMappingEnforced = true;
 
     private VolumeEngine(Pool pool, ArrayLimits limits, VolumeLifecycle lifecycle, EventSink events) {
         this.pool = pool;
@@ -193,6 +195,84 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
     }
 
     /**
+     * Attaches the volume to a host: NBD clients at the host's addresses may open its export.
+     * Attaching a host again replaces its addresses (connections from dropped ones are ended);
+     * the same attachment again changes nothing.
+     */
+    public VolumeInfo attach(String name, String host, List<String> addresses) {
+        var attachment = HostMapping.attachment(host, addresses);
+        synchronized (control) {
+            Volume volume = require(name);
+            VolumeRecord before = volume.record();
+            VolumeRecord after = changeAttachments(volume, r -> HostMapping.attach(r, attachment));
+            if (!after.equals(before)) {
+                events.publish(EventSink.Severity.INFO, "VOLUME_ATTACHED", "Volume", name, "attached volume '" + name
+                        + "' to host '" + host + "' (" + String.join(", ", attachment.getAddressesList()) + ")", "");
+            }
+            return info(volume);
+        }
+    }
+
+    /** Detaches the volume from a host and ends that host's NBD connections; not attached is fine. */
+    public VolumeInfo detach(String name, String host) {
+        HostMapping.checkHost(host);
+        synchronized (control) {
+            Volume volume = require(name);
+            VolumeRecord before = volume.record();
+            VolumeRecord after = changeAttachments(volume, r -> HostMapping.detach(r, host));
+            if (!after.equals(before)) {
+                events.publish(EventSink.Severity.INFO, "VOLUME_DETACHED", "Volume", name, "detached volume '" + name
+                        + "' from host '" + host + "'", "");
+            }
+            return info(volume);
+        }
+    }
+
+    private VolumeRecord changeAttachments(Volume volume, UnaryOperator<VolumeRecord> change) {
+        VolumeRecord after;
+        try {
+            after = mutate(volume.record().getId(), change);
+        } catch (IOException e) {
+            throw PoolErrors.of("change the attachments of volume '" + volume.record().getName() + "'", e);
+        }
+        if (hostMappingEnforced) {
+            volume.revokeUnless(client -> HostMapping.allows(after, client));
+        }
+        return after;
+    }
+
+    /** The volumes as NBD exports, each open only to the hosts it is attached to (unless {@link #openToEveryClient}). */
+    public ExportRegistry exports() {
+        return exports;
+    }
+
+    /**
+     * Lets every NBD client open every export, attached or not: for --insecure-dev, where nothing
+     * else is protected either. Attachments are still kept, and apply again at the next secure start.
+     */
+    public void openToEveryClient() {
+        hostMappingEnforced = false;
+    }
+
+    boolean hostMappingEnforced() {
+        return hostMappingEnforced;
+    }
+
+    /** For {@link VolumeExports}: a live volume by name, looked up without the control lock. */
+    Volume byName(String name) {
+        return byName.get(name);
+    }
+
+    Collection<Volume> volumes() {
+        return byName.values();
+    }
+
+    /** For {@link VolumeExports}: taken so that a delete cannot slip between a look-up and a hold. */
+    Object controlLock() {
+        return control;
+    }
+
+    /**
      * Deletes a volume and what depends on it, in one catalog commit: a base takes its FlashCopies
      * along (L4586), and a FlashCopy's repository name deletes that FlashCopy (L4202).
      */
@@ -286,15 +366,6 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
                 LOG.warning("flush of volume '" + volume.record().getName() + "' failed: " + e.getMessage());
             }
         }
-    }
-
-    @Override
-    public List<ExportSummary> list() {
-        return byName.values().stream()
-                .map(v -> new ExportSummary(v.record().getName(), Sizes.format(v.record().getSizeBytes())
-                        + (v.record().getReadOnly() ? " read-only" : "") + " volume"))
-                .sorted(Comparator.comparing(ExportSummary::name))
-                .toList();
     }
 
     // ---- for engines that build on volumes (FlashCopy) ---------------------------------------------
@@ -428,21 +499,6 @@ public final class VolumeEngine implements ExportRegistry, AutoCloseable {
     public int connections(String id) {
         Volume volume = byId.get(id);
         return volume == null ? 0 : volume.connections();
-    }
-
-    @Override
-    public Optional<ExportSummaryInfo> info(String name) {
-        Volume volume = byName.get(name);
-        return volume == null ? Optional.empty()
-                : Optional.of(new ExportSummaryInfo(name, volume.device().size(), volume.record().getReadOnly()));
-    }
-
-    @Override
-    public Optional<Export> open(String name, Runnable onRevoke) {
-        synchronized (control) { // so a delete cannot slip between the lookup and the hold
-            Volume volume = byName.get(name);
-            return volume == null ? Optional.empty() : Optional.of(volume.hold(onRevoke));
-        }
     }
 
     @Override

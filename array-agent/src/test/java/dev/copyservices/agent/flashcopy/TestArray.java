@@ -8,7 +8,9 @@ import dev.copyservices.agent.pool.catalog.VolumeRecord;
 import dev.copyservices.agent.volume.VolumeDevice;
 import dev.copyservices.agent.volume.VolumeEngine;
 import dev.copyservices.agent.volume.VolumeLifecycle;
+import dev.copyservices.agent.nbd.ExportRefusedException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,6 +67,7 @@ final class TestArray implements AutoCloseable {
             }
         };
         volumes = VolumeEngine.open(pool, limits, lifecycle, sink);
+        volumes.openToEveryClient();
         flashCopies.open(volumes);
     }
 
@@ -73,9 +76,12 @@ final class TestArray implements AutoCloseable {
     }
 
     BlockDevice device(String name) {
-        try (var export = volumes.open(name, () -> {
+        // what an NBD client of the volume would use; host mapping is VolumeEngineTest's business
+        try (var export = volumes.exports().open(name, InetAddress.getLoopbackAddress(), () -> {
         }).orElseThrow()) {
             return export.device(); // the device outlives the hold; no connection is left counted
+        } catch (ExportRefusedException e) {
+            throw new AssertionError("exports are open to every client here", e);
         }
     }
 

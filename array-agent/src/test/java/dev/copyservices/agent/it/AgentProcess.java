@@ -1,7 +1,11 @@
 package dev.copyservices.agent.it;
 
 import io.grpc.ManagedChannel;
+import dev.copyservices.api.tls.ReloadingTls;
+import dev.copyservices.api.tls.TlsFiles;
+import dev.copyservices.kubetest.TestPki;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
@@ -29,14 +33,19 @@ public final class AgentProcess implements AutoCloseable {
     private final int controlPort;
     private final int nbdPort;
     private final List<String> extraArgs;
+    /** The test's own TLS identity toward the agent; null for an agent started with --insecure-dev. */
+    private final ReloadingTls client;
     private Process process;
     private ManagedChannel channel;
 
-    private AgentProcess(Path poolDir, String name, String site, List<String> extraArgs) throws IOException {
+    private AgentProcess(Path poolDir, String name, String site, List<String> extraArgs, ReloadingTls client)
+            throws IOException {
         this.poolDir = poolDir;
         this.name = name;
         this.site = site;
-        this.extraArgs = extraArgs;
+        this.client = client;
+        this.extraArgs = client != null || extraArgs.contains("--insecure-dev") ? extraArgs
+                : concat(extraArgs, List.of("--insecure-dev"));
         this.log = Files.createTempFile("agent", ".log");
         this.controlPort = freePort();
         this.nbdPort = freePort();
@@ -46,12 +55,42 @@ public final class AgentProcess implements AutoCloseable {
         return start(poolDir, "it-array", "it", List.of(extraArgs));
     }
 
-    /** An agent with its own array name and site (e.g. one of a mirror's two arrays). */
+    /**
+     * An agent with its own array name and site, on a plaintext control port (--insecure-dev is
+     * added): the many tests about volumes and copies, not about security.
+     */
     public static AgentProcess start(Path poolDir, String name, String site, List<String> extraArgs)
             throws IOException, InterruptedException {
-        AgentProcess agent = new AgentProcess(poolDir, name, site, List.copyOf(extraArgs));
+        if (extraArgs.contains("--tls-cert")) {
+            throw new IllegalArgumentException("an agent with --tls-cert needs the test's client identity: use the"
+                    + " start(..., TestPki.Identity client, Path ca) form");
+        }
+        AgentProcess agent = new AgentProcess(poolDir, name, site, List.copyOf(extraArgs), null);
         agent.launch();
         return agent;
+    }
+
+    /**
+     * An agent with mutual TLS (its --tls-* arguments in {@code extraArgs}), which the test reaches as
+     * {@code client} (e.g. a cli-admin identity) trusting {@code ca}.
+     */
+    public static AgentProcess start(Path poolDir, String name, String site, List<String> extraArgs,
+            TestPki.Identity client, Path ca) throws IOException, InterruptedException {
+        ReloadingTls tls = new TlsFiles(client.cert(), client.key(), ca).load(Duration.ofMinutes(10));
+        AgentProcess agent = new AgentProcess(poolDir, name, site, List.copyOf(extraArgs), tls);
+        try {
+            agent.launch();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            tls.close();
+            throw e;
+        }
+        return agent;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
     }
 
     public static Path root() {
@@ -98,7 +137,8 @@ public final class AgentProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         sameJdk(builder);
         process = builder.start();
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", controlPort).usePlaintext().build();
+        channel = client == null ? ManagedChannelBuilder.forAddress("127.0.0.1", controlPort).usePlaintext().build()
+                : NettyChannelBuilder.forAddress("127.0.0.1", controlPort, client.agentChannelCredentials()).build();
         awaitServing();
     }
 
@@ -149,6 +189,24 @@ public final class AgentProcess implements AutoCloseable {
         return nbdPort;
     }
 
+    /** Whether the agent runs with mutual TLS, and so lets only attached hosts open its exports. */
+    public boolean secure() {
+        return client != null;
+    }
+
+    /**
+     * Attaches a volume to this machine (host "it-host" at 127.0.0.1), as a user does before a host
+     * may open its export; a no-op if it is attached already.
+     */
+    public void attachTestHost(String volume) {
+        dev.copyservices.api.agent.v1.VolumeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30,
+                TimeUnit.SECONDS).attachVolume(dev.copyservices.api.agent.v1.AttachVolumeRequest.newBuilder()
+                .setName(volume).setHost(TEST_HOST).addAddresses("127.0.0.1").build());
+    }
+
+    /** The host name the tests' NBD clients are attached as. */
+    public static final String TEST_HOST = "it-host";
+
     /** nbd://127.0.0.1:PORT/NAME with the name escaped for a URI. */
     public String nbdUri(String volume) {
         return "nbd://127.0.0.1:" + nbdPort + "/" + volume.replace("%", "%25").replace(" ", "%20");
@@ -187,6 +245,9 @@ public final class AgentProcess implements AutoCloseable {
     public void close() throws InterruptedException {
         if (channel != null) {
             channel.shutdownNow();
+        }
+        if (client != null) {
+            client.close();
         }
         if (process != null && process.isAlive()) {
             process.destroy();

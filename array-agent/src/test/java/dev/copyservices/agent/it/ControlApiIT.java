@@ -183,7 +183,7 @@ class ControlApiIT {
     void secondAgentOnTheSamePoolIsRefusedWithTheReason() throws Exception {
         Path log = Files.createTempFile("second", ".log");
         Process second = AgentProcess.launchRaw(log, "--pool-dir", pool.toString(), "--listen", "127.0.0.1:0",
-                "--nbd-listen", "127.0.0.1:0");
+                "--nbd-listen", "127.0.0.1:0", "--insecure-dev");
         assertTrue(second.waitFor(60, TimeUnit.SECONDS));
         assertEquals(1, second.exitValue());
         assertTrue(Files.readString(log).contains("in use by another agent"), Files.readString(log));
@@ -192,7 +192,11 @@ class ControlApiIT {
     @Test
     void badCommandLineIsAUsageError() throws Exception {
         Path log = Files.createTempFile("usage", ".log");
-        Process bad = AgentProcess.launchRaw(log, "--pool-dir", pool.resolve("other").toString(), "--listen", "nonsense");
+        Process bad = AgentProcess.launchRaw(log, "--pool-dir", pool.resolve("other").toString(), "--listen", "nonsense",
+                "--insecure-dev");
+        // the message names the option, not only the usage text listing every option
+        assertTrue(bad.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(Files.readString(log).contains("--listen"), Files.readString(log));
         assertTrue(bad.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, bad.exitValue());
         assertTrue(Files.readString(log).contains("HOST:PORT"), Files.readString(log));

@@ -54,7 +54,8 @@ class MirrorFeatureDisabledIT {
             List<String> args = new ArrayList<>(List.of("--replication-listen", sites.b().endpoint()));
             args.addAll(sites.pki().agentArgs(sites.pki().agent("site-b")));
             args.addAll(List.of("--disable-feature", "mirror"));
-            try (AgentProcess disabled = AgentProcess.start(sites.b().agent().poolDir(), "site-b", "site-b", args)) {
+            try (AgentProcess disabled = AgentProcess.start(sites.b().agent().poolDir(), "site-b", "site-b", args,
+                    MirrorSites.admin(sites.pki()), sites.pki().caCert())) {
                 var b = MirrorServiceGrpc.newBlockingStub(disabled.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
                 MirroringStatus status = b.getMirroring(GetMirroringRequest.getDefaultInstance());
                 assertTrue(status.getActivated() && !status.getEnabled(), status.toString());

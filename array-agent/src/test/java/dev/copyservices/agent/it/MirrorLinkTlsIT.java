@@ -45,7 +45,7 @@ class MirrorLinkTlsIT {
             args.addAll(List.of("--tls-cert", pki.rogue().cert().toString(), "--tls-key", pki.rogue().key().toString(),
                     "--tls-ca", trust.toString()));
             AgentProcess rogue = AgentProcess.start(Files.createDirectories(dir.resolve("rogue")), "rogue", "rogue",
-                    args);
+                    args, MirrorSites.admin(pki), trust);
             try {
                 MirrorServiceGrpc.MirrorServiceBlockingStub rogueMirrors = MirrorServiceGrpc.newBlockingStub(
                         rogue.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);

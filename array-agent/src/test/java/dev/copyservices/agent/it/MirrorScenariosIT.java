@@ -301,7 +301,7 @@ class MirrorScenariosIT {
         List<String> args = new ArrayList<>(List.of("--replication-listen", "127.0.0.1:" + port));
         args.addAll(sites.pki().agentArgs(sites.pki().agent("site-c"))); // a legitimate member of the same PKI
         try (AgentProcess c = AgentProcess.start(Files.createDirectories(dir.resolve("site-c")), "site-c", "site-c",
-                args)) {
+                args, MirrorSites.admin(sites.pki()), sites.pki().caCert())) {
             MirrorServiceGrpc.MirrorServiceBlockingStub cMirrors = MirrorServiceGrpc.newBlockingStub(c.channel())
                     .withDeadlineAfter(60, TimeUnit.SECONDS);
             assertTrue(cMirrors.activateMirroring(ActivateMirroringRequest.getDefaultInstance()).getActivated());

@@ -147,7 +147,8 @@ public final class MirrorSites implements AutoCloseable {
         }
         AgentProcess agent;
         try {
-            agent = AgentProcess.start(Files.createDirectories(dir.resolve(name)), name, name, args);
+            agent = AgentProcess.start(Files.createDirectories(dir.resolve(name)), name, name, args, admin(pki),
+                    pki.caCert());
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (proxy != null) {
                 proxy.close();
@@ -157,6 +158,11 @@ public final class MirrorSites implements AutoCloseable {
         System.out.println(name + ": replication " + "127.0.0.1:" + port + (proxy != null ? " behind " + proxy : "")
                 + ", log " + agent.logFile());
         return new Site(name, port, agent, proxy);
+    }
+
+    /** The tests' own identity toward the agents: a person with csctl. */
+    public static TestPki.Identity admin(TestPki pki) throws IOException, InterruptedException {
+        return pki.identity("cli-admin", "it");
     }
 
     /**

@@ -39,8 +39,17 @@ final class VolumeCopies {
         return VolumeServiceGrpc.newBlockingStub(agent.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
     }
 
+    /**
+     * Creates a volume; on an agent with TLS (which serves exports only to attached hosts) it is then
+     * attached to this machine, so the test's NBD clients may open it as a user's would.
+     */
     static Volume createVolume(AgentProcess agent, String name, long size) {
-        return volumes(agent).createVolume(CreateVolumeRequest.newBuilder().setName(name).setSizeBytes(size).build());
+        Volume created = volumes(agent).createVolume(CreateVolumeRequest.newBuilder().setName(name).setSizeBytes(size)
+                .build());
+        if (agent.secure()) {
+            agent.attachTestHost(name);
+        }
+        return created;
     }
 
     static Volume volume(AgentProcess agent, String name) {

@@ -197,6 +197,40 @@ class NbdNegotiationTest extends NbdServerTestBase {
     }
 
     @Test
+    void anExportTheClientMayNotOpenIsRefusedWithErrPolicyAndLeftOutOfTheList() throws Exception {
+        startWithVolumes();
+        registry.refuse("vol", "volume 'vol' is attached to no host; attach it first");
+        try (RawNbdClient c = new RawNbdClient(port)) {
+            c.greet(FLAG_C_FIXED_NEWSTYLE | FLAG_C_NO_ZEROES);
+            c.option(OPT_GO, RawNbdClient.infoRequest("vol"));
+            RawNbdClient.OptionReply go = c.readOptionReply();
+            assertEquals(REP_ERR_POLICY, go.type());
+            assertEquals("volume 'vol' is attached to no host; attach it first",
+                    new String(go.data(), StandardCharsets.UTF_8));
+            c.option(OPT_INFO, RawNbdClient.infoRequest("vol"));
+            assertEquals(REP_ERR_POLICY, c.readOptionReply().type());
+            c.option(OPT_LIST, new byte[0]);
+            Set<String> listed = new TreeSet<>();
+            RawNbdClient.OptionReply r;
+            while ((r = c.readOptionReply()).type() == REP_SERVER) {
+                ByteBuffer b = ByteBuffer.wrap(r.data());
+                byte[] name = new byte[b.getInt()];
+                b.get(name);
+                listed.add(new String(name, StandardCharsets.UTF_8));
+            }
+            assertEquals(Set.of("ro"), listed);
+            assertEquals(0, registry.volume("vol").holds.get());
+            c.go("ro"); // negotiation goes on: an export it may open still opens
+        }
+        try (RawNbdClient c = new RawNbdClient(port)) {
+            c.greet(FLAG_C_FIXED_NEWSTYLE | FLAG_C_NO_ZEROES);
+            c.option(OPT_EXPORT_NAME, "vol".getBytes(StandardCharsets.UTF_8));
+            assertTrue(c.closedByServer(), "EXPORT_NAME cannot carry an error: the server hangs up");
+        }
+        assertEquals(0, registry.volume("vol").holds.get());
+    }
+
+    @Test
     void exportNameWithAnUnknownNameClosesTheConnection() throws Exception {
         startWithVolumes();
         try (RawNbdClient c = new RawNbdClient(port)) {
@@ -271,7 +305,7 @@ class NbdNegotiationTest extends NbdServerTestBase {
         }
         // The deadline ends with negotiation: a connected client is not dropped.
         try (RawNbdClient c = RawNbdClient.negotiated(port, "vol")) {
-            ExportRegistry.ExportSummaryInfo info = registry.info("vol").orElseThrow();
+            ExportRegistry.ExportSummaryInfo info = registry.info("vol", java.net.InetAddress.getLoopbackAddress()).orElseThrow();
             long waitUntil = System.nanoTime() + Duration.ofMillis(900).toNanos();
             long cookie = 0;
             while (System.nanoTime() < waitUntil) {

@@ -17,8 +17,8 @@ import java.nio.charset.StandardCharsets;
  * request (the mirror ITs' ordered writer, which waits for each reply before the next request).
  */
 public final class RawNbdClient implements AutoCloseable {
-    record OptionReply(int option, int type, byte[] data) {
-        String text() {
+    public record OptionReply(int option, int type, byte[] data) {
+        public String text() {
             return new String(data, StandardCharsets.UTF_8);
         }
     }
@@ -34,7 +34,16 @@ public final class RawNbdClient implements AutoCloseable {
     final DataOutputStream out;
 
     RawNbdClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(null, port);
+    }
+
+    /** @param source the local address to connect from (any 127.x.y.z works on Linux), or null */
+    RawNbdClient(String source, int port) throws IOException {
+        socket = new Socket();
+        if (source != null) {
+            socket.bind(new java.net.InetSocketAddress(source, 0));
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(20_000); // a safety net so a broken server fails the test, not hangs it
         socket.setTcpNoDelay(true);
         in = new DataInputStream(socket.getInputStream());
@@ -46,6 +55,29 @@ public final class RawNbdClient implements AutoCloseable {
         c.greet(NbdProtocol.FLAG_C_FIXED_NEWSTYLE | NbdProtocol.FLAG_C_NO_ZEROES);
         c.go(export);
         return c;
+    }
+
+    /** NBD_REP_ERR_POLICY: the reply type of a refusal by policy, e.g. of a client not attached. */
+    public static final int REP_ERR_POLICY = NbdProtocol.REP_ERR_POLICY;
+
+    /**
+     * Connects from {@code source} and asks for {@code export} with NBD_OPT_GO; answers the server's
+     * refusal (its type and message), or null when the server let the client in.
+     */
+    public static OptionReply refusalOfGo(String source, int port, String export) throws IOException {
+        try (RawNbdClient c = new RawNbdClient(source, port)) {
+            c.greet(NbdProtocol.FLAG_C_FIXED_NEWSTYLE | NbdProtocol.FLAG_C_NO_ZEROES);
+            c.option(NbdProtocol.OPT_GO, infoRequest(export));
+            while (true) {
+                OptionReply r = c.readOptionReply();
+                if (r.type() == NbdProtocol.REP_ACK) {
+                    return null;
+                }
+                if (r.type() != NbdProtocol.REP_INFO) {
+                    return r;
+                }
+            }
+        }
     }
 
     /** Reads the server greeting, checks it, and answers with {@code clientFlags}. */

@@ -2,6 +2,7 @@ package dev.copyservices.agent.nbd;
 
 import dev.copyservices.agent.volume.BlockDevice;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,25 +47,39 @@ final class TestRegistry implements ExportRegistry {
         volumes.get(name).revokers.forEach(Runnable::run);
     }
 
+    /** Volumes no client may open, as if attached to no host: the refusal carries this message. */
+    private final Map<String, String> refused = new ConcurrentHashMap<>();
+
+    void refuse(String name, String message) {
+        refused.put(name, message);
+    }
+
     @Override
-    public List<ExportSummary> list() {
+    public List<ExportSummary> list(InetAddress client) {
         List<ExportSummary> out = new ArrayList<>();
-        volumes.values().forEach(v -> out.add(new ExportSummary(v.name, v.description)));
+        volumes.values().stream().filter(v -> !refused.containsKey(v.name))
+                .forEach(v -> out.add(new ExportSummary(v.name, v.description)));
         return out;
     }
 
     @Override
-    public Optional<ExportSummaryInfo> info(String name) {
+    public Optional<ExportSummaryInfo> info(String name, InetAddress client) throws ExportRefusedException {
         Volume v = volumes.get(name);
+        if (v != null && refused.containsKey(name)) {
+            throw new ExportRefusedException(refused.get(name));
+        }
         return v == null ? Optional.empty()
                 : Optional.of(new ExportSummaryInfo(name, v.device.size(), v.readOnly.get()));
     }
 
     @Override
-    public Optional<Export> open(String name, Runnable onRevoke) {
+    public Optional<Export> open(String name, InetAddress client, Runnable onRevoke) throws ExportRefusedException {
         Volume v = volumes.get(name);
         if (v == null) {
             return Optional.empty();
+        }
+        if (refused.containsKey(name)) {
+            throw new ExportRefusedException(refused.get(name));
         }
         v.holds.incrementAndGet();
         v.revokers.add(onRevoke);

@@ -9,7 +9,9 @@ import dev.copyservices.agent.volume.BlockDevice;
 import dev.copyservices.agent.volume.BlockIoException;
 import dev.copyservices.agent.volume.VolumeEngine;
 import dev.copyservices.agent.volume.VolumeLifecycle;
+import dev.copyservices.agent.nbd.ExportRefusedException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,6 +49,7 @@ final class CopyArray implements AutoCloseable {
         flashCopies = new FlashCopyEngine(pool, limits, sink, FlashCopyEngine.Options.defaults());
         copies = new VolumeCopyEngine(pool, limits, sink, new VolumeCopyEngine.Options(enabled, io));
         volumes = VolumeEngine.open(pool, limits, VolumeLifecycle.of(flashCopies, copies), sink);
+        volumes.openToEveryClient();
         flashCopies.open(volumes);
         copies.open(volumes, flashCopies);
     }
@@ -78,9 +81,12 @@ final class CopyArray implements AutoCloseable {
     }
 
     BlockDevice host(String name) {
-        try (var export = volumes.open(name, () -> {
+        // what an NBD client of the volume would use; host mapping is VolumeEngineTest's business
+        try (var export = volumes.exports().open(name, InetAddress.getLoopbackAddress(), () -> {
         }).orElseThrow()) {
             return export.device(); // the device outlives the hold; no connection is left counted
+        } catch (ExportRefusedException e) {
+            throw new AssertionError("exports are open to every client here", e);
         }
     }
 
