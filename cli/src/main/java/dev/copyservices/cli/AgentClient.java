@@ -8,7 +8,11 @@ import dev.copyservices.api.agent.v1.EventServiceGrpc;
 import dev.copyservices.api.agent.v1.MirrorServiceGrpc;
 import dev.copyservices.api.agent.v1.VolumeCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.VolumeServiceGrpc;
+import dev.copyservices.api.tls.ReloadingTls;
+import io.grpc.ChannelCredentials;
 import io.grpc.ConnectivityState;
+import io.grpc.InsecureChannelCredentials;
+import java.io.IOException;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
@@ -23,22 +27,26 @@ final class AgentClient implements AutoCloseable {
     /** Opens the channel to an agent; the in-process fake of the unit tests plugs in here. */
     @FunctionalInterface
     interface Connector {
-        ManagedChannel open(AgentAddress address);
+        ManagedChannel open(AgentAddress address, ChannelCredentials credentials);
     }
 
-    /** Plaintext HTTP/2 over TCP: the agent listens on a host-local or cluster-internal port. */
-    static final Connector NETTY = address -> NettyChannelBuilder.forAddress(address.host(), address.port())
-            .usePlaintext()
-            .build();
+    /** HTTP/2 over TCP, with mutual TLS or (--insecure-dev) plaintext. */
+    static final Connector NETTY = (address, credentials) -> NettyChannelBuilder.forAddress(address.host(),
+            address.port(), credentials).build();
 
     private final AgentAddress address;
     private final Duration timeout;
     private final ManagedChannel channel;
 
-    AgentClient(AgentAddress address, Duration timeout, Connector connector) {
+    private final ReloadingTls tls;
+
+    /** {@code tls}: csctl's identity toward the agent, or null for --insecure-dev (plaintext). */
+    AgentClient(AgentAddress address, Duration timeout, Connector connector, ReloadingTls tls) throws IOException {
         this.address = address;
         this.timeout = timeout;
-        this.channel = connector.open(address);
+        this.tls = tls;
+        this.channel = connector.open(address, tls == null ? InsecureChannelCredentials.create()
+                : tls.agentChannelCredentials());
     }
 
     AgentAddress address() {
@@ -99,6 +107,9 @@ final class AgentClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (tls != null) {
+            tls.close();
+        }
         channel.shutdownNow();
         try {
             channel.awaitTermination(2, TimeUnit.SECONDS);

@@ -5,6 +5,7 @@ import dev.copyservices.api.agent.v1.Capacity;
 import dev.copyservices.api.agent.v1.Counts;
 import dev.copyservices.api.agent.v1.GetArrayRequest;
 import dev.copyservices.api.agent.v1.Limits;
+import dev.copyservices.api.agent.v1.Security;
 import picocli.CommandLine.Command;
 
 /** {@code csctl array ...}: the array behind the agent. */
@@ -51,6 +52,7 @@ final class ArrayCommands extends CommandGroup {
             details.field("Out of compliance", String.join(", ", a.getFeaturesOutOfComplianceList())
                     + " (turned off while objects of them exist: those keep working, new ones are refused)");
         }
+        details.field("Security", security(a.getSecurity()));
         return details
                 .section("Capacity")
                 .field("Pool", Output.bytes(c.getPoolTotalBytes()) + " total, " + Output.bytes(c.getPoolFreeBytes()) + " free")
@@ -69,6 +71,18 @@ final class ArrayCommands extends CommandGroup {
                 .field("Groups", Integer.toUnsignedString(n.getFlashcopyGroups()))
                 .end()
                 .render();
+    }
+
+    /** How the agent's ports are protected; an agent of before this field shows a dash. */
+    static String security(Security s) {
+        return switch (s.getMode()) {
+            case "" -> "-";
+            case "insecure-dev" -> "INSECURE (--insecure-dev): plaintext, anyone who reaches the agent may do anything";
+            default -> "mutual TLS as " + s.getIdentity() + ", certificate valid until "
+                    + Output.time(s.hasCertificateNotAfter(), s.getCertificateNotAfter()) + "; replication accepts "
+                    + (s.getPeerSitesCount() == 0 ? "any array agent of the CA"
+                            : "sites " + String.join(", ", s.getPeerSitesList()));
+        };
     }
 
     private static String usedOfMax(int used, int max) {

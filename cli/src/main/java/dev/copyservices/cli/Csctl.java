@@ -4,6 +4,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import dev.copyservices.api.tls.ReloadingTls;
+import dev.copyservices.api.tls.TlsFiles;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -35,6 +38,10 @@ import picocli.CommandLine.Spec;
 final class Csctl implements Callable<Integer>, AutoCloseable {
 
     static final String AGENT_ENV = "CSCTL_AGENT";
+    static final String TLS_CERT_ENV = "CSCTL_TLS_CERT";
+    static final String TLS_KEY_ENV = "CSCTL_TLS_KEY";
+    static final String TLS_CA_ENV = "CSCTL_TLS_CA";
+    static final String INSECURE_DEV_ENV = "CSCTL_INSECURE_DEV";
 
     @Spec
     CommandSpec spec;
@@ -51,6 +58,22 @@ final class Csctl implements Callable<Integer>, AutoCloseable {
             converter = Converters.Timeout.class,
             description = "Give up on the agent after this many seconds. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Your certificate (PEM), subject O=cli-admin (default: $" + TLS_CERT_ENV + ").")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Its private key, PKCS#8 PEM (default: $" + TLS_KEY_ENV + ").")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "The CA (PEM) of the agents' certificates (default: $" + TLS_CA_ENV + ").")
+    Path tlsCa;
+
+    @Option(names = "--insecure-dev", scope = ScopeType.INHERIT, description = "Talk plaintext to an agent started"
+            + " with --insecure-dev (default: $" + INSECURE_DEV_ENV + "=1). For a laptop or a test only.")
+    boolean insecureDev;
 
     private final BufferedReader in;
     private final PrintWriter out;
@@ -80,9 +103,38 @@ final class Csctl implements Callable<Integer>, AutoCloseable {
     /** The connection to the agent, opened on first use and closed when csctl ends. */
     AgentClient client() {
         if (client == null) {
-            client = new AgentClient(address(), timeout, connector);
+            AgentAddress target = address();
+            ReloadingTls tls = tls();
+            try {
+                client = new AgentClient(target, timeout, connector, tls);
+            } catch (IOException e) {
+                tls.close();
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
         }
         return client;
+    }
+
+    /** csctl's TLS identity from the options, else the environment; null with --insecure-dev. */
+    private ReloadingTls tls() {
+        Path cert = tlsCert != null ? tlsCert : pathFromEnv(TLS_CERT_ENV);
+        Path key = tlsKey != null ? tlsKey : pathFromEnv(TLS_KEY_ENV);
+        Path ca = tlsCa != null ? tlsCa : pathFromEnv(TLS_CA_ENV);
+        boolean anyOption = tlsCert != null || tlsKey != null || tlsCa != null;
+        boolean insecure = insecureDev || (!anyOption && "1".equals(env.get(INSECURE_DEV_ENV)));
+        try {
+            TlsFiles files = TlsFiles.fromOptions(cert, key, ca, insecure);
+            // csctl lives for one command: no rotation to follow
+            return files == null ? null : files.load(Duration.ofHours(1));
+        } catch (IllegalArgumentException | IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage() + " (options, or $"
+                    + TLS_CERT_ENV + ", $" + TLS_KEY_ENV + ", $" + TLS_CA_ENV + ", $" + INSECURE_DEV_ENV + "=1)");
+        }
+    }
+
+    private Path pathFromEnv(String name) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? null : Path.of(value);
     }
 
     /** The output in the chosen format. */

@@ -87,7 +87,9 @@ final class ErrorReporter {
         String check = "check that the agent is running and listening there, or point csctl at it with"
                 + " --agent HOST:PORT (or CSCTL_AGENT)";
         return switch (status.getCode()) {
-            case UNAVAILABLE -> new Report(UNREACHABLE, "cannot reach " + where + ": " + reason(status), check);
+            case UNAVAILABLE -> new Report(UNREACHABLE, "cannot reach " + where + ": " + reason(status), check
+                    + "; an agent with mutual TLS drops a plaintext connection and a certificate of another CA:"
+                    + " give --tls-cert, --tls-key and --tls-ca of your cli-admin identity");
             case DEADLINE_EXCEEDED -> connection.connected()
                     ? new Report(AGENT_ERROR, where + " did not answer within " + seconds(connection.timeout()),
                             "the request may still complete on the agent: look with a read command, or raise"

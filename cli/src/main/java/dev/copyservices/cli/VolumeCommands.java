@@ -1,8 +1,10 @@
 package dev.copyservices.cli;
 
+import dev.copyservices.api.agent.v1.AttachVolumeRequest;
 import dev.copyservices.api.agent.v1.CreateVolumeRequest;
 import dev.copyservices.api.agent.v1.DeleteVolumeRequest;
 import dev.copyservices.api.agent.v1.DeleteVolumeResponse;
+import dev.copyservices.api.agent.v1.DetachVolumeRequest;
 import dev.copyservices.api.agent.v1.GetVolumeRequest;
 import dev.copyservices.api.agent.v1.ListVolumesRequest;
 import dev.copyservices.api.agent.v1.ListVolumesResponse;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Parameters;
  * {@code csctl volume ...}: one command per VolumeService RPC. Validation that needs the array's state
  * (name rules, size alignment, limits) is left to the agent, so there is one source of truth for it.
  */
-@Command(name = "volume", description = "Create, list, inspect, resize, change and delete volumes.")
+@Command(name = "volume", description = "Create, list, inspect, resize, change, attach and delete volumes.")
 final class VolumeCommands extends CommandGroup {
 
     private static final String NAME_HELP = "Volume name: 1-30 letters, digits, '-', '_', '.' or spaces"
@@ -124,6 +126,37 @@ final class VolumeCommands extends CommandGroup {
         return 0;
     }
 
+    @Command(name = "attach", description = "Attach a volume to a host: NBD clients at the host's addresses may then"
+            + " open its export, and no others may. Attaching a host again replaces its addresses.")
+    int attach(
+            @Parameters(paramLabel = "NAME", description = NAME_HELP) String name,
+            @Option(names = "--host", required = true, paramLabel = "HOST",
+                    description = "The host's name, e.g. its Kubernetes node name.") String host,
+            @Option(names = "--address", required = true, paramLabel = "IP",
+                    description = "An IP address the host's NBD client connects from; repeatable.") List<String> addresses) {
+        Volume volume = root.client().volumes().attachVolume(AttachVolumeRequest.newBuilder()
+                .setName(name)
+                .setHost(host)
+                .addAllAddresses(addresses)
+                .build());
+        confirm(volume, "attached to " + attachments(volume, ", "));
+        return 0;
+    }
+
+    @Command(name = "detach", description = "Detach a volume from a host; the host's NBD connections to it are closed."
+            + " A host that is not attached is fine.")
+    int detach(
+            @Parameters(paramLabel = "NAME", description = NAME_HELP) String name,
+            @Option(names = "--host", required = true, paramLabel = "HOST", description = "The host to detach.")
+            String host) {
+        Volume volume = root.client().volumes().detachVolume(DetachVolumeRequest.newBuilder()
+                .setName(name)
+                .setHost(host)
+                .build());
+        confirm(volume, "detached from " + quoted(host) + "; attached to " + attachments(volume, ", "));
+        return 0;
+    }
+
     @Command(name = "delete", description = "Delete a volume and its data.")
     int delete(
             @Parameters(paramLabel = "NAME", description = NAME_HELP) String name,
@@ -174,6 +207,7 @@ final class VolumeCommands extends CommandGroup {
         }
         return details
                 .field("Connections", Integer.toUnsignedString(v.getNbdConnections()))
+                .field("Attached to", attachments(v, "\n"))
                 .field("Created", Output.time(v.hasCreated(), v.getCreated()))
                 .field("Attributes", attributes(v, "\n"))
                 .render();
@@ -204,6 +238,16 @@ final class VolumeCommands extends CommandGroup {
             return "read-write (no host I/O now)";
         }
         return restriction.isEmpty() ? "read-write" : "read-write (read-only now)";
+    }
+
+    /** Each host with its addresses, e.g. "node-1 (10.0.0.1, fd00::1)"; "-" when attached to none. */
+    private static String attachments(Volume v, String separator) {
+        if (v.getAttachmentsCount() == 0) {
+            return "-";
+        }
+        return v.getAttachmentsList().stream()
+                .map(a -> a.getHost() + " (" + String.join(", ", a.getAddressesList()) + ")")
+                .collect(Collectors.joining(separator));
     }
 
     private static String attributes(Volume v, String separator) {

@@ -52,6 +52,7 @@ class ArrayCommandsTest {
                 Version:               0.1.0
                 NBD endpoint:          10.0.0.5:10809
                 Features:              flashcopy
+                Security:              -
                 Capacity:
                   Pool:                100 GiB total, 42.5 GiB free
                   Provisioned:         120 GiB
@@ -100,7 +101,7 @@ class ArrayCommandsTest {
         agent.array = sample().toBuilder().addFeaturesOutOfCompliance("volumecopy").build();
         String out = agent.run("array", "show").out();
         assertTrue(out.contains("Features:              flashcopy\nOut of compliance:     volumecopy (turned off while"
-                + " objects of them exist: those keep working, new ones are refused)\nCapacity:\n"), out);
+                + " objects of them exist: those keep working, new ones are refused)\nSecurity:              -\nCapacity:\n"), out);
     }
 
     @Test

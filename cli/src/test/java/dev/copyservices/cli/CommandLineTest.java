@@ -57,6 +57,30 @@ class CommandLineTest {
     }
 
     @Test
+    void withoutACertificateOrInsecureDevNothingIsSentAndTheErrorSaysWhatToGive() {
+        agent.env.remove(Csctl.INSECURE_DEV_ENV);
+        FakeAgent.Result r = agent.run("volume", "list");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().startsWith("error: no TLS identity: give --tls-cert, --tls-key and --tls-ca"), r.err());
+        assertTrue(r.err().contains("--insecure-dev") && r.err().contains("CSCTL_TLS_CERT"), r.err());
+        assertTrue(agent.requests.isEmpty());
+
+        FakeAgent.Result partial = agent.run("--tls-cert", "/nonexistent/cert.pem", "volume", "list");
+        assertEquals(2, partial.exit());
+        assertTrue(partial.err().startsWith("error: give all three of --tls-cert, --tls-key and --tls-ca"),
+                partial.err());
+        FakeAgent.Result missing = agent.run("--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem",
+                "--tls-ca", "/nonexistent/ca.pem", "volume", "list");
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().startsWith("error: TLS file /nonexistent/c.pem cannot be read"), missing.err());
+        FakeAgent.Result both = agent.run("--insecure-dev", "--tls-cert", "/x", "volume", "list");
+        assertEquals(2, both.exit());
+        assertTrue(both.err().contains("not both"), both.err());
+        assertTrue(agent.requests.isEmpty());
+        assertEquals(0, agent.run("--insecure-dev", "volume", "list").exit());
+    }
+
+    @Test
     void badAgentAddressIsAUsageError() {
         FakeAgent.Result r = agent.run("--agent", "storage-1", "volume", "list");
         assertEquals(2, r.exit());
@@ -115,7 +139,7 @@ class CommandLineTest {
         assertEquals("error: missing command: choose one of array, volume, flashcopy, flashcopy-group, volumecopy,"
                 + " mirror, events\nhint: see 'csctl --help'\n", top.err());
         assertEquals(2, group.exit());
-        assertEquals("error: missing command: choose one of create, delete, list, resize, set, show\n"
+        assertEquals("error: missing command: choose one of attach, create, delete, detach, list, resize, set, show\n"
                 + "hint: see 'csctl volume --help'\n", group.err());
     }
 

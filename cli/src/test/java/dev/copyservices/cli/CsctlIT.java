@@ -274,6 +274,7 @@ class CsctlIT {
         List<String> command = List.of(AgentProcess.root().resolve("bin/csctl").toString(), "--agent", agentAddress,
                 "events", "--follow", "--after", Long.toString(last));
         ProcessBuilder pb = AgentProcess.sameJdk(new ProcessBuilder(command));
+        pb.environment().put(Csctl.INSECURE_DEV_ENV, "1"); // the test agent runs with --insecure-dev
         pb.redirectOutput(out.toFile()).redirectErrorStream(true);
         Process follow = pb.start();
         try {
@@ -825,6 +826,7 @@ class CsctlIT {
         Path err = Files.createTempFile(tmp, "follow", ".err");
         ProcessBuilder pb = AgentProcess.sameJdk(new ProcessBuilder(command));
         pb.environment().remove(Csctl.AGENT_ENV);
+        pb.environment().put(Csctl.INSECURE_DEV_ENV, "1"); // the test agent runs with --insecure-dev
         pb.redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         Process follow = pb.start();
         CompletableFuture<Void> watchdog = CompletableFuture.runAsync(follow::destroyForcibly,

@@ -52,6 +52,15 @@ final class CsctlProcess {
 
     /** Runs {@code bin/csctl args...} with stdin from /dev/null and no agent in the environment. */
     Run raw(List<String> args) throws Exception {
+        return run(args, java.util.Map.of());
+    }
+
+    /** Runs {@code bin/csctl args...} with {@code environment} added (and no plaintext default). */
+    Run withEnvironment(java.util.Map<String, String> environment, String... args) throws Exception {
+        return run(List.of(args), environment);
+    }
+
+    private Run run(List<String> args, java.util.Map<String, String> environment) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(AgentProcess.root().resolve("bin/csctl").toString());
         command.addAll(args);
@@ -59,6 +68,10 @@ final class CsctlProcess {
         Path err = Files.createTempFile(tmp, "csctl", ".err");
         ProcessBuilder pb = AgentProcess.sameJdk(new ProcessBuilder(command));
         pb.environment().remove(Csctl.AGENT_ENV);
+        if (!args.contains("--tls-cert") && environment.isEmpty()) {
+            pb.environment().put(Csctl.INSECURE_DEV_ENV, "1"); // the test agents run with --insecure-dev
+        }
+        pb.environment().putAll(environment);
         pb.redirectOutput(out.toFile());
         pb.redirectError(err.toFile());
         pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));

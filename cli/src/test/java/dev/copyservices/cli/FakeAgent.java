@@ -72,7 +72,8 @@ final class FakeAgent implements AutoCloseable {
     final Map<String, Volume> volumes = new LinkedHashMap<>();
     final Map<String, FlashCopy> flashCopies = new LinkedHashMap<>();
     final List<Message> requests = new ArrayList<>();
-    final Map<String, String> env = new HashMap<>();
+    /** csctl's environment; plaintext (the in-process fake has no TLS) unless a test takes it out. */
+    final Map<String, String> env = new HashMap<>(Map.of(Csctl.INSECURE_DEV_ENV, "1"));
     Array array = Array.getDefaultInstance();
     /** When set, every RPC fails with this instead of running. */
     StatusRuntimeException failure;
@@ -126,7 +127,7 @@ final class FakeAgent implements AutoCloseable {
     Result runAgainst(String name, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = Main.run(args, stdin(), new PrintWriter(out), new PrintWriter(err), env, address -> {
+        int exit = Main.run(args, stdin(), new PrintWriter(out), new PrintWriter(err), env, (address, credentials) -> {
             connectedTo = address;
             return InProcessChannelBuilder.forName(name).directExecutor().build();
         }, terminal);
@@ -141,7 +142,8 @@ final class FakeAgent implements AutoCloseable {
         Thread.ofPlatform().name("csctl").daemon().start(() -> {
             try {
                 exit.complete(Main.run(args, stdin(), new PrintWriter(out), new PrintWriter(err), env,
-                        address -> InProcessChannelBuilder.forName(serverName).directExecutor().build(), terminal));
+                        (address, credentials) -> InProcessChannelBuilder.forName(serverName).directExecutor()
+                                .build(), terminal));
             } catch (Throwable t) {
                 exit.completeExceptionally(t);
             }
@@ -276,6 +278,33 @@ final class FakeAgent implements AutoCloseable {
                 if (r.hasReadOnly()) {
                     v.setReadOnly(r.getReadOnly());
                 }
+                volumes.put(r.getName(), v.build());
+                return v.build();
+            });
+        }
+
+        @Override
+        public void attachVolume(dev.copyservices.api.agent.v1.AttachVolumeRequest request,
+                StreamObserver<Volume> observer) {
+            answer(request, observer, r -> {
+                Volume.Builder v = existing(r.getName()).toBuilder();
+                List<dev.copyservices.api.agent.v1.Attachment> others = v.getAttachmentsList().stream()
+                        .filter(a -> !a.getHost().equals(r.getHost())).toList();
+                v.clearAttachments().addAllAttachments(others).addAttachments(dev.copyservices.api.agent.v1.Attachment
+                        .newBuilder().setHost(r.getHost()).addAllAddresses(r.getAddressesList()));
+                volumes.put(r.getName(), v.build());
+                return v.build();
+            });
+        }
+
+        @Override
+        public void detachVolume(dev.copyservices.api.agent.v1.DetachVolumeRequest request,
+                StreamObserver<Volume> observer) {
+            answer(request, observer, r -> {
+                Volume.Builder v = existing(r.getName()).toBuilder();
+                List<dev.copyservices.api.agent.v1.Attachment> others = v.getAttachmentsList().stream()
+                        .filter(a -> !a.getHost().equals(r.getHost())).toList();
+                v.clearAttachments().addAllAttachments(others);
                 volumes.put(r.getName(), v.build());
                 return v.build();
             });

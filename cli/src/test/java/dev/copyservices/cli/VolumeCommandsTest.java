@@ -8,6 +8,9 @@ import com.google.protobuf.util.JsonFormat;
 import dev.copyservices.api.agent.v1.CreateVolumeRequest;
 import dev.copyservices.api.agent.v1.DeleteVolumeRequest;
 import dev.copyservices.api.agent.v1.ListVolumesRequest;
+import dev.copyservices.api.agent.v1.Attachment;
+import dev.copyservices.api.agent.v1.AttachVolumeRequest;
+import dev.copyservices.api.agent.v1.DetachVolumeRequest;
 import dev.copyservices.api.agent.v1.ListVolumesResponse;
 import dev.copyservices.api.agent.v1.ResizeVolumeRequest;
 import dev.copyservices.api.agent.v1.UpdateVolumeRequest;
@@ -114,7 +117,9 @@ class VolumeCommandsTest {
     @Test
     void showPrintsEveryField() {
         agent.volumes.put("db 1", agent.put("db 1", GIB).toBuilder().setAllocatedBytes(4096).setNbdConnections(1)
-                .putAttributes("pvc", "default/data").putAttributes("app", "db").build());
+                .putAttributes("pvc", "default/data").putAttributes("app", "db")
+                .addAttachments(Attachment.newBuilder().setHost("node-1").addAddresses("10.0.0.1").addAddresses("fd00::1"))
+                .addAttachments(Attachment.newBuilder().setHost("node-2").addAddresses("10.0.0.2")).build());
         FakeAgent.Result r = agent.run("volume", "show", "db 1");
         assertEquals(0, r.exit(), r.err());
         assertEquals("""
@@ -125,6 +130,8 @@ class VolumeCommandsTest {
                 Allocated:    4 KiB
                 Access:       read-write
                 Connections:  1
+                Attached to:  node-1 (10.0.0.1, fd00::1)
+                              node-2 (10.0.0.2)
                 Created:      2023-11-14T22:13:20Z
                 Attributes:   app=db
                               pvc=default/data
@@ -197,6 +204,32 @@ class VolumeCommandsTest {
     void aKindFromANewerAgentIsShownAsUnknown() {
         agent.volumes.put("x", agent.put("x", GIB).toBuilder().setKindValue(7).build());
         assertTrue(agent.run("volume", "list").out().contains("x     unknown (7)  1 GiB"));
+    }
+
+    @Test
+    void attachSendsTheHostAndEveryAddressAndSaysWhereTheVolumeIsAttached() {
+        agent.put("db1", GIB);
+        FakeAgent.Result r = agent.run("volume", "attach", "db1", "--host", "node-1", "--address", "10.0.0.1",
+                "--address", "fd00::1");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(AttachVolumeRequest.newBuilder().setName("db1").setHost("node-1").addAddresses("10.0.0.1")
+                .addAddresses("fd00::1").build(), agent.last(AttachVolumeRequest.class));
+        assertEquals("volume \"db1\" attached to node-1 (10.0.0.1, fd00::1)\n", r.out());
+
+        FakeAgent.Result detached = agent.run("volume", "detach", "db1", "--host", "node-1");
+        assertEquals(0, detached.exit(), detached.err());
+        assertEquals(DetachVolumeRequest.newBuilder().setName("db1").setHost("node-1").build(),
+                agent.last(DetachVolumeRequest.class));
+        assertEquals("volume \"db1\" detached from \"node-1\"; attached to -\n", detached.out());
+    }
+
+    @Test
+    void attachWithoutAnAddressIsAUsageErrorAndSendsNothing() {
+        agent.put("db1", GIB);
+        FakeAgent.Result r = agent.run("volume", "attach", "db1", "--host", "node-1");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--address"), r.err());
+        assertTrue(agent.requests.isEmpty(), "nothing is sent without an address");
     }
 
     @Test
