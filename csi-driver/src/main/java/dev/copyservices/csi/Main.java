@@ -17,6 +17,7 @@ import dev.copyservices.csi.node.Mounts;
 import dev.copyservices.csi.node.NbdAttacher;
 import dev.copyservices.csi.node.NodeExpander;
 import dev.copyservices.csi.node.NodePublisher;
+import dev.copyservices.csi.node.NodeAddress;
 import dev.copyservices.csi.node.NodeService;
 import dev.copyservices.csi.node.NodeStager;
 import dev.copyservices.csi.node.VolumeStats;
@@ -24,6 +25,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.grpc.BindableService;
+import dev.copyservices.api.tls.ReloadingTls;
+import dev.copyservices.api.tls.TlsFiles;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,12 +64,31 @@ public final class Main implements Callable<Integer> {
             + " in node mode this node's agent is the StorageArray named after --node-id.")
     boolean fromStorageArrays;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "The driver's certificate (PEM), subject"
+            + " O=csi, for mutual TLS with the agents. Re-read when it changes.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "Its private key (PKCS#8 PEM).")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "The CA (PEM) of the agents' certificates.")
+    Path tlsCa;
+
+    @Option(names = "--insecure-dev", description = "Talk plaintext to agents started with --insecure-dev. For a"
+            + " laptop or a test only.")
+    boolean insecureDev;
+
     @Option(names = "--mode", defaultValue = "both", description = "controller, node or both (default ${DEFAULT-VALUE}).")
     Mode mode;
 
     @Option(names = "--state-dir", defaultValue = "/var/lib/copyservices-csi", paramLabel = "DIR", description = "Where"
             + " the node keeps its attachments (nbdfuse mounts) (default ${DEFAULT-VALUE}).")
     Path stateDir;
+
+    @Option(names = "--node-address", paramLabel = "IP", description = "The address this node's NBD clients connect to"
+            + " agents from, which NodeStageVolume attaches volumes to (default: the local address the kernel routes"
+            + " toward the agent).")
+    String nodeAddress;
 
     @Option(names = "--restore-wait", defaultValue = "30", paramLabel = "SECONDS", description = "How long CreateVolume"
             + " waits for a restore from a snapshot before answering ABORTED for the CO to retry (default ${DEFAULT-VALUE}).")
@@ -100,12 +124,25 @@ public final class Main implements Callable<Integer> {
         }
         Path socket = CsiServer.socketPath(endpoint);
         List<AutoCloseable> closeAtExit = new ArrayList<>();
+        TlsFiles tlsFiles = TlsFiles.fromOptions(tlsCert, tlsKey, tlsCa, insecureDev);
+        ChannelCredentials credentials;
+        if (tlsFiles == null) {
+            LOG.warning("INSECURE: --insecure-dev: the agents are called in plaintext; for a laptop or a test only");
+            credentials = InsecureChannelCredentials.create();
+        } else {
+            ReloadingTls tls = tlsFiles.load(TlsFiles.DEFAULT_RELOAD_INTERVAL);
+            closeAtExit.add(tls);
+            credentials = tls.agentChannelCredentials();
+            LOG.info("mutual TLS with the agents as " + tls.identity().describe() + " (certificate valid until "
+                    + tls.certificate().getNotAfter().toInstant() + ")");
+        }
         Agents agents;
         if (fromStorageArrays) {
             KubernetesClient kubernetes = new KubernetesClientBuilder().build();
             StorageArrayAgents source;
             try {
-                source = StorageArrayAgents.watch(kubernetes, node ? nodeId : null, GrpcAgent::new);
+                source = StorageArrayAgents.watch(kubernetes, node ? nodeId : null,
+                        agentEndpoint -> new GrpcAgent(agentEndpoint, credentials));
             } catch (KubernetesClientException e) {
                 kubernetes.close();
                 throw new IllegalStateException("cannot list the StorageArray resources at "
@@ -116,7 +153,7 @@ public final class Main implements Callable<Integer> {
             closeAtExit.add(kubernetes);
             agents = new Agents(source);
         } else {
-            List<GrpcAgent> clients = agentEndpoints.stream().map(GrpcAgent::new).toList();
+            List<GrpcAgent> clients = agentEndpoints.stream().map(e -> new GrpcAgent(e, credentials)).toList();
             closeAtExit.addAll(clients);
             agents = new Agents(clients);
         }
@@ -133,7 +170,8 @@ public final class Main implements Callable<Integer> {
             Commands commands = new Commands();
             Mounts mounts = new Mounts();
             NbdAttacher attacher = new NbdAttacher(stateDir, commands, mounts);
-            services.add(new NodeService(nodeId, agents, locks, new NodeStager(attacher, new FileSystems(commands), mounts,
+            services.add(new NodeService(nodeId, new NodeAddress(java.util.Optional.ofNullable(nodeAddress)), agents,
+                    locks, new NodeStager(attacher, new FileSystems(commands), mounts,
                     commands), new NodePublisher(attacher, mounts, commands), new VolumeStats(mounts, commands),
                     new NodeExpander(attacher, new FileSystems(commands), mounts)));
         }

@@ -32,6 +32,12 @@ public interface Agent {
 
     void deleteVolume(String name) throws AgentException;
 
+    /** Lets NBD clients of {@code host} at {@code addresses} open the volume's export (idempotent). */
+    Volume attachVolume(String name, String host, List<String> addresses) throws AgentException;
+
+    /** Ends the host's access to the volume's export; a host that is not attached is fine. */
+    Volume detachVolume(String name, String host) throws AgentException;
+
     FlashCopy createFlashCopy(CreateFlashCopyRequest request) throws AgentException;
 
     Optional<FlashCopy> findFlashCopy(String name) throws AgentException;

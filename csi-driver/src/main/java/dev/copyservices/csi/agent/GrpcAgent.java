@@ -54,9 +54,10 @@ public final class GrpcAgent implements Agent, AutoCloseable {
     private final String endpoint;
     private final ManagedChannel channel;
 
-    public GrpcAgent(String endpoint) {
+    /** {@code credentials}: the driver's mutual TLS identity, or plaintext with --insecure-dev. */
+    public GrpcAgent(String endpoint, io.grpc.ChannelCredentials credentials) {
         this.endpoint = endpoint;
-        this.channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+        this.channel = NettyChannelBuilder.forTarget(endpoint, credentials).build();
     }
 
     @Override
@@ -162,6 +163,18 @@ public final class GrpcAgent implements Agent, AutoCloseable {
     @Override
     public void deleteVolume(String name) throws AgentException {
         call(() -> volumes().deleteVolume(DeleteVolumeRequest.newBuilder().setName(name).build()));
+    }
+
+    @Override
+    public Volume attachVolume(String name, String host, List<String> addresses) throws AgentException {
+        return call(() -> volumes().attachVolume(dev.copyservices.api.agent.v1.AttachVolumeRequest.newBuilder()
+                .setName(name).setHost(host).addAllAddresses(addresses).build()));
+    }
+
+    @Override
+    public Volume detachVolume(String name, String host) throws AgentException {
+        return call(() -> volumes().detachVolume(dev.copyservices.api.agent.v1.DetachVolumeRequest.newBuilder()
+                .setName(name).setHost(host).build()));
     }
 
     @Override

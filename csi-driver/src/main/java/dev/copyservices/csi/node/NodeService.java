@@ -33,6 +33,7 @@ import dev.copyservices.csi.v1.VolumeCapability;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * CSI Node over gRPC: checks requests, serialises work per volume, and leaves the work to
@@ -41,6 +42,7 @@ import java.util.List;
  */
 public final class NodeService extends NodeGrpc.NodeImplBase {
     private final String nodeId;
+    private final NodeAddress address;
     private final Agents agents;
     private final OperationLocks locks;
     private final NodeStager stager;
@@ -48,9 +50,10 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     private final VolumeStats stats;
     private final NodeExpander expander;
 
-    public NodeService(String nodeId, Agents agents, OperationLocks locks, NodeStager stager, NodePublisher publisher,
-            VolumeStats stats, NodeExpander expander) {
+    public NodeService(String nodeId, NodeAddress address, Agents agents, OperationLocks locks, NodeStager stager,
+            NodePublisher publisher, VolumeStats stats, NodeExpander expander) {
         this.nodeId = nodeId;
+        this.address = address;
         this.agents = agents;
         this.locks = locks;
         this.stager = stager;
@@ -89,7 +92,16 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             Path staging = requirePath("staging_target_path", request.getStagingTargetPath());
             VolumeCapability capability = requireCapability(request.hasVolumeCapability(), request.getVolumeCapability());
             locks.exclusive(volumeId, () -> {
-                stager.stage(volumeId, exportUri(volumeId), staging, capability);
+                Export export = export(volumeId);
+                // the agent serves the export only to attached hosts: attach this node first
+                call("attach volume " + volumeId + " to node " + nodeId, () -> export.agent().attachVolume(
+                        export.volume(), nodeId, List.of(address.toward(export.endpoint()))));
+                try {
+                    stager.stage(volumeId, export.uri(), staging, capability);
+                } catch (RuntimeException e) {
+                    detachQuietly(export, e); // a refused stage leaves nothing behind, on the agent either
+                    throw e;
+                }
             });
             return NodeStageVolumeResponse.getDefaultInstance();
         });
@@ -102,6 +114,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             Path staging = requirePath("staging_target_path", request.getStagingTargetPath());
             locks.exclusive(volumeId, () -> {
                 stager.unstage(volumeId, staging);
+                detach(volumeId);
             });
             return NodeUnstageVolumeResponse.getDefaultInstance();
         });
@@ -164,7 +177,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             if (request.hasVolumeCapability()) {
                 VolumeCapabilities.requireSupported(List.of(request.getVolumeCapability()));
             }
-            exportUri(volumeId); // NOT_FOUND for a volume that does not exist, before looking at the path
+            export(volumeId); // NOT_FOUND for a volume that does not exist, before looking at the path
             long required = request.getCapacityRange().getRequiredBytes();
             long capacity = locks.exclusive(volumeId,
                     () -> expander.expand(volumeId, Path.of(request.getVolumePath()), required));
@@ -172,8 +185,14 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         });
     }
 
-    /** nbd://host:port/name of the volume's export, from the agent that holds it. */
-    private String exportUri(String volumeId) {
+    /** A volume's export: the agent that holds it, the volume's name there, the NBD endpoint and URI. */
+    private record Export(Agent agent, String volume, String endpoint) {
+        String uri() {
+            return "nbd://" + endpoint + "/" + volume.replace(" ", "%20");
+        }
+    }
+
+    private Export export(String volumeId) {
         Names.Ref ref = Names.parse(volumeId).orElseThrow(() -> CsiError.notFound("volume '" + volumeId
                 + "' does not exist (not an id this driver made)"));
         Agent agent = agents.require(ref.array());
@@ -181,7 +200,29 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
                 () -> agent.findVolume(ref.name())).orElseThrow(() -> CsiError.notFound("volume '" + volumeId
                         + "' does not exist"));
         Array array = call("ask " + agent.endpoint() + " for its NBD address", agent::array);
-        return "nbd://" + array.getNbdEndpoint() + "/" + volume.getName().replace(" ", "%20");
+        return new Export(agent, volume.getName(), array.getNbdEndpoint());
+    }
+
+    /** Unstage ends this node's access; a volume deleted meanwhile has nothing left to detach. */
+    private void detach(String volumeId) {
+        Optional<Names.Ref> ref = Names.parse(volumeId);
+        if (ref.isEmpty()) {
+            return;
+        }
+        Agent agent = agents.require(ref.get().array());
+        Optional<dev.copyservices.api.agent.v1.Volume> volume = call("look up volume " + volumeId,
+                () -> agent.findVolume(ref.get().name()));
+        if (volume.isPresent()) {
+            call("detach volume " + volumeId + " from node " + nodeId, () -> agent.detachVolume(ref.get().name(), nodeId));
+        }
+    }
+
+    private void detachQuietly(Export export, RuntimeException failure) {
+        try {
+            export.agent().detachVolume(export.volume(), nodeId);
+        } catch (AgentException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private static String requireId(String volumeId) {

@@ -119,6 +119,27 @@ public class FakeAgent implements Agent {
     }
 
     @Override
+    public Volume attachVolume(String name, String host, List<String> addresses) throws AgentException {
+        calls.add("attachVolume " + name + " " + host + " " + addresses);
+        Volume volume = Optional.ofNullable(volumes.get(name)).orElseThrow(() -> notFound(name));
+        Volume attached = volume.toBuilder().clearAttachments().addAllAttachments(volume.getAttachmentsList().stream()
+                .filter(a -> !a.getHost().equals(host)).toList()).addAttachments(dev.copyservices.api.agent.v1.Attachment
+                .newBuilder().setHost(host).addAllAddresses(addresses)).build();
+        volumes.put(name, attached);
+        return attached;
+    }
+
+    @Override
+    public Volume detachVolume(String name, String host) throws AgentException {
+        calls.add("detachVolume " + name + " " + host);
+        Volume volume = Optional.ofNullable(volumes.get(name)).orElseThrow(() -> notFound(name));
+        Volume detached = volume.toBuilder().clearAttachments().addAllAttachments(volume.getAttachmentsList().stream()
+                .filter(a -> !a.getHost().equals(host)).toList()).build();
+        volumes.put(name, detached);
+        return detached;
+    }
+
+    @Override
     public FlashCopy createFlashCopy(CreateFlashCopyRequest request) throws AgentException {
         calls.add("createFlashCopy " + request.getName() + " of " + request.getBase() + " repository "
                 + request.getRepositoryPercent() + "%");

@@ -44,6 +44,9 @@ final class CsiDriverProcess implements AutoCloseable {
                 "--endpoint", "unix://" + socket, "--node-id", nodeId, "--state-dir", stateDir.toString(),
                 "--mode", mode));
         command.addAll(agentArgs);
+        if (!agentArgs.contains("--tls-cert")) {
+            command.add("--insecure-dev"); // as the test agents run
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         AgentProcess.sameJdk(builder);
         if (kubeconfig != null) {
@@ -70,6 +73,14 @@ final class CsiDriverProcess implements AutoCloseable {
             agentArgs.add(agent);
         }
         CsiDriverProcess driver = new CsiDriverProcess(dir, nodeId, mode, agentArgs, null);
+        driver.awaitServing(true);
+        return driver;
+    }
+
+    /** A driver with these arguments after the common ones (e.g. --agent and --tls-* options), ready. */
+    static CsiDriverProcess startWithArgs(Path dir, String nodeId, List<String> args)
+            throws IOException, InterruptedException {
+        CsiDriverProcess driver = new CsiDriverProcess(dir, nodeId, "both", args, null);
         driver.awaitServing(true);
         return driver;
     }
