@@ -10,10 +10,12 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A throw-away PKI for the replication link's mutual TLS (the tests' and the local two-site
- * environment's), made with the openssl command line in a directory: a CA, a key (PKCS#8 PEM) and a CA-signed certificate per agent, and an unrelated "rogue"
- * CA with a certificate of its own for tests that must be refused. Every leaf certificate names
- * IP:127.0.0.1 and DNS:localhost, since the client checks the server's host name.
+ * A throw-away PKI for the components' mutual TLS (the tests' and the local two-site environment's),
+ * made with the openssl command line in a directory: a CA, a key (PKCS#8 PEM) and a CA-signed
+ * certificate per identity, and an unrelated "rogue" CA with a certificate of its own for tests that
+ * must be refused. A certificate's subject is O=role, CN=name, the roles being array-agent (CN = the
+ * agent's site), operator, csi and cli-admin. Leaf certificates also name IP:127.0.0.1 and
+ * DNS:localhost.
  */
 public final class TestPki {
     /** A certificate and its private key, both PEM files. */
@@ -48,7 +50,7 @@ public final class TestPki {
 
     /** Creates the two CAs in {@code dir} and an identity signed by the CA for each of {@code agents}. */
     public static TestPki create(Path dir, String... agents) throws IOException, InterruptedException {
-        return create(dir, 7, agents);
+        return create(dir, 90, agents); // longer than the agents' 30-day expiry warning
     }
 
     /** As {@link #create(Path, String...)}, with certificates valid for {@code validDays}. */
@@ -71,25 +73,49 @@ public final class TestPki {
         return rogueCa.cert();
     }
 
-    /** The identity of {@code name}, signed by the CA; made on first use. */
+    /** The array agent identity (O=array-agent) of site {@code name}, signed by the CA; made on first use. */
     public synchronized Identity agent(String name) throws IOException, InterruptedException {
-        Identity identity = agents.get(name);
+        return identity("array-agent", name);
+    }
+
+    /**
+     * The identity O={@code role}, CN={@code name}, signed by the CA; made on first use. Its files are
+     * named after both, e.g. {@code csi-node-1.pem}; an agent's only after its name.
+     */
+    public synchronized Identity identity(String role, String name) throws IOException, InterruptedException {
+        String file = role.equals("array-agent") ? name : role + "-" + name;
+        Identity identity = agents.get(file);
         if (identity == null) {
-            identity = leaf(name, ca);
-            agents.put(name, identity);
+            identity = leaf(file, role, name, ca, validDays);
+            agents.put(file, identity);
         }
         return identity;
     }
 
-    /** An identity with the same names as the agents' but signed by the rogue CA; made on first use. */
+    /**
+     * Replaces the certificate of {@code identity} in place (same files, same subject, a new serial and
+     * key) valid for {@code days} from now: a rotation as cert-manager does it.
+     */
+    public synchronized Identity renew(Identity identity, int days) throws IOException, InterruptedException {
+        String subject = TestPki.openssl("x509", "-in", identity.cert().toString(), "-noout", "-subject",
+                "-nameopt", "RFC2253").trim().replaceFirst("^subject=", "");
+        String role = subject.replaceAll(".*O=([^,]*).*", "$1");
+        String name = subject.replaceAll(".*CN=([^,]*).*", "$1");
+        String file = identity.cert().getFileName().toString().replaceFirst("\\.pem$", "");
+        Identity renewed = leaf(file, role, name, ca, days);
+        agents.put(file, renewed);
+        return renewed;
+    }
+
+    /** An array agent identity signed by the rogue CA; made on first use. */
     public synchronized Identity rogue() throws IOException, InterruptedException {
         if (rogue == null) {
-            rogue = leaf("rogue", rogueCa);
+            rogue = leaf("rogue", "array-agent", "rogue", rogueCa, validDays);
         }
         return rogue;
     }
 
-    /** The agent's command-line arguments for this identity, trusting the CA. */
+    /** The command-line arguments (agent, CLI or CSI driver) for this identity, trusting the CA. */
     public List<String> agentArgs(Identity identity) {
         return List.of("--tls-cert", identity.cert().toString(), "--tls-key", identity.key().toString(), "--tls-ca",
                 caCert().toString());
@@ -108,16 +134,24 @@ public final class TestPki {
         return new Identity(name, cert, key);
     }
 
-    private Identity leaf(String name, Identity issuer) throws IOException, InterruptedException {
-        Path key = newKey(name);
-        Path csr = dir.resolve(name + ".csr");
-        Path cert = dir.resolve(name + ".pem");
-        openssl("req", "-new", "-key", key.toString(), "-subj", "/CN=" + name, "-out", csr.toString());
+    private Identity leaf(String file, String role, String name, Identity issuer, int days)
+            throws IOException, InterruptedException {
+        // written beside the files and moved over them, so that a reader never sees half a rotation
+        Path key = newKey(file + ".next");
+        Path csr = dir.resolve(file + ".csr");
+        Path cert = dir.resolve(file + ".next.pem");
+        openssl("req", "-new", "-key", key.toString(), "-subj", "/O=" + role + "/CN=" + name, "-out", csr.toString());
         openssl("x509", "-req", "-in", csr.toString(), "-CA", issuer.cert().toString(), "-CAkey",
-                issuer.key().toString(), "-set_serial", serial(), "-sha256", "-days", Integer.toString(validDays), "-extfile",
+                issuer.key().toString(), "-set_serial", serial(), "-sha256", "-days", Integer.toString(days), "-extfile",
                 dir.resolve("leaf.ext").toString(), "-out", cert.toString());
         Files.delete(csr);
-        return new Identity(name, cert, key);
+        Path finalKey = dir.resolve(file + ".key");
+        Path finalCert = dir.resolve(file + ".pem");
+        Files.move(key, finalKey, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(cert, finalCert, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return new Identity(name, finalCert, finalKey);
     }
 
     /** An RSA key; genpkey writes PKCS#8 ("BEGIN PRIVATE KEY"), which the agent reads. */

@@ -49,6 +49,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,11 +64,13 @@ public class GrpcAgentClient implements AgentClient, MirrorClient, GroupClient {
 
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
+    @Inject
+    AgentCredentials credentials;
+
     private ManagedChannel channel(String endpoint) {
         // No client keepalive: the agent's server allows a ping every 5 minutes at most and answers
         // more with GOAWAY (too_many_pings), which ended the event streams under load.
-        return channels.computeIfAbsent(endpoint, e -> NettyChannelBuilder.forTarget(e)
-                .usePlaintext()
+        return channels.computeIfAbsent(endpoint, e -> NettyChannelBuilder.forTarget(e, credentials.credentials())
                 .build());
     }
 

@@ -28,7 +28,14 @@ final class OperatorProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** An operator calling its agents in plaintext (they run with --insecure-dev). */
     static OperatorProcess start(Path kubeconfig, Path log) throws IOException, InterruptedException {
+        return start(kubeconfig, log, java.util.Map.of("COPYSERVICES_AGENT_INSECURE_DEV", "true"));
+    }
+
+    /** An operator with {@code environment} (e.g. its COPYSERVICES_AGENT_TLS_* identity). */
+    static OperatorProcess start(Path kubeconfig, Path log, java.util.Map<String, String> environment)
+            throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty("operator.jar", "target/quarkus-app/quarkus-run.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no operator jar at " + jar.toAbsolutePath() + ": build the operator module first (mvn package)");
@@ -47,6 +54,7 @@ final class OperatorProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("KUBECONFIG", kubeconfig.toString());
+        builder.environment().putAll(environment);
         OperatorProcess operator = new OperatorProcess(builder.start(), log);
         try {
             operator.awaitReady(httpPort);

@@ -1,6 +1,7 @@
 package dev.copyservices.operator.it;
 
 import dev.copyservices.agent.it.AgentProcess;
+import dev.copyservices.kubetest.TestPki;
 import dev.copyservices.kubetest.Kubectl;
 import dev.copyservices.kubetest.LocalKubeApiServer;
 import dev.copyservices.kubetest.TestDirectories;
@@ -26,19 +27,32 @@ final class OperatorSite implements AutoCloseable {
     }
 
     static OperatorSite start(String name) throws Exception {
-        return start(name, "site-a", List.of());
+        return start(name, "site-a", List.of(), null);
     }
 
-    /** A site whose agent gets {@code agentArgs} too (e.g. a replication listener). */
-    static OperatorSite start(String name, String site, List<String> agentArgs) throws Exception {
+    /**
+     * A site whose agent gets {@code agentArgs} too (e.g. a replication listener and its --tls-*
+     * identity from {@code pki}); the operator and the test then reach it with mutual TLS too.
+     */
+    static OperatorSite start(String name, String site, List<String> agentArgs, TestPki pki) throws Exception {
         Path dir = TestDirectories.fresh(Path.of("target", name));
         LocalKubeApiServer kube = LocalKubeApiServer.start(dir.resolve("kube"));
         AgentProcess agent = null;
         try {
             kube.kubectl(null, "apply", "-f", System.getProperty("crds.committed", "../crds")).orFail();
             kube.kubectl(null, "wait", "--for", "condition=Established", "--timeout", "60s", "crd", "--all").orFail();
-            agent = AgentProcess.start(dir.resolve("pool"), site + "-node-1", site, agentArgs);
-            return new OperatorSite(site, kube, agent, OperatorProcess.start(kube.kubeconfig(), dir.resolve("operator.log")));
+            if (pki == null) {
+                agent = AgentProcess.start(dir.resolve("pool"), site + "-node-1", site, agentArgs);
+                return new OperatorSite(site, kube, agent, OperatorProcess.start(kube.kubeconfig(),
+                        dir.resolve("operator.log")));
+            }
+            agent = AgentProcess.start(dir.resolve("pool"), site + "-node-1", site, agentArgs,
+                    pki.identity("cli-admin", "it"), pki.caCert());
+            TestPki.Identity operator = pki.identity("operator", site);
+            return new OperatorSite(site, kube, agent, OperatorProcess.start(kube.kubeconfig(),
+                    dir.resolve("operator.log"), java.util.Map.of("COPYSERVICES_AGENT_TLS_CERT",
+                            operator.cert().toString(), "COPYSERVICES_AGENT_TLS_KEY", operator.key().toString(),
+                            "COPYSERVICES_AGENT_TLS_CA", pki.caCert().toString())));
         } catch (Exception | AssertionError e) {
             if (agent != null) {
                 agent.close();

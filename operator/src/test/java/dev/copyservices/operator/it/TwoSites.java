@@ -29,10 +29,11 @@ final class TwoSites implements AutoCloseable {
 
     static TwoSites start(String name) throws Exception {
         Path dir = TestDirectories.fresh(Path.of("target", name));
-        TestPki pki = TestPki.create(dir.resolve("pki"), "site-a-node-1", "site-b-node-1");
-        OperatorSite a = OperatorSite.start(name + "/site-a", "site-a", replication(pki, "site-a-node-1"));
+        TestPki pki = TestPki.create(dir.resolve("pki"), "site-a", "site-b");
+        OperatorSite a = OperatorSite.start(name + "/site-a", "site-a", replication(pki, "site-a", "site-b"), pki);
         try {
-            TwoSites sites = new TwoSites(a, OperatorSite.start(name + "/site-b", "site-b", replication(pki, "site-b-node-1")));
+            TwoSites sites = new TwoSites(a, OperatorSite.start(name + "/site-b", "site-b",
+                    replication(pki, "site-b", "site-a"), pki));
             for (OperatorSite site : List.of(sites.a, sites.b)) {
                 site.applyStorageArray();
                 MirrorServiceGrpc.newBlockingStub(site.agent.channel()).activateMirroring(ActivateMirroringRequest.getDefaultInstance());
@@ -44,9 +45,11 @@ final class TwoSites implements AutoCloseable {
         }
     }
 
-    private static List<String> replication(TestPki pki, String agent) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--replication-listen", "127.0.0.1:" + AgentProcess.freePort()));
-        args.addAll(pki.agentArgs(pki.agent(agent)));
+    /** The agent of {@code site} replicating with {@code peer} only, as the Helm chart sets it up. */
+    private static List<String> replication(TestPki pki, String site, String peer) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--replication-listen", "127.0.0.1:" + AgentProcess.freePort(),
+                "--peer-site", peer));
+        args.addAll(pki.agentArgs(pki.agent(site)));
         return args;
     }
 
