@@ -79,18 +79,65 @@ releases in two namespaces of one cluster do not overwrite each other's. */}}
 {{ include "copyservices.fullname" . }}-replication
 {{- end -}}
 
-{{/* The Secret holding the replication link's tls.crt, tls.key and ca.crt. */}}
+{{/* Whether the components use TLS: always, unless insecureDev. */}}
+{{- define "copyservices.tlsEnabled" -}}
+{{- if not .Values.insecureDev -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+The Secret (tls.crt, tls.key, ca.crt) of a component's TLS identity, "array-agent", "operator" or
+"csi": the one named in values, else the one cert-manager issues.
+include "copyservices.tlsSecretName" (list . "operator")
+*/}}
 {{- define "copyservices.tlsSecretName" -}}
-{{- if .Values.tls.existingSecret -}}
-{{ .Values.tls.existingSecret }}
+{{- $root := index . 0 -}}
+{{- $component := index . 1 -}}
+{{- $tls := $root.Values.tls -}}
+{{- $given := get (dict "array-agent" $tls.existingSecret "operator" $tls.operatorSecret "csi" $tls.csiSecret) $component -}}
+{{- if $given -}}
+{{ $given }}
 {{- else -}}
-{{ include "copyservices.fullname" . }}-replication-tls
+{{ include "copyservices.fullname" $root }}-{{ $component }}-tls
 {{- end -}}
 {{- end -}}
 
-{{/* Whether the agents get TLS material, and so a replication listener. */}}
+{{/* Where each component finds its TLS files (the whole Secret, not subPaths, so that the kubelet
+updates the files when the certificate is renewed). */}}
+{{- define "copyservices.tlsDir" -}}
+/etc/copyservices/tls
+{{- end -}}
+
+{{/* The volume of a component's TLS Secret: include "copyservices.tlsVolume" (list . "operator") */}}
+{{- define "copyservices.tlsVolume" -}}
+- name: tls
+  secret:
+    secretName: {{ include "copyservices.tlsSecretName" . }}
+    # readable by the pod's fsGroup (the non-root components) and root, not by others
+    defaultMode: 0440
+{{- end -}}
+
+{{/* The read-only mount of that volume. */}}
+{{- define "copyservices.tlsVolumeMount" -}}
+- name: tls
+  mountPath: {{ include "copyservices.tlsDir" . }}
+  readOnly: true
+{{- end -}}
+
+{{/* The CSI driver's TLS flags (or --insecure-dev), for its controller and node containers. */}}
+{{- define "copyservices.csiTlsArgs" -}}
+{{- if include "copyservices.tlsEnabled" . -}}
+{{- $dir := include "copyservices.tlsDir" . -}}
+- --tls-cert={{ $dir }}/tls.crt
+- --tls-key={{ $dir }}/tls.key
+- --tls-ca={{ $dir }}/ca.crt
+{{- else -}}
+- --insecure-dev
+{{- end -}}
+{{- end -}}
+
+{{/* Whether the agents have a replication listener: a site with a peer, never without TLS. */}}
 {{- define "copyservices.replicationEnabled" -}}
-{{- if or .Values.tls.existingSecret .Values.tls.certManager.enabled -}}true{{- end -}}
+{{- if and .Values.peer.site (include "copyservices.tlsEnabled" .) -}}true{{- end -}}
 {{- end -}}
 
 {{/* The host part of HOST:PORT or [IPv6]:PORT. */}}

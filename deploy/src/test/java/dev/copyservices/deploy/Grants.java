@@ -44,6 +44,25 @@ final class Grants {
         return result;
     }
 
+    /**
+     * The grants as a table for a person to read (the test prints it, so the CI log lists them): each
+     * ServiceAccount, then one line per resource with its verbs, sorted.
+     */
+    static String table(Map<String, ? extends Map<String, Set<String>>> grants) {
+        int width = grants.values().stream().flatMap(t -> t.keySet().stream()).mapToInt(String::length).max().orElse(0);
+        StringBuilder out = new StringBuilder();
+        new TreeMap<>(grants).forEach((account, table) -> {
+            out.append(account).append('\n');
+            if (table.isEmpty()) {
+                out.append("  (no access)\n");
+            }
+            new TreeMap<>(table).forEach((resource, verbs) -> out.append("  ").append(resource)
+                    .append(" ".repeat(width - resource.length() + 2)).append(String.join(" ", new TreeSet<>(verbs)))
+                    .append('\n'));
+        });
+        return out.toString();
+    }
+
     private static List<PolicyRule> rules(Manifests manifests, RoleRef ref, String namespace) {
         if (!"rbac.authorization.k8s.io".equals(ref.getApiGroup())) {
             throw new AssertionError("roleRef of another API group: " + ref);

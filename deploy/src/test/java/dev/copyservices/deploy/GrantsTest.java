@@ -58,6 +58,20 @@ class GrantsTest {
     }
 
     @Test
+    void theTableListsEachAccountThenItsResourcesWithTheirVerbs() {
+        Map<String, Map<String, Set<String>>> grants = new TreeMap<>();
+        grants.put("ns/reader", Map.of("core/pods", Set.of("watch", "get", "list"), "apps/deployments/status", Set.of("patch")));
+        grants.put("ns/idle", Map.of());
+        assertEquals("""
+                ns/idle
+                  (no access)
+                ns/reader
+                  apps/deployments/status  patch
+                  core/pods                get list watch
+                """, Grants.table(grants));
+    }
+
+    @Test
     void aBindingToAnotherKindOfSubjectIsRefused() {
         Manifests manifests = Manifests.parse(ACCOUNTS + """
                 apiVersion: rbac.authorization.k8s.io/v1

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.copyservices.kubetest.Kubectl;
@@ -54,6 +55,9 @@ class HelmChartIT {
     private static final String NAMESPACE = "copyservices";
     private static final Set<String> OPTIONAL_APIS = Set.of("snapshot.storage.k8s.io/v1", "cert-manager.io/v1",
             "groupsnapshot.storage.k8s.io/v1beta1");
+    private static final String TLS_DIR = "/etc/copyservices/tls";
+    private static final List<String> TLS_ARGS = List.of("--tls-cert=" + TLS_DIR + "/tls.crt",
+            "--tls-key=" + TLS_DIR + "/tls.key", "--tls-ca=" + TLS_DIR + "/ca.crt");
 
     private static Path chart;
     private static Helm helm;
@@ -80,14 +84,15 @@ class HelmChartIT {
 
     @Test
     void lintPassesForASiteAndForAPairMember() {
-        helm.run("lint", "--strict", chart.toString(), "--set", "site=site-a").orFail();
+        helm.run(concat(List.of("lint", "--strict", chart.toString()), lone())).orFail();
         helm.run(concat(List.of("lint", "--strict", chart.toString()), siteA())).orFail();
+        helm.run("lint", "--strict", chart.toString(), "--set", "site=site-a", "--set", "insecureDev=true").orFail();
     }
 
     @Test
     void aSingleSiteRendersEveryComponentAndTheApiServerAcceptsIt() {
-        Manifests manifests = render(NAMESPACE, List.of("--set", "site=site-a",
-                "--set-json", "arrayAgent.nodeSelector={\"copyservices.dev/storage-node\":\"true\"}"));
+        Manifests manifests = render(NAMESPACE, concat(lone(),
+                List.of("--set-json", "arrayAgent.nodeSelector={\"copyservices.dev/storage-node\":\"true\"}")));
         assertWellFormed(manifests);
         assertEquals(new TreeSet<>(List.of(
                 "CSIDriver/block.copyservices.dev",
@@ -109,7 +114,7 @@ class HelmChartIT {
                 "ServiceAccount/copyservices-csi-node",
                 "ServiceAccount/copyservices-operator",
                 "StorageClass/copyservices")), manifests.kindsAndNames(),
-                "without TLS material there is no replication Service; without the snapshot API no VolumeSnapshotClass");
+                "without a peer there is no replication Service; without the snapshot API no VolumeSnapshotClass");
 
         PodSpec agent = manifests.one(DaemonSet.class, "copyservices-array-agent").getSpec().getTemplate().getSpec();
         Map<String, String> agentLabels = manifests.one(DaemonSet.class, "copyservices-array-agent")
@@ -124,8 +129,15 @@ class HelmChartIT {
                 () -> assertTrue(agentContainer.getArgs().containsAll(List.of("--pool-dir=/pool", "--site=site-a",
                         "--listen=$(POD_IP):7400", "--nbd-listen=$(POD_IP):10809", "--name=$(NODE_NAME)")),
                         agentContainer.getArgs().toString()),
-                () -> assertFalse(agentContainer.getArgs().stream().anyMatch(a -> a.startsWith("--replication")),
-                        "no replication listener without TLS material: " + agentContainer.getArgs()),
+                () -> assertTrue(agentContainer.getArgs().containsAll(TLS_ARGS),
+                        "the control port is mutual TLS also without a peer: " + agentContainer.getArgs()),
+                () -> assertFalse(agentContainer.getArgs().stream().anyMatch(a -> a.startsWith("--replication")
+                        || a.startsWith("--peer-site") || a.equals("--insecure-dev")),
+                        "no replication listener without a peer: " + agentContainer.getArgs()),
+                () -> assertIdentity(agent, agentContainer, "agent-tls"),
+                () -> assertEquals(7400, agentContainer.getReadinessProbe().getTcpSocket().getPort().getIntVal(),
+                        "the kubelet's gRPC probe cannot present a client certificate"),
+                () -> assertEquals(7400, agentContainer.getLivenessProbe().getTcpSocket().getPort().getIntVal()),
                 () -> assertEquals("/var/lib/copyservices/pool", volume(agent, "pool").getHostPath().getPath()),
                 () -> assertTrue(agentContainer.getSecurityContext().getRunAsNonRoot()),
                 () -> assertFalse(agent.getAutomountServiceAccountToken()));
@@ -136,9 +148,14 @@ class HelmChartIT {
                 controllerPod.getContainers().stream().map(Container::getName).toList());
         assertTrue(container(controllerPod, "csi-driver").getArgs().containsAll(
                 List.of("--storage-arrays", "--mode=controller", "--endpoint=unix:///csi/csi.sock")));
+        assertTrue(container(controllerPod, "csi-driver").getArgs().containsAll(TLS_ARGS),
+                container(controllerPod, "csi-driver").getArgs().toString());
+        assertIdentity(controllerPod, container(controllerPod, "csi-driver"), "csi-tls");
         for (String sidecar : List.of("csi-provisioner", "csi-snapshotter", "csi-resizer")) {
             assertTrue(container(controllerPod, sidecar).getImage().startsWith("registry.k8s.io/sig-storage/" + sidecar + ":v"),
                     container(controllerPod, sidecar).getImage());
+            assertFalse(container(controllerPod, sidecar).getVolumeMounts().stream().anyMatch(m -> m.getName().equals("tls")),
+                    sidecar + " needs no TLS files");
         }
 
         PodSpec node = manifests.one(DaemonSet.class, "copyservices-csi-node").getSpec().getTemplate().getSpec();
@@ -150,7 +167,20 @@ class HelmChartIT {
                 () -> assertEquals("Bidirectional", mount(nodeDriver, "/var/lib/kubelet").getMountPropagation()),
                 () -> assertEquals("/dev", volume(node, mount(nodeDriver, "/dev").getName()).getHostPath().getPath()),
                 () -> assertTrue(container(node, "node-driver-registrar").getArgs().contains(
-                        "--kubelet-registration-path=/var/lib/kubelet/plugins/block.copyservices.dev/csi.sock")));
+                        "--kubelet-registration-path=/var/lib/kubelet/plugins/block.copyservices.dev/csi.sock")),
+                () -> assertTrue(nodeDriver.getArgs().containsAll(TLS_ARGS), nodeDriver.getArgs().toString()),
+                () -> assertIdentity(node, nodeDriver, "csi-tls"),
+                () -> assertFalse(container(node, "node-driver-registrar").getVolumeMounts().stream()
+                        .anyMatch(m -> m.getName().equals("tls")), "the registrar needs no TLS files"));
+
+        PodSpec operatorPod = manifests.one(Deployment.class, "copyservices-operator").getSpec().getTemplate().getSpec();
+        Container operator = container(operatorPod, "operator");
+        assertAll("operator",
+                () -> assertEquals(Map.of("COPYSERVICES_AGENT_TLS_CERT", TLS_DIR + "/tls.crt",
+                        "COPYSERVICES_AGENT_TLS_KEY", TLS_DIR + "/tls.key", "COPYSERVICES_AGENT_TLS_CA", TLS_DIR + "/ca.crt"),
+                        agentEnv(operator)),
+                () -> assertIdentity(operatorPod, operator, "operator-tls"),
+                () -> assertEquals(10001L, operatorPod.getSecurityContext().getFsGroup(), "the image's user reads the 0440 files"));
 
         StorageClass storageClass = manifests.one(StorageClass.class, "copyservices");
         assertEquals("block.copyservices.dev", storageClass.getProvisioner());
@@ -168,8 +198,8 @@ class HelmChartIT {
         for (Manifests site : List.of(a, b)) {
             assertWellFormed(site);
         }
-        assertSite(a, "site-a", "site-a.example.net:7500", "LoadBalancer");
-        assertSite(b, "site-b", "203.0.113.20:30750", "NodePort");
+        assertSite(a, "site-a", "site-b", "site-a.example.net:7500", "LoadBalancer");
+        assertSite(b, "site-b", "site-a", "203.0.113.20:30750", "NodePort");
         assertEquals(30750, b.one(Service.class, "copyservices-replication").getSpec().getPorts().get(0).getNodePort());
 
         Map<String, String> siteOfA = a.one(ConfigMap.class, "copyservices-site").getData();
@@ -188,23 +218,38 @@ class HelmChartIT {
     void optionalApisGetTheirObjectsOnlyWhenTheClusterServesThem() throws IOException {
         List<String> values = List.of("--set", "site=site-a", "--set", "tls.certManager.enabled=true",
                 "--set", "tls.certManager.issuerRef.name=copyservices-ca", "--set", "csi.groupSnapshots=true",
-                "--set", "arrayAgent.replicationAdvertise=198.51.100.10:7500",
+                "--set", "arrayAgent.replicationAdvertise=198.51.100.10:7500", "--set", "peer.site=site-b",
                 "--set", "peer.replicationEndpoint=198.51.100.20:7500");
         List<String> withApis = new ArrayList<>(values);
         OPTIONAL_APIS.forEach(api -> withApis.addAll(List.of("--api-versions", api)));
         Manifests manifests = render("optional", withApis);
         assertWellFormed(manifests);
 
-        Certificate certificate = manifests.one(Certificate.class, "copyservices-replication");
-        assertEquals("copyservices-replication-tls", certificate.getSpec().getSecretName());
-        assertEquals("copyservices-ca", certificate.getSpec().getIssuerRef().getName());
-        assertEquals("PKCS8", certificate.getSpec().getPrivateKey().getEncoding(), "the agent reads PKCS#8 keys");
-        assertTrue(certificate.getSpec().getUsages().containsAll(List.of("server auth", "client auth")),
-                "mutual TLS: " + certificate.getSpec().getUsages());
-        assertEquals(List.of("198.51.100.10"), certificate.getSpec().getIpAddresses());
-        assertTrue(certificate.getSpec().getDnsNames().contains("copyservices-replication.optional.svc"));
-        Volume tls = volume(manifests.one(DaemonSet.class, "copyservices-array-agent").getSpec().getTemplate().getSpec(), "tls");
-        assertEquals("copyservices-replication-tls", tls.getSecret().getSecretName());
+        // one identity per component: the role in O, the site in CN, a PKCS#8 key
+        assertEquals(3, manifests.of(Certificate.class).size(), manifests.describe());
+        for (String role : List.of("array-agent", "operator", "csi")) {
+            Certificate certificate = manifests.one(Certificate.class, "copyservices-" + role);
+            assertAll(role,
+                    () -> assertEquals("copyservices-" + role + "-tls", certificate.getSpec().getSecretName()),
+                    () -> assertEquals(List.of(role), certificate.getSpec().getSubject().getOrganizations(),
+                            "the agents authorize by the subject's O"),
+                    () -> assertEquals("site-a", certificate.getSpec().getCommonName()),
+                    () -> assertEquals("copyservices-ca", certificate.getSpec().getIssuerRef().getName()),
+                    () -> assertEquals("PKCS8", certificate.getSpec().getPrivateKey().getEncoding(), "the components read PKCS#8 keys"),
+                    () -> assertEquals(role.equals("array-agent") ? List.of("server auth", "client auth", "digital signature")
+                            : List.of("client auth", "digital signature"), certificate.getSpec().getUsages()));
+        }
+        Certificate agentCertificate = manifests.one(Certificate.class, "copyservices-array-agent");
+        assertEquals(List.of("198.51.100.10"), agentCertificate.getSpec().getIpAddresses());
+        assertTrue(agentCertificate.getSpec().getDnsNames().contains("copyservices-replication.optional.svc"));
+        PodSpec agentPod = manifests.one(DaemonSet.class, "copyservices-array-agent").getSpec().getTemplate().getSpec();
+        assertIdentity(agentPod, container(agentPod, "array-agent"), "copyservices-array-agent-tls");
+        PodSpec operatorPod = manifests.one(Deployment.class, "copyservices-operator").getSpec().getTemplate().getSpec();
+        assertIdentity(operatorPod, container(operatorPod, "operator"), "copyservices-operator-tls");
+        PodSpec controllerPod = manifests.one(Deployment.class, "copyservices-csi-controller").getSpec().getTemplate().getSpec();
+        assertIdentity(controllerPod, container(controllerPod, "csi-driver"), "copyservices-csi-tls");
+        PodSpec nodePod = manifests.one(DaemonSet.class, "copyservices-csi-node").getSpec().getTemplate().getSpec();
+        assertIdentity(nodePod, container(nodePod, "csi-driver"), "copyservices-csi-tls");
 
         GenericKubernetesResource snapshotClass = single(manifests.generic("snapshot.storage.k8s.io/v1", "VolumeSnapshotClass"));
         assertEquals("block.copyservices.dev", snapshotClass.get("driver"));
@@ -230,9 +275,59 @@ class HelmChartIT {
         assertNotEquals(0, refused.exitCode());
         assertTrue(refused.stderr().contains("tls.certManager.enabled"), refused.stderr());
         // and without the snapshot APIs there are no snapshot classes
-        Manifests plain = render("optional", List.of("--set", "site=site-a", "--set", "csi.groupSnapshots=true"));
+        Manifests plain = render("optional", concat(lone(), List.of("--set", "csi.groupSnapshots=true")));
         assertTrue(plain.generic("snapshot.storage.k8s.io/v1", "VolumeSnapshotClass").isEmpty(), plain.describe());
         assertTrue(plain.generic("groupsnapshot.storage.k8s.io/v1beta1", "VolumeGroupSnapshotClass").isEmpty(), plain.describe());
+        assertTrue(plain.of(Certificate.class).isEmpty(), "existing Secrets, no Certificates: " + plain.describe());
+    }
+
+    @Test
+    void insecureDevRunsEveryComponentInPlaintextAndSaysSo() {
+        Manifests manifests = render(NAMESPACE, List.of("--set", "site=site-a", "--set", "insecureDev=true"));
+        assertWellFormed(manifests);
+        PodSpec agentPod = manifests.one(DaemonSet.class, "copyservices-array-agent").getSpec().getTemplate().getSpec();
+        Container agent = container(agentPod, "array-agent");
+        PodSpec operatorPod = manifests.one(Deployment.class, "copyservices-operator").getSpec().getTemplate().getSpec();
+        PodSpec controllerPod = manifests.one(Deployment.class, "copyservices-csi-controller").getSpec().getTemplate().getSpec();
+        PodSpec nodePod = manifests.one(DaemonSet.class, "copyservices-csi-node").getSpec().getTemplate().getSpec();
+        assertAll("insecure",
+                () -> assertTrue(agent.getArgs().contains("--insecure-dev"), agent.getArgs().toString()),
+                () -> assertFalse(agent.getArgs().stream().anyMatch(a -> a.startsWith("--tls") || a.startsWith("--replication")
+                        || a.startsWith("--peer-site")), agent.getArgs().toString()),
+                () -> assertEquals(7400, agent.getReadinessProbe().getGrpc().getPort(), "plaintext: the gRPC health check works"),
+                () -> assertTrue(container(controllerPod, "csi-driver").getArgs().contains("--insecure-dev")),
+                () -> assertTrue(container(nodePod, "csi-driver").getArgs().contains("--insecure-dev")),
+                () -> assertEquals(Map.of("COPYSERVICES_AGENT_INSECURE_DEV", "true"),
+                        agentEnv(container(operatorPod, "operator"))),
+                () -> assertTrue(manifests.of(Certificate.class).isEmpty(), manifests.describe()),
+                () -> assertTrue(manifests.find(Service.class, "copyservices-replication").isEmpty(), manifests.describe()));
+        for (PodSpec pod : List.of(agentPod, operatorPod, controllerPod, nodePod)) {
+            assertFalse(pod.getVolumes().stream().anyMatch(v -> v.getSecret() != null), "no TLS Secret: " + pod.getVolumes());
+            for (Container container : pod.getContainers()) {
+                assertFalse(container.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals(TLS_DIR)), container.getName());
+                assertFalse(container.getArgs().stream().anyMatch(a -> a.startsWith("--tls")), container.getArgs().toString());
+            }
+        }
+        dryRun(NAMESPACE, manifests);
+
+        String install = helm.run("install", RELEASE, chart.toString(), "--namespace", NAMESPACE, "--dry-run=client",
+                "--set", "site=site-a", "--set", "insecureDev=true").orFail();
+        String notes = install.substring(install.indexOf("NOTES:"));
+        assertTrue(notes.contains("INSECURE INSTALL (insecureDev=true)"), notes);
+        assertTrue(notes.contains("not available: an insecure install has no replication link"), notes);
+        assertFalse(notes.contains("mutual TLS"), notes);
+    }
+
+    @Test
+    void aComponentThatIsOffNeedsNoIdentity() {
+        Manifests agentsOnly = render(NAMESPACE, List.of("--set", "site=site-a", "--set", "tls.existingSecret=agent-tls",
+                "--set", "operator.enabled=false", "--set", "csi.enabled=false"));
+        assertTrue(agentsOnly.find(DaemonSet.class, "copyservices-array-agent").isPresent(), agentsOnly.describe());
+        Manifests operatorOnly = render(NAMESPACE, List.of("--set", "site=site-a", "--set", "tls.certManager.enabled=true",
+                "--set", "tls.certManager.issuerRef.name=copyservices-ca", "--api-versions", "cert-manager.io/v1",
+                "--set", "arrayAgent.enabled=false", "--set", "csi.enabled=false"));
+        assertEquals(List.of("copyservices-operator"), operatorOnly.of(Certificate.class).stream()
+                .map(c -> c.getMetadata().getName()).toList(), "a Certificate only for the component that runs");
     }
 
     @Test
@@ -257,10 +352,14 @@ class HelmChartIT {
         assertTrue(notes.contains("endpoint: 203.0.113.20:30750"), "the RemoteMirror example names the peer: " + notes);
         assertTrue(notes.contains("mirror activate"), notes);
 
-        String alone = helm.run("install", RELEASE, chart.toString(), "--namespace", NAMESPACE, "--dry-run=client",
-                "--set", "site=site-a").orFail();
+        assertTrue(notes.contains("O=cli-admin"), "csctl needs an identity of its own: " + notes);
+        assertTrue(notes.contains("operator      operator-tls (subject O=operator)"), notes);
+
+        String alone = helm.run(concat(List.of("install", RELEASE, chart.toString(), "--namespace", NAMESPACE,
+                "--dry-run=client"), lone())).orFail();
         String aloneNotes = alone.substring(alone.indexOf("NOTES:"));
-        assertTrue(aloneNotes.contains("not set up. Give the replication link's TLS material"), aloneNotes);
+        assertTrue(aloneNotes.contains("not set up. Name the peer site (peer.site)"), aloneNotes);
+        assertFalse(aloneNotes.contains("INSECURE"), aloneNotes);
         assertFalse(aloneNotes.contains("kind: RemoteMirror"), aloneNotes);
     }
 
@@ -273,14 +372,43 @@ class HelmChartIT {
                 Arguments.of(List.of("--set", "site=site-a", "--set", "sites=site-b"), "'sites' not allowed"),
                 Arguments.of(List.of("--set", "site=site-a", "--set", "replicationService.type=ExternalName"),
                         "/replicationService/type"),
-                Arguments.of(List.of("--set", "site=site-a", "--set", "peer.replicationEndpoint=site-b.example.net:7500"),
-                        "peer.replicationEndpoint: mirroring needs the replication link's TLS material"),
+                Arguments.of(concat(lone(), List.of("--set", "peer.replicationEndpoint=site-b.example.net:7500")),
+                        "peer.replicationEndpoint: name the peer site as well (peer.site)"),
                 Arguments.of(List.of("--set", "site=site-a", "--set", "peer.site=site-a"), "peer.site"),
                 Arguments.of(List.of("--set", "site=site-a", "--set", "tls.existingSecret=replication-tls",
                         "--set", "arrayAgent.replicationHostPort=true",
                         "--set", "arrayAgent.replicationAdvertise=site-a.example.net:7500"), "arrayAgent.replicationHostPort"),
                 Arguments.of(List.of("--set", "site=site-a", "--set", "arrayAgent.replicationHostPort=yes"),
-                        "/arrayAgent/replicationHostPort"));
+                        "/arrayAgent/replicationHostPort"),
+                Arguments.of(concat(lone(), List.of("--set", "arrayAgent.replicationAdvertise=site-a.example.net:7500")),
+                        "arrayAgent.replicationAdvertise: only a site with a peer has a replication listener; set peer.site"),
+                // every component needs its identity, unless cert-manager makes them or the install is insecure
+                Arguments.of(List.of("--set", "site=site-a"), "tls.existingSecret: every connection to the agents is mutual TLS;"
+                        + " name the Secret (tls.crt, tls.key as PKCS#8 PEM, ca.crt) of the agents' certificate, subject"
+                        + " O=array-agent, CN=site-a, or set tls.certManager.enabled"),
+                Arguments.of(List.of("--set", "site=site-a", "--set", "tls.existingSecret=agent-tls"),
+                        "tls.operatorSecret: every connection to the agents is mutual TLS"),
+                Arguments.of(List.of("--set", "site=site-a", "--set", "tls.existingSecret=agent-tls",
+                        "--set", "tls.operatorSecret=operator-tls"), "tls.csiSecret: every connection to the agents is mutual TLS"),
+                Arguments.of(concat(lone(), List.of("--set", "tls.certManager.enabled=true",
+                        "--set", "tls.certManager.issuerRef.name=ca", "--api-versions", "cert-manager.io/v1")),
+                        "tls.csiSecret: with tls.certManager.enabled the chart makes all the Secrets itself"),
+                Arguments.of(List.of("--set", "site=site-a", "--set", "tls.certManager.enabled=true",
+                        "--api-versions", "cert-manager.io/v1"), "tls.certManager.issuerRef.name"),
+                Arguments.of(List.of("--set", "site=site-a", "--set", "insecureDev=yes"), "/insecureDev"),
+                Arguments.of(List.of("--set", "site=site-a", "--set", "tls.operatorSecret=Operator_TLS"), "/tls/operatorSecret"),
+                // an insecure install has no replication link and uses no TLS material
+                Arguments.of(List.of("--set", "site=site-a", "--set", "insecureDev=true", "--set", "peer.site=site-b"),
+                        "insecureDev: a plaintext install has no replication link, so no peer; leave peer.site unset"),
+                Arguments.of(List.of("--set", "site=site-a", "--set", "insecureDev=true",
+                        "--set", "peer.replicationEndpoint=site-b.example.net:7500"), "leave peer.replicationEndpoint unset"),
+                Arguments.of(List.of("--set", "site=site-a", "--set", "insecureDev=true",
+                        "--set", "arrayAgent.replicationHostPort=true"), "insecureDev: a plaintext install has no replication"
+                        + " link, so no peer; leave arrayAgent.replicationHostPort unset"),
+                Arguments.of(concat(List.of("--set", "insecureDev=true"), lone()),
+                        "insecureDev: the components run without TLS and would not use tls.csiSecret"),
+                Arguments.of(List.of("--set", "site=site-a", "--set", "insecureDev=true", "--set", "tls.certManager.enabled=true"),
+                        "insecureDev: the components run without TLS and would not use tls.certManager.enabled"));
     }
 
     @ParameterizedTest
@@ -336,7 +464,10 @@ class HelmChartIT {
         expected.put(NAMESPACE + "/copyservices-array-agent", new TreeMap<>());
 
         Manifests manifests = render(NAMESPACE, siteA());
-        assertEquals(expected, Grants.byServiceAccount(manifests));
+        Map<String, SortedMap<String, Set<String>>> granted = Grants.byServiceAccount(manifests);
+        // for the reader of the CI log: what each ServiceAccount may do, resource by resource
+        System.out.println("The chart's RBAC (site-a of a pair), ServiceAccount -> resource -> verbs:\n" + Grants.table(granted));
+        assertEquals(expected, granted);
         assertFalse(manifests.one(ServiceAccount.class, "copyservices-array-agent").getAutomountServiceAccountToken(),
                 "the agent has no API access and no token");
 
@@ -345,14 +476,16 @@ class HelmChartIT {
         withGroups.put("groupsnapshot.storage.k8s.io/volumegroupsnapshotclasses", verbs("get list watch"));
         withGroups.put("groupsnapshot.storage.k8s.io/volumegroupsnapshotcontents", verbs("get list watch update patch"));
         withGroups.put("groupsnapshot.storage.k8s.io/volumegroupsnapshotcontents/status", verbs("update patch"));
-        Manifests groups = render(NAMESPACE, List.of("--set", "site=site-a", "--set", "csi.groupSnapshots=true"));
-        assertEquals(withGroups, Grants.byServiceAccount(groups).get(NAMESPACE + "/copyservices-csi-controller"));
+        Manifests groups = render(NAMESPACE, concat(lone(), List.of("--set", "csi.groupSnapshots=true")));
+        SortedMap<String, Set<String>> controllerWithGroups = Grants.byServiceAccount(groups).get(NAMESPACE + "/copyservices-csi-controller");
+        System.out.println("With csi.groupSnapshots=true:\n" + Grants.table(Map.of(NAMESPACE + "/copyservices-csi-controller", controllerWithGroups)));
+        assertEquals(withGroups, controllerWithGroups);
     }
 
     @Test
     void withSeveralAgentsPerSiteEachAgentIsReachedAtItsNodesAddress() {
-        Manifests manifests = render(NAMESPACE, List.of("--set", "site=site-a", "--set", "tls.existingSecret=replication-tls",
-                "--set", "arrayAgent.replicationHostPort=true"));
+        Manifests manifests = render(NAMESPACE, concat(lone(), List.of("--set", "peer.site=site-b",
+                "--set", "arrayAgent.replicationHostPort=true")));
         DaemonSet agents = manifests.one(DaemonSet.class, "copyservices-array-agent");
         Container agent = container(agents.getSpec().getTemplate().getSpec(), "array-agent");
         assertTrue(agent.getArgs().contains("--replication-advertise=$(HOST_IP):7500"), agent.getArgs().toString());
@@ -363,31 +496,38 @@ class HelmChartIT {
         dryRun(NAMESPACE, manifests);
     }
 
+    /** The three components' TLS identities as Secrets made beforehand. */
+    private static List<String> identities() {
+        return List.of("--set", "tls.existingSecret=agent-tls", "--set", "tls.operatorSecret=operator-tls",
+                "--set", "tls.csiSecret=csi-tls");
+    }
+
+    /** A site without a peer: the least a secure install needs. */
+    private static List<String> lone() {
+        return concat(List.of("--set", "site=site-a"), identities());
+    }
+
     private static List<String> siteA() {
-        return List.of("--set", "site=site-a", "--set", "peer.site=site-b",
+        return concat(List.of("--set", "site=site-a", "--set", "peer.site=site-b",
                 "--set", "peer.replicationEndpoint=203.0.113.20:30750",
-                "--set", "tls.existingSecret=replication-tls",
                 "--set", "arrayAgent.replicationAdvertise=site-a.example.net:7500",
-                "--set", "replicationService.type=LoadBalancer");
+                "--set", "replicationService.type=LoadBalancer"), identities());
     }
 
     private static List<String> siteB() {
-        return List.of("--set", "site=site-b", "--set", "peer.site=site-a",
+        return concat(List.of("--set", "site=site-b", "--set", "peer.site=site-a",
                 "--set", "peer.replicationEndpoint=site-a.example.net:7500",
-                "--set", "tls.existingSecret=replication-tls",
                 "--set", "arrayAgent.replicationAdvertise=203.0.113.20:30750",
-                "--set", "replicationService.type=NodePort", "--set", "replicationService.nodePort=30750");
+                "--set", "replicationService.type=NodePort", "--set", "replicationService.nodePort=30750"), identities());
     }
 
-    private static void assertSite(Manifests manifests, String site, String advertise, String serviceType) {
+    private static void assertSite(Manifests manifests, String site, String peer, String advertise, String serviceType) {
         DaemonSet agents = manifests.one(DaemonSet.class, "copyservices-array-agent");
         Container agent = container(agents.getSpec().getTemplate().getSpec(), "array-agent");
-        assertTrue(agent.getArgs().containsAll(List.of("--site=" + site, "--replication-listen=$(POD_IP):7500",
-                "--replication-advertise=" + advertise, "--tls-cert=/etc/copyservices/tls/tls.crt",
-                "--tls-key=/etc/copyservices/tls/tls.key", "--tls-ca=/etc/copyservices/tls/ca.crt")), agent.getArgs().toString());
+        assertTrue(agent.getArgs().containsAll(concat(List.of("--site=" + site, "--replication-listen=$(POD_IP):7500",
+                "--replication-advertise=" + advertise, "--peer-site=" + peer), TLS_ARGS)), agent.getArgs().toString());
         assertEquals(7500, port(agent, "replication"));
-        assertEquals("replication-tls", volume(agents.getSpec().getTemplate().getSpec(), "tls").getSecret().getSecretName());
-        assertTrue(mount(agent, "/etc/copyservices/tls").getReadOnly());
+        assertIdentity(agents.getSpec().getTemplate().getSpec(), agent, "agent-tls");
         Service service = manifests.one(Service.class, "copyservices-replication");
         assertEquals(serviceType, service.getSpec().getType());
         assertEquals(agents.getSpec().getSelector().getMatchLabels(), service.getSpec().getSelector(),
@@ -424,6 +564,24 @@ class HelmChartIT {
         result.orFail();
         long accepted = result.stdout().lines().filter(line -> line.endsWith("(server dry run)")).count();
         assertEquals(manifests.all().size(), accepted, result.stdout());
+    }
+
+    /** The container reads its TLS identity from the Secret, mounted read-only, readable by its pod's users only. */
+    private static void assertIdentity(PodSpec pod, Container container, String secret) {
+        VolumeMount tlsMount = mount(container, TLS_DIR);
+        assertTrue(tlsMount.getReadOnly(), container.getName());
+        assertNull(tlsMount.getSubPath(), "a subPath mount would not see a renewed certificate");
+        Volume tls = volume(pod, tlsMount.getName());
+        assertEquals(secret, tls.getSecret().getSecretName(), container.getName());
+        assertEquals(0440, tls.getSecret().getDefaultMode(), container.getName());
+    }
+
+    /** The container's COPYSERVICES_AGENT_* environment (the operator's way to the agents). */
+    private static Map<String, String> agentEnv(Container container) {
+        Map<String, String> env = new TreeMap<>();
+        container.getEnv().stream().filter(e -> e.getName().startsWith("COPYSERVICES_AGENT_"))
+                .forEach(e -> env.put(e.getName(), e.getValue()));
+        return env;
     }
 
     private static Container container(PodSpec pod, String name) {
