@@ -44,6 +44,13 @@ final class LocalSites implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("COPYSERVICES_LOCAL_DIR", dir.toString());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        if (addresses != null) { // as after eval "$(bin/copyservices-local env)": csctl's certificate
+            addresses.forEach((key, value) -> {
+                if (key.startsWith("CSCTL_")) {
+                    builder.environment().put(key, value);
+                }
+            });
+        }
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Result(process.waitFor(), output);

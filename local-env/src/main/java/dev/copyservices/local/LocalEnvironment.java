@@ -101,6 +101,11 @@ final class LocalEnvironment {
     Map<String, String> addresses() throws IOException {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("KUBECONFIG", layout.kubeconfig().toString());
+        // csctl as the environment's cli-admin: the agents take mutual TLS only
+        Pki pki = Pki.at(layout.pki());
+        env.put("CSCTL_TLS_CERT", pki.adminCert().toString());
+        env.put("CSCTL_TLS_KEY", pki.adminKey().toString());
+        env.put("CSCTL_TLS_CA", pki.ca().toString());
         Ports ports = Ports.load(layout.ports());
         for (String name : Layout.SITES) {
             LocalSite site = site(name, ports, null);

@@ -9,6 +9,8 @@ import dev.copyservices.kubetest.Kubectl;
 import dev.copyservices.kubetest.LocalKubeApiServer;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import dev.copyservices.api.tls.ReloadingTls;
+import dev.copyservices.api.tls.TlsFiles;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.URI;
@@ -125,12 +127,13 @@ final class LocalSite {
                 "--pool-dir", layout.pool(site, node).toString(),
                 "--listen", controlAddress(node), "--nbd-listen", nbdAddress(node),
                 "--name", array, "--site", site,
-                "--replication-listen", replicationAddress(node)));
-        command.addAll(pki.agentArgs(array));
+                "--replication-listen", replicationAddress(node),
+                "--peer-site", Layout.SITES.stream().filter(other -> !other.equals(site)).findFirst().orElseThrow()));
+        command.addAll(pki.agentArgs(site));
         ports.save();
         Path log = layout.log(site, node);
         ProcessHandle agent = launcher.start(command, Map.of(), log);
-        try (Channel channel = new Channel(controlAddress(node))) {
+        try (Channel channel = new Channel(controlAddress(node), pki)) {
             awaitUp(agent, log, "agent " + array, () -> {
                 ArrayServiceGrpc.newBlockingStub(channel.channel).withDeadlineAfter(2, TimeUnit.SECONDS)
                         .getArray(GetArrayRequest.getDefaultInstance());
@@ -141,7 +144,7 @@ final class LocalSite {
     }
 
     private void activateMirroring(String node) throws IOException {
-        try (Channel channel = new Channel(controlAddress(node))) {
+        try (Channel channel = new Channel(controlAddress(node), pki)) {
             MirrorServiceGrpc.MirrorServiceBlockingStub mirrors = MirrorServiceGrpc.newBlockingStub(channel.channel)
                     .withDeadlineAfter(20, TimeUnit.SECONDS);
             if (!mirrors.getMirroring(GetMirroringRequest.getDefaultInstance()).getActivated()) {
@@ -168,9 +171,11 @@ final class LocalSite {
         int port = operatorHttpPort();
         ports.save();
         Path log = layout.log(site, OPERATOR);
+        Map<String, String> environment = new java.util.HashMap<>(pki.operatorEnvironment(site));
+        environment.put("KUBECONFIG", siteKubeconfig().toString());
+        environment.put("COPYSERVICES_JAVA_OPTS", "-Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port=" + port);
         ProcessHandle operator = launcher.start(List.of(launcher.root().resolve("bin/operator").toString()),
-                Map.of("KUBECONFIG", siteKubeconfig().toString(),
-                        "COPYSERVICES_JAVA_OPTS", "-Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port=" + port), log);
+                environment, log);
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2)).build();
@@ -240,17 +245,20 @@ final class LocalSite {
         return result;
     }
 
-    /** A plaintext channel to an agent's control API for one call sequence. */
+    /** A channel to an agent's control API for one call sequence, as the environment's cli-admin. */
     private static final class Channel implements AutoCloseable {
+        final ReloadingTls tls;
         final ManagedChannel channel;
 
-        Channel(String address) {
-            this.channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+        Channel(String address, Pki pki) throws IOException {
+            this.tls = new TlsFiles(pki.adminCert(), pki.adminKey(), pki.ca()).load(Duration.ofHours(1));
+            this.channel = NettyChannelBuilder.forTarget(address, tls.agentChannelCredentials()).build();
         }
 
         @Override
         public void close() {
             channel.shutdownNow();
+            tls.close();
         }
     }
 }

@@ -56,7 +56,7 @@ public final class Main {
             System.out.println((sites.isEmpty() ? "Both sites are" : String.join(" and ", sites) + " is") + " up."
                     + " Kubeconfig (contexts site-a and site-b): " + kubeconfig);
             System.out.println("Try:");
-            System.out.println("  export KUBECONFIG=" + kubeconfig);
+            System.out.println("  eval \"$(bin/copyservices-local env)\"    # KUBECONFIG, and csctl's certificate (CSCTL_TLS_*)");
             System.out.println("  kubectl --context site-a get storagearrays");
             System.out.println("  bin/csctl --agent " + addresses.get("SITE_A_NODE_1_CONTROL") + " volume create db --size 1GiB");
             System.out.println("  bin/csctl --agent " + addresses.get("SITE_B_NODE_1_CONTROL") + " volume create db --size 1GiB");
