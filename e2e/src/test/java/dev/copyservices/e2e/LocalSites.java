@@ -84,12 +84,24 @@ final class LocalSites implements AutoCloseable {
         return (site + "_" + node + "_" + what).toUpperCase().replace('-', '_');
     }
 
-    int nbdPort(String site, String node) {
+    /** The node's NBD port, after attaching the volumes to the tests' host (see {@link #nbdUri}). */
+    int nbdPort(String site, String node, List<String> volumes) throws IOException, InterruptedException {
+        for (String volume : volumes) {
+            csctl(site, node, "volume", "attach", volume, "--host", TEST_HOST, "--address", "127.0.0.1");
+        }
         String address = address(key(site, node, "NBD"));
         return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
     }
 
-    String nbdUri(String site, String node, String volume) {
+    /** The host the tests' own NBD clients (qemu-io, nbdcopy) run on, as the agents know it. */
+    static final String TEST_HOST = "e2e-tester";
+
+    /**
+     * The volume's NBD address, after attaching it to the tests' host as an administrator would:
+     * the local sites run with TLS, so their agents admit only NBD clients of attached hosts.
+     */
+    String nbdUri(String site, String node, String volume) throws IOException, InterruptedException {
+        csctl(site, node, "volume", "attach", volume, "--host", TEST_HOST, "--address", "127.0.0.1");
         return "nbd://" + address(key(site, node, "NBD")) + "/" + volume;
     }
 

@@ -55,7 +55,7 @@ class SiteFailoverE2EIT {
         sites.csctl(A, "node-1", "volume", "create", "ledger", "--size", SIZE);
         sites.csctl(A, "node-1", "volume", "create", "ledger-copy", "--size", SIZE);
         WriteOrderChecker records = new WriteOrderChecker(1, 1, SLOTS);
-        SequencedWriter writer = new SequencedWriter(sites.nbdPort(A, "node-1"), List.of("ledger"), records, 1, 400);
+        SequencedWriter writer = new SequencedWriter(sites.nbdPort(A, "node-1", List.of("ledger")), List.of("ledger"), records, 1, 400);
         writer.run();
         assertEquals(null, writer.ended(), "every write of step 1 succeeds");
         sites.apply(A, """
@@ -81,7 +81,7 @@ class SiteFailoverE2EIT {
                 """);
         sites.await(A, "volumecopy/ledger-restore", "jsonpath={.status.state}=Completed");
         timeline.mark("VolumeCopy ledger-restore Completed");
-        WriteOrderChecker.Verdict copy = SequencedWriter.check(sites.nbdPort(A, "node-1"), List.of("ledger-copy"), records)
+        WriteOrderChecker.Verdict copy = SequencedWriter.check(sites.nbdPort(A, "node-1", List.of("ledger-copy")), List.of("ledger-copy"), records)
                 .assertConsistent("the VolumeCopy of the FlashCopy");
         assertEquals(400, copy.lowest(), "the copy holds every record written before the FlashCopy: " + copy);
         Tools.Result same = Tools.run("qemu-img", "compare", "-f", "raw", "-F", "raw",
@@ -217,8 +217,8 @@ class SiteFailoverE2EIT {
     private WriteOrderChecker[] siteAFailsUnderLoadAndOneEditMakesBPrimary(LocalSites sites) throws Exception {
         WriteOrderChecker sync = new WriteOrderChecker(2, SYNC.size(), SLOTS);
         WriteOrderChecker async = new WriteOrderChecker(3, ASYNC.size(), SLOTS);
-        SequencedWriter syncWriter = new SequencedWriter(sites.nbdPort(A, "node-1"), SYNC, sync, 2, Integer.MAX_VALUE);
-        SequencedWriter asyncWriter = new SequencedWriter(sites.nbdPort(A, "node-2"), ASYNC, async, 3, Integer.MAX_VALUE);
+        SequencedWriter syncWriter = new SequencedWriter(sites.nbdPort(A, "node-1", SYNC), SYNC, sync, 2, Integer.MAX_VALUE);
+        SequencedWriter asyncWriter = new SequencedWriter(sites.nbdPort(A, "node-2", ASYNC), ASYNC, async, 3, Integer.MAX_VALUE);
         Thread syncThread = Thread.ofPlatform().name("sync-writer").start(syncWriter);
         Thread asyncThread = Thread.ofPlatform().name("async-writer").start(asyncWriter);
         long killAfter = 300 + new java.util.Random().nextInt(300);
@@ -247,10 +247,10 @@ class SiteFailoverE2EIT {
         }
         timeline.mark(String.format("FAILOVER TIME (edit to writable at site-b): %.3f s", (writable - edit) / 1e9));
 
-        WriteOrderChecker.Verdict atB = SequencedWriter.check(sites.nbdPort(B, "node-1"), SYNC, sync)
+        WriteOrderChecker.Verdict atB = SequencedWriter.check(sites.nbdPort(B, "node-1", SYNC), SYNC, sync)
                 .assertConsistent("synchronous mirrors at site-b");
         assertEquals(0, atB.acknowledgedLost(), "every acknowledged synchronous write is at site-b: " + atB);
-        WriteOrderChecker.Verdict group = SequencedWriter.check(sites.nbdPort(B, "node-2"), ASYNC, async)
+        WriteOrderChecker.Verdict group = SequencedWriter.check(sites.nbdPort(B, "node-2", ASYNC), ASYNC, async)
                 .assertConsistent("the asynchronous consistency group at site-b");
         timeline.mark("site-b holds every acknowledged synchronous write (" + atB + "); the consistency group is "
                 + group + ", " + group.acknowledgedLost() + " acknowledged writes behind");
@@ -321,7 +321,7 @@ class SiteFailoverE2EIT {
             assertSameAtBothSites(sites, "node-2", volume);
             Tools.qemuIoOk(true, sites.nbdUri(A, "node-2", volume), List.of("read -P 0x78 4M 1M"));
         }
-        SequencedWriter.check(sites.nbdPort(A, "node-1"), SYNC, checkers[0]).assertConsistent("site-a after failback");
+        SequencedWriter.check(sites.nbdPort(A, "node-1", SYNC), SYNC, checkers[0]).assertConsistent("site-a after failback");
         timeline.mark("site-a's volumes equal what site-b held, byte for byte");
     }
 
