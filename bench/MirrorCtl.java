@@ -26,6 +26,8 @@ import dev.copyservices.api.agent.v1.MirrorState;
 import dev.copyservices.api.agent.v1.MirrorsRequest;
 import dev.copyservices.api.agent.v1.ResyncMethod;
 import dev.copyservices.api.agent.v1.WriteMode;
+import dev.copyservices.api.tls.TlsFiles;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -41,7 +43,7 @@ public final class MirrorCtl {
             System.err.println("usage: MirrorCtl HOST:PORT activate|create|show|remove|await|test|lag ...");
             System.exit(2);
         }
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(args[0]).usePlaintext().build();
+        ManagedChannel channel = channel(args[0]);
         int status = 0;
         try {
             status = run(MirrorServiceGrpc.newBlockingStub(channel), args);
@@ -52,6 +54,18 @@ public final class MirrorCtl {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
         System.exit(status);
+    }
+
+    /** Mutual TLS with csctl's identity (CSCTL_TLS_CERT, _KEY, _CA), as bench/mirror.sh starts its agents. */
+    private static ManagedChannel channel(String target) throws Exception {
+        String certificate = System.getenv("CSCTL_TLS_CERT");
+        if (certificate == null) {
+            return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+        }
+        TlsFiles files = new TlsFiles(Path.of(certificate), Path.of(System.getenv("CSCTL_TLS_KEY")),
+                Path.of(System.getenv("CSCTL_TLS_CA")));
+        return Grpc.newChannelBuilder(target, files.load(TlsFiles.DEFAULT_RELOAD_INTERVAL).agentChannelCredentials())
+                .build();
     }
 
     private static int run(MirrorServiceGrpc.MirrorServiceBlockingStub mirrors, String[] a) throws Exception {

@@ -31,7 +31,7 @@ bench_start
 . "$ROOT/bin/lib/java.sh"
 select_java
 "$ROOT/bin/csi-driver" --endpoint "unix://$WORK/csi.sock" --node-id bench --agent "127.0.0.1:$CONTROL_PORT" \
-    --state-dir "$WORK/state" >"$WORK/driver.log" 2>&1 &
+    --insecure-dev --state-dir "$WORK/state" >"$WORK/driver.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do
     [ -S "$WORK/csi.sock" ] && break

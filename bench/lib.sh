@@ -13,6 +13,9 @@ cleanup() {
 trap cleanup EXIT
 
 csctl() { "$ROOT/bin/csctl" --agent "127.0.0.1:$CONTROL_PORT" "$@"; }
+# The benchmarks' agents run without TLS (--insecure-dev), except where a script gives csctl a
+# certificate (CSCTL_TLS_CERT and its key and CA) before sourcing this file and its agents --tls-*.
+[ -n "${CSCTL_TLS_CERT:-}" ] || export CSCTL_INSECURE_DEV=1
 
 # The tools every benchmark drives, the workdir line, and the agent (start_agent's arguments): what
 # each script starts with.
@@ -37,8 +40,10 @@ start_agent() {
     fi
     CONTROL_PORT=$(free_port)
     NBD_PORT=$(free_port)
+    local security=(--insecure-dev)
+    [[ " $* " == *" --tls-cert "* ]] && security=()
     "$ROOT/bin/array-agent" --pool-dir "$pool" --listen "127.0.0.1:$CONTROL_PORT" \
-        --nbd-listen "127.0.0.1:$NBD_PORT" --name "$name" "$@" >"$AGENT_LOG" 2>&1 &
+        --nbd-listen "127.0.0.1:$NBD_PORT" --name "$name" "${security[@]}" "$@" >"$AGENT_LOG" 2>&1 &
     AGENT_PID=$! # the launcher execs the JVM, so this is the agent's own process (its /proc entry)
     pids+=("$AGENT_PID")
     for _ in $(seq 1 120); do

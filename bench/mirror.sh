@@ -60,6 +60,9 @@ RESYNC=${RESYNC:-AUTOMATIC}
 SYNC_DEADLINE=${SYNC_DEADLINE:-300} # seconds a synchronization may take before the script gives up
 WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/copyservices-bench.XXXXXX")}
 
+# csctl and MirrorCtl call the agents as an administrator (certificates made below)
+tls=$WORK/tls
+export CSCTL_TLS_CERT=$tls/admin.pem CSCTL_TLS_KEY=$tls/admin.key CSCTL_TLS_CA=$tls/ca.pem
 . "$ROOT/bench/lib.sh"
 . "$ROOT/bin/lib/java.sh"
 select_java
@@ -85,14 +88,16 @@ mirrorctl() { "$JAVA" "${java_opts[@]}" -cp "$WORK/mirrorctl:$classpath" MirrorC
 
 # ---- certificates and the two agents ---------------------------------------------------------------
 
-tls=$WORK/tls
 mkdir -p "$tls"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$tls/ca.key" \
     -out "$tls/ca.pem" -days 2 -subj /CN=copyservices-bench-ca 2>/dev/null
 printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >"$tls/ext.cnf"
-for name in primary secondary; do
+# the role in O= (docs/security.md): two agents, and csctl's administrator
+for name in primary secondary admin; do
+    subject="/O=array-agent/CN=$name"
+    [ "$name" = admin ] && subject="/O=cli-admin/CN=bench"
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out "$tls/$name.key" # PKCS#8 PEM
-    openssl req -new -key "$tls/$name.key" -subj "/CN=$name" -out "$tls/$name.csr"
+    openssl req -new -key "$tls/$name.key" -subj "$subject" -out "$tls/$name.csr"
     openssl x509 -req -in "$tls/$name.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -days 2 \
         -set_serial "0x$(openssl rand -hex 8)" -extfile "$tls/ext.cnf" -out "$tls/$name.pem" 2>/dev/null
 done
@@ -117,6 +122,8 @@ mirrorctl activate >/dev/null
 # created empty.
 for volume in sync async plain warmup paced; do
     csctl volume create "$volume" --size "$SIZE" >/dev/null
+    # TLS agents serve a volume over NBD only to the hosts it is attached to: here, this machine
+    csctl volume attach "$volume" --host bench --address 127.0.0.1 >/dev/null
 done
 for volume in sync-copy async-copy warmup-copy; do
     on_secondary csctl volume create "$volume" --size "$SIZE" >/dev/null

@@ -89,7 +89,7 @@ kubectl delete flashcopies --all -n reference >/dev/null
 
 # ---- the operator -------------------------------------------------------------------------------
 http_port=$(free_port)
-"$JAVA" -Xmx512m ${OPERATOR_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -Dquarkus.http.port="$http_port" -Dquarkus.http.host=127.0.0.1 \
+COPYSERVICES_AGENT_INSECURE_DEV=true "$JAVA" -Xmx512m ${OPERATOR_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -Dquarkus.http.port="$http_port" -Dquarkus.http.host=127.0.0.1 \
     -jar "$ROOT/operator/target/quarkus-app/quarkus-run.jar" >"$WORK/operator.log" 2>&1 &
 OPERATOR_PID=$!
 pids+=("$OPERATOR_PID")
