@@ -103,7 +103,8 @@ public final class Agent implements AutoCloseable {
             if (config.security().insecure()) {
                 volumes.openToEveryClient(); // --insecure-dev protects nothing, exports included
             }
-            nbd = new NbdServer(volumes.exports(), config.nbdListen().address(), config.nbd());
+            nbd = new NbdServer(volumes.exports(), config.nbdListen().address(), config.nbd(),
+                    config.security().nbdTls().orElse(null));
             nbd.start();
             HostPort nbdEndpoint = new HostPort(config.nbdListen().host(), nbd.port());
             ArrayEngine array = new ArrayEngine(pool, volumes, figures(flashCopies, volumeCopies, mirrors, volumes),

@@ -14,6 +14,7 @@ import dev.copyservices.agent.flashcopy.FlashCopyEngine;
 import dev.copyservices.agent.volumecopy.CopyIo;
 import dev.copyservices.agent.mirror.MirrorEngine;
 import dev.copyservices.agent.nbd.NbdServer;
+import dev.copyservices.agent.security.NbdTlsPolicy;
 import dev.copyservices.agent.security.TransportSecurity;
 import dev.copyservices.api.tls.CertificateIdentity;
 import dev.copyservices.api.tls.ReloadingTls;
@@ -91,6 +92,11 @@ public final class Main implements Callable<Integer> {
             + " anything, and no replication link. For a laptop or a test only; array show says so.")
     boolean insecureDev;
 
+    @Option(names = "--nbd-tls", defaultValue = "offered", paramLabel = "MODE", description = "TLS on the NBD port"
+            + " (STARTTLS, client certificates of the CA): offered (default; plaintext clients are served too) or"
+            + " required. Needs --tls-cert, --tls-key and --tls-ca.")
+    String nbdTls;
+
     @Option(names = "--peer-site", paramLabel = "SITE", description = "A site whose agents the replication port"
             + " accepts (their certificates' CN). Repeatable; without it, any array agent of the CA is accepted.")
     java.util.List<String> peerSites = new java.util.ArrayList<>();
@@ -159,7 +165,12 @@ public final class Main implements Callable<Integer> {
             if (tlsExpiryWarningDays < 0) {
                 throw new IllegalArgumentException("--tls-expiry-warning-days must be 0 or more");
             }
+            NbdTlsPolicy.Mode nbdTlsMode = NbdTlsPolicy.Mode.parse(nbdTls);
             if (files == null) {
+                if (nbdTlsMode == NbdTlsPolicy.Mode.REQUIRED) {
+                    throw new IllegalArgumentException("--nbd-tls required needs --tls-cert, --tls-key and --tls-ca:"
+                            + " NBD TLS uses the agent's certificate");
+                }
                 if (replicationListen != null) {
                     throw new IllegalArgumentException("--replication-listen needs --tls-cert, --tls-key and --tls-ca:"
                             + " the replication link is always mutual TLS, also with --insecure-dev");
@@ -181,7 +192,7 @@ public final class Main implements Callable<Integer> {
                     + " O=" + Role.ARRAY_AGENT.subjectName() + ", CN=<its site>");
         }
         return TransportSecurity.mutualTls(tls, java.util.Set.copyOf(peerSites),
-                java.time.Duration.ofDays(tlsExpiryWarningDays));
+                java.time.Duration.ofDays(tlsExpiryWarningDays), NbdTlsPolicy.Mode.parse(nbdTls));
     }
 
     private Agent.Config config(TransportSecurity security) {

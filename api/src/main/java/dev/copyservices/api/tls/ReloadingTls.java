@@ -25,7 +25,10 @@ import java.util.logging.Logger;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
 
 /**
  * A mutual-TLS identity loaded from {@link TlsFiles} and kept current: the files are looked at every
@@ -83,6 +86,20 @@ public final class ReloadingTls implements AutoCloseable {
     /** Client side: presents this identity and accepts only an array agent's certificate of the CA. */
     public ChannelCredentials agentChannelCredentials() throws IOException {
         return TlsChannelCredentials.newBuilder().keyManager(keys).trustManager(trustManager(true)).build();
+    }
+
+    /**
+     * Server side for protocols other than gRPC (NBD's STARTTLS): this identity, and client
+     * certificates of the CA; the caller requires one on its engines and decides what it may do.
+     */
+    public SSLContext serverSslContext() throws IOException {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {keys}, new TrustManager[] {trustManager(false)}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("no TLS context for the agent's identity (" + e.getMessage() + ")", e);
+        }
     }
 
     /** The certificate new connections are presented with. */

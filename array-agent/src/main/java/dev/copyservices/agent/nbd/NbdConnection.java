@@ -46,7 +46,8 @@ final class NbdConnection {
     /** How long a spare thread waits for the reader role before it exits. */
     private static final long IDLE_THREAD_TIMEOUT_SECONDS = 60;
 
-    private final SocketChannel ch;
+    private final NbdTransport ch;
+    private final NbdTls tls;
     private final ExportRegistry registry;
     private final BufferPool pool;
     private final ThreadFactory threadFactory;
@@ -74,9 +75,12 @@ final class NbdConnection {
     private Export export; // set once before the first follower starts, then only read
     private RequestHandler handler;
 
-    NbdConnection(SocketChannel ch, ExportRegistry registry, BufferPool pool, ThreadFactory threadFactory,
-            int maxInFlight, long maxInFlightBytes, Consumer<NbdConnection> onEnd, String refusal) throws IOException {
-        this.ch = ch;
+    /** @param tls TLS offered on STARTTLS, or null when the agent has none */
+    NbdConnection(SocketChannel socket, ExportRegistry registry, BufferPool pool, ThreadFactory threadFactory,
+            int maxInFlight, long maxInFlightBytes, Consumer<NbdConnection> onEnd, String refusal, NbdTls tls)
+            throws IOException {
+        this.ch = new NbdTransport(socket);
+        this.tls = tls;
         this.refusal = refusal;
         this.registry = registry;
         this.pool = pool;
@@ -85,7 +89,7 @@ final class NbdConnection {
         // At least one maximal payload must fit, or a single large request could never run.
         this.payloadBudget = new Semaphore((int) (Math.max(maxInFlightBytes, pool.maxSize()) / BUDGET_UNIT));
         this.onEnd = onEnd;
-        this.remote = ch.getRemoteAddress();
+        this.remote = ch.remote();
         this.replies = new ReplyWriter(ch, () -> abort("could not send a reply"));
     }
 
@@ -140,7 +144,7 @@ final class NbdConnection {
 
     private void firstThread() {
         try {
-            Optional<Export> chosen = new NbdHandshake(ch, registry, this::revoked, refusal).negotiate();
+            Optional<Export> chosen = new NbdHandshake(ch, registry, this::revoked, refusal, tls).negotiate();
             negotiated = true;
             ScheduledFuture<?> deadline = negotiationDeadline;
             if (deadline != null) {

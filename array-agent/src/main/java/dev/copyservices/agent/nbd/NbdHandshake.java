@@ -4,37 +4,45 @@ import static dev.copyservices.agent.nbd.NbdProtocol.*;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLException;
 
 /**
  * The fixed newstyle negotiation for one connection, up to the point where the client has chosen
  * an export (and this class has taken a hold on it) or the negotiation ended.
  *
- * <p>Only simple replies are offered: structured replies, TLS, meta contexts and extended headers
- * are answered {@code NBD_REP_ERR_UNSUP}, which every client must accept.
+ * <p>Only simple replies are offered: structured replies, meta contexts and extended headers are
+ * answered {@code NBD_REP_ERR_UNSUP}, which every client must accept. TLS (NBD_OPT_STARTTLS) is
+ * offered when the agent has a certificate, and then required of every client when so configured.
  */
 final class NbdHandshake {
     private static final Logger LOG = Logger.getLogger(NbdHandshake.class.getName());
-    private final SocketChannel ch;
+    private final NbdTransport ch;
+    private final NbdTls tls;
     private final InetAddress client;
     private final ExportRegistry registry;
     private final Runnable onRevoke;
     private final String refusal;
+    /** Once TLS is up: why the client's certificate may not open exports, or null. */
+    private String denial;
     private final ByteBuffer header = ByteBuffer.allocate(16);
     private boolean noZeroes;
 
-    /** @param refusal when not null, why no export may be entered (NBD_OPT_GO gets NBD_REP_ERR_POLICY with it) */
-    NbdHandshake(SocketChannel ch, ExportRegistry registry, Runnable onRevoke, String refusal) throws IOException {
+    /**
+     * @param refusal when not null, why no export may be entered (NBD_OPT_GO gets NBD_REP_ERR_POLICY with it)
+     * @param tls TLS to offer, or null for none
+     */
+    NbdHandshake(NbdTransport ch, ExportRegistry registry, Runnable onRevoke, String refusal, NbdTls tls) {
         this.ch = ch;
-        this.client = ((InetSocketAddress) ch.getRemoteAddress()).getAddress();
+        this.tls = tls;
+        this.client = ch.clientAddress();
         this.registry = registry;
         this.onRevoke = onRevoke;
         this.refusal = refusal;
@@ -77,6 +85,17 @@ final class NbdHandshake {
             ByteBuffer data = ByteBuffer.allocate((int) length);
             Wire.readFully(ch, data);
             data.flip();
+            if (tls != null && tls.required() && !ch.secure() && option != OPT_STARTTLS && option != OPT_ABORT) {
+                LOG.warning("NBD client " + client.getHostAddress() + " refused: it negotiated without TLS, which this"
+                        + " agent requires (--nbd-tls required)");
+                if (option == OPT_EXPORT_NAME) {
+                    return Optional.empty(); // this option cannot carry an error: the spec says to hang up
+                }
+                replyError(option, REP_ERR_TLS_REQD, "this agent serves NBD over TLS only: start TLS"
+                        + " (NBD_OPT_STARTTLS) with a certificate of the agents' CA, e.g. nbds://HOST:PORT/VOLUME"
+                        + "?tls-certificates=DIR");
+                continue;
+            }
             switch (option) {
                 case OPT_EXPORT_NAME -> {
                     return exportName(data);
@@ -90,6 +109,7 @@ final class NbdHandshake {
                     return Optional.empty();
                 }
                 case OPT_LIST -> list(data);
+                case OPT_STARTTLS -> startTls(data);
                 case OPT_INFO, OPT_GO -> {
                     Optional<Export> chosen = infoOrGo(option, data);
                     if (chosen.isPresent()) {
@@ -101,8 +121,36 @@ final class NbdHandshake {
         }
     }
 
+    /** Acknowledges STARTTLS and runs the TLS handshake; the negotiation then goes on encrypted. */
+    private void startTls(ByteBuffer data) throws IOException {
+        if (tls == null) {
+            replyError(OPT_STARTTLS, REP_ERR_UNSUP, "this agent has no TLS certificate (it runs with --insecure-dev)");
+            return;
+        }
+        if (ch.secure()) {
+            replyError(OPT_STARTTLS, REP_ERR_INVALID, "TLS is already started");
+            return;
+        }
+        if (data.hasRemaining()) {
+            replyError(OPT_STARTTLS, REP_ERR_INVALID, "NBD_OPT_STARTTLS takes no data");
+            return;
+        }
+        reply(OPT_STARTTLS, REP_ACK, ByteBuffer.allocate(0));
+        try {
+            ch.startTls(tls.engines().get());
+        } catch (SSLException e) {
+            LOG.warning("NBD client " + client.getHostAddress() + " failed the TLS handshake: " + e.getMessage());
+            throw e;
+        }
+        X509Certificate peer = ch.peerCertificate().orElseThrow();
+        denial = tls.refusalOf().apply(peer).orElse(null);
+        if (denial != null) {
+            LOG.warning("NBD client " + client.getHostAddress() + " refused: " + denial);
+        }
+    }
+
     private Optional<Export> exportName(ByteBuffer data) throws IOException {
-        if (refusal != null) {
+        if (refusal != null || denial != null) {
             return Optional.empty(); // NBD_OPT_EXPORT_NAME cannot carry an error: the spec says to hang up
         }
         String name;
@@ -136,6 +184,10 @@ final class NbdHandshake {
     private void list(ByteBuffer data) throws IOException {
         if (data.hasRemaining()) {
             replyError(OPT_LIST, REP_ERR_INVALID, "NBD_OPT_LIST takes no data");
+            return;
+        }
+        if (denial != null) {
+            replyError(OPT_LIST, REP_ERR_POLICY, denial);
             return;
         }
         for (ExportRegistry.ExportSummary summary : registry.list(client)) {
@@ -176,6 +228,10 @@ final class NbdHandshake {
             return Optional.empty();
         }
 
+        if (denial != null) {
+            replyError(option, REP_ERR_POLICY, denial);
+            return Optional.empty();
+        }
         if (option == OPT_INFO) {
             Optional<ExportRegistry.ExportSummaryInfo> info;
             try {
@@ -279,9 +335,7 @@ final class NbdHandshake {
     private void reply(int option, int type, ByteBuffer data) throws IOException {
         ByteBuffer head = ByteBuffer.allocate(20);
         head.putLong(OPTION_REPLY_MAGIC).putInt(option).putInt(type).putInt(data.remaining()).flip();
-        ch.write(new ByteBuffer[] {head, data});
-        Wire.writeFully(ch, head);
-        Wire.writeFully(ch, data);
+        Wire.writeFully(ch, head, data);
     }
 
     private static String decode(ByteBuffer bytes) throws CharacterCodingException {

@@ -93,6 +93,7 @@ public final class NbdServer implements AutoCloseable {
     private final InetSocketAddress bindAddress;
     private final Options options;
     private final BufferPool pool = new BufferPool(NbdProtocol.MAX_PAYLOAD, 16L << 20);
+    private final NbdTls tls;
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
     private final ThreadFactory connectionThreads = Thread.ofPlatform().name("nbd-conn-", 0).daemon().factory();
 
@@ -113,9 +114,15 @@ public final class NbdServer implements AutoCloseable {
 
     /** @param bindAddress port 0 picks a free one */
     public NbdServer(ExportRegistry registry, InetSocketAddress bindAddress, Options options) {
+        this(registry, bindAddress, options, null);
+    }
+
+    /** @param tls TLS offered to clients (NBD_OPT_STARTTLS), or null for none */
+    public NbdServer(ExportRegistry registry, InetSocketAddress bindAddress, Options options, NbdTls tls) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
         this.options = Objects.requireNonNull(options, "options");
+        this.tls = tls;
     }
 
     /** Binds and starts accepting. */
@@ -231,7 +238,7 @@ public final class NbdServer implements AutoCloseable {
                     + "); close some first";
         }
         NbdConnection connection = new NbdConnection(ch, registry, pool, connectionThreads,
-                options.maxInFlightRequests(), options.maxInFlightBytes(), connections::remove, refusal);
+                options.maxInFlightRequests(), options.maxInFlightBytes(), connections::remove, refusal, tls);
         connections.add(connection);
         LOG.info(() -> "NBD connection " + connection.remote() + " opened");
         if (closed) {

@@ -5,7 +5,6 @@ import static dev.copyservices.agent.nbd.NbdProtocol.SIMPLE_REPLY_MAGIC;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -23,7 +22,7 @@ final class ReplyWriter {
     /** Replies per batched write; the queue itself is bounded by the requests in flight. */
     private static final int BATCH = 64;
 
-    private final SocketChannel ch;
+    private final NbdTransport ch;
     private final Runnable onFailure;
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Header> queued = new ConcurrentLinkedQueue<>();
@@ -33,7 +32,7 @@ final class ReplyWriter {
     private boolean failed;
 
     /** @param onFailure run when a reply cannot be sent whole: the stream is then unframeable */
-    ReplyWriter(SocketChannel ch, Runnable onFailure) {
+    ReplyWriter(NbdTransport ch, Runnable onFailure) {
         this.ch = ch;
         this.onFailure = onFailure;
     }

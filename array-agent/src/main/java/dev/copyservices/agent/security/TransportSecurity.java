@@ -1,6 +1,8 @@
 package dev.copyservices.agent.security;
 
+import dev.copyservices.agent.nbd.NbdTls;
 import dev.copyservices.api.tls.ReloadingTls;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -19,25 +21,28 @@ public final class TransportSecurity implements AutoCloseable {
     private final ReloadingTls tls;
     private final AccessPolicy policy;
     private final Duration expiryWarning;
+    private final NbdTlsPolicy.Mode nbdTls;
     private final ScheduledExecutorService expiryWatch = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "tls-expiry-watch");
         thread.setDaemon(true);
         return thread;
     });
 
-    private TransportSecurity(ReloadingTls tls, AccessPolicy policy, Duration expiryWarning) {
+    private TransportSecurity(ReloadingTls tls, AccessPolicy policy, Duration expiryWarning, NbdTlsPolicy.Mode nbdTls) {
         this.tls = tls;
         this.policy = policy;
         this.expiryWarning = expiryWarning;
+        this.nbdTls = nbdTls;
     }
 
-    public static TransportSecurity mutualTls(ReloadingTls tls, Set<String> peerSites, Duration expiryWarning) {
-        return new TransportSecurity(tls, new AccessPolicy(peerSites), expiryWarning);
+    public static TransportSecurity mutualTls(ReloadingTls tls, Set<String> peerSites, Duration expiryWarning,
+            NbdTlsPolicy.Mode nbdTls) {
+        return new TransportSecurity(tls, new AccessPolicy(peerSites), expiryWarning, nbdTls);
     }
 
     /** --insecure-dev: plaintext and no authorization; the replication link (which needs certificates) is off. */
     public static TransportSecurity insecureDev() {
-        return new TransportSecurity(null, new AccessPolicy(Set.of()), Duration.ZERO);
+        return new TransportSecurity(null, new AccessPolicy(Set.of()), Duration.ZERO, null);
     }
 
     public boolean insecure() {
@@ -47,6 +52,11 @@ public final class TransportSecurity implements AutoCloseable {
     /** The agent's TLS identity; absent in insecure-dev. */
     public Optional<ReloadingTls> tls() {
         return Optional.ofNullable(tls);
+    }
+
+    /** TLS for the NBD port (STARTTLS), with the agent's identity; absent in insecure-dev. */
+    public Optional<NbdTls> nbdTls() throws IOException {
+        return tls == null ? Optional.empty() : Optional.of(NbdTlsPolicy.of(tls, nbdTls));
     }
 
     public AccessPolicy policy() {
@@ -89,7 +99,10 @@ public final class TransportSecurity implements AutoCloseable {
         }
         LOG.info("mutual TLS as " + tls.identity().describe() + " (certificate valid until "
                 + tls.certificate().getNotAfter().toInstant() + "); replication accepts "
-                + (policy.peerSites().isEmpty() ? "any array agent of the CA" : "sites " + policy.peerSites()));
+                + (policy.peerSites().isEmpty() ? "any array agent of the CA" : "sites " + policy.peerSites())
+                + "; NBD: TLS " + (nbdTls == NbdTlsPolicy.Mode.REQUIRED ? "required of every client"
+                        : "offered (plaintext clients served too)") + ", volumes open only to the hosts they are"
+                + " attached to");
         warnIfExpiring();
         expiryWatch.scheduleWithFixedDelay(this::warnIfExpiring, 12, 12, TimeUnit.HOURS);
     }

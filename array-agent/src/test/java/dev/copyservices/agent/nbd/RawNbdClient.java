@@ -59,6 +59,8 @@ public final class RawNbdClient implements AutoCloseable {
 
     /** NBD_REP_ERR_POLICY: the reply type of a refusal by policy, e.g. of a client not attached. */
     public static final int REP_ERR_POLICY = NbdProtocol.REP_ERR_POLICY;
+    /** NBD_REP_ERR_TLS_REQD: the server serves only clients that started TLS. */
+    public static final int REP_ERR_TLS_REQD = NbdProtocol.REP_ERR_TLS_REQD;
 
     /**
      * Connects from {@code source} and asks for {@code export} with NBD_OPT_GO; answers the server's
