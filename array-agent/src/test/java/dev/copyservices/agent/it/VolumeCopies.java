@@ -94,8 +94,11 @@ final class VolumeCopies {
         }
     }
 
-    /** Copies an export to a file with nbdcopy (replacing the file). */
+    /** Copies an export to a file with nbdcopy (replacing the file); a TLS agent gets the test host attached first. */
     static void export(AgentProcess agent, String volume, Path to) throws Exception {
+        if (agent.secure()) {
+            agent.attachTestHost(volume); // e.g. a FlashCopy, which the test did not create through createVolume
+        }
         Files.deleteIfExists(to);
         Tools.run("nbdcopy", agent.nbdUri(volume), to.toString()).assertOk("nbdcopy " + volume);
     }
