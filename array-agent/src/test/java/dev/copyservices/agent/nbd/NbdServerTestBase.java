@@ -50,7 +50,12 @@ abstract class NbdServerTestBase {
     }
 
     int start(NbdServer.Options options) throws IOException {
-        server = new NbdServer(registry, "127.0.0.1:0", options);
+        return start(options, null);
+    }
+
+    /** @param tls TLS offered on STARTTLS, or null */
+    int start(NbdServer.Options options, NbdTls tls) throws IOException {
+        server = new NbdServer(registry, NbdServer.parse("127.0.0.1:0"), options, tls);
         server.start();
         return server.port();
     }

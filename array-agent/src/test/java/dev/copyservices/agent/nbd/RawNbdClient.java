@@ -29,9 +29,9 @@ public final class RawNbdClient implements AutoCloseable {
     record Go(long size, int flags) {
     }
 
-    final Socket socket;
-    final DataInputStream in;
-    final DataOutputStream out;
+    Socket socket;
+    DataInputStream in;
+    DataOutputStream out;
 
     RawNbdClient(int port) throws IOException {
         this(null, port);
@@ -80,6 +80,26 @@ public final class RawNbdClient implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * NBD_OPT_STARTTLS, then the TLS handshake as a client of {@code context}: everything after goes
+     * through TLS. Returns the server's reply to the option, which is not ACK when it refused (and
+     * then no handshake is tried).
+     */
+    OptionReply startTls(javax.net.ssl.SSLContext context) throws IOException {
+        option(NbdProtocol.OPT_STARTTLS, new byte[0]);
+        OptionReply reply = readOptionReply();
+        if (reply.type() == NbdProtocol.REP_ACK) {
+            javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket(socket,
+                    "127.0.0.1", socket.getPort(), true);
+            tls.setUseClientMode(true);
+            tls.startHandshake();
+            socket = tls;
+            in = new DataInputStream(tls.getInputStream());
+            out = new DataOutputStream(new java.io.BufferedOutputStream(tls.getOutputStream(), 64 << 10));
+        }
+        return reply;
     }
 
     /** Reads the server greeting, checks it, and answers with {@code clientFlags}. */
