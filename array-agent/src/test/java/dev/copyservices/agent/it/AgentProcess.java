@@ -207,6 +207,17 @@ public final class AgentProcess implements AutoCloseable {
     /** The host name the tests' NBD clients are attached as. */
     public static final String TEST_HOST = "it-host";
 
+    /**
+     * {@link #nbdUri} after attaching the test host to the volume on a TLS agent, which serves a
+     * volume only to attached hosts; on an --insecure-dev agent just the URI.
+     */
+    public String attachedNbdUri(String volume) {
+        if (secure()) {
+            attachTestHost(volume);
+        }
+        return nbdUri(volume);
+    }
+
     /** nbd://127.0.0.1:PORT/NAME with the name escaped for a URI. */
     public String nbdUri(String volume) {
         return "nbd://127.0.0.1:" + nbdPort + "/" + volume.replace("%", "%25").replace(" ", "%20");

@@ -65,8 +65,8 @@ class FlashCopyGroupIT {
 
     @Test
     void theGroupsTargetsHoldOnePointInTimeThatANewGenerationMovesAndDeletingEndsTheGroup() throws Exception {
-        Tools.qemuIoOk(site.agent.nbdUri("csi-db"), List.of("write -P 0x31 0 16M"));
-        Tools.qemuIoOk(site.agent.nbdUri("csi-log"), List.of("write -P 0x32 0 16M"));
+        Tools.qemuIoOk(site.agent.attachedNbdUri("csi-db"), List.of("write -P 0x31 0 16M"));
+        Tools.qemuIoOk(site.agent.attachedNbdUri("csi-log"), List.of("write -P 0x32 0 16M"));
         site.kube.kubectl("""
                 apiVersion: copyservices.dev/v1alpha1
                 kind: FlashCopyGroup
@@ -79,17 +79,17 @@ class FlashCopyGroupIT {
         site.await("flashcopygroup/nightly", "condition=Ready");
         assertEquals("2", site.get("flashcopygroup/nightly", "{.status.memberCount}"));
 
-        Tools.qemuIoOk(site.agent.nbdUri("csi-db"), List.of("write -P 0x41 0 1M"));
-        Tools.qemuIoOk(site.agent.nbdUri("csi-log"), List.of("write -P 0x42 0 1M"));
-        Tools.qemuIoOk(site.agent.nbdUri("csi-db-backup"), List.of("read -P 0x31 0 16M"));
-        Tools.qemuIoOk(site.agent.nbdUri("csi-log-backup"), List.of("read -P 0x32 0 16M"));
+        Tools.qemuIoOk(site.agent.attachedNbdUri("csi-db"), List.of("write -P 0x41 0 1M"));
+        Tools.qemuIoOk(site.agent.attachedNbdUri("csi-log"), List.of("write -P 0x42 0 1M"));
+        Tools.qemuIoOk(site.agent.attachedNbdUri("csi-db-backup"), List.of("read -P 0x31 0 16M"));
+        Tools.qemuIoOk(site.agent.attachedNbdUri("csi-log-backup"), List.of("read -P 0x32 0 16M"));
 
         String first = site.get("flashcopygroup/nightly", "{.status.pointInTime}");
         site.kube.kubectl(null, "patch", "flashcopygroup", "nightly", "--type", "merge", "-p", "{\"spec\":{\"flashGeneration\":1}}")
                 .orFail();
         site.await("flashcopygroup/nightly", "jsonpath={.status.observedFlashGeneration}=1");
-        Tools.qemuIoOk(site.agent.nbdUri("csi-db-backup"), List.of("read -P 0x41 0 1M", "read -P 0x31 1M 15M"));
-        Tools.qemuIoOk(site.agent.nbdUri("csi-log-backup"), List.of("read -P 0x42 0 1M"));
+        Tools.qemuIoOk(site.agent.attachedNbdUri("csi-db-backup"), List.of("read -P 0x41 0 1M", "read -P 0x31 1M 15M"));
+        Tools.qemuIoOk(site.agent.attachedNbdUri("csi-log-backup"), List.of("read -P 0x42 0 1M"));
         site.await("flashcopygroup/nightly", "condition=Ready");
         org.junit.jupiter.api.Assertions.assertNotEquals(first, site.get("flashcopygroup/nightly", "{.status.pointInTime}"));
 

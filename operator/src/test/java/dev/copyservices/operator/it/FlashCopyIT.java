@@ -48,17 +48,17 @@ class FlashCopyIT {
     @Test
     void aFlashCopyReadsItsPointInTimeAfterTheBaseIsOverwrittenAndANewGenerationMovesIt() throws Exception {
         volume("db", 64);
-        qemuIo(agent.nbdUri("db"), "write -P 0xaa 0 1M");
+        qemuIo(agent.attachedNbdUri("db"), "write -P 0xaa 0 1M");
         apply("db-snap", "source: {array: node-1, volume: db}\n  repository: {percent: 50}");
         await("db-snap", "condition=Ready");
         String onArray = get("db-snap", "{.status.arrayName}");
 
-        qemuIo(agent.nbdUri("db"), "write -P 0xbb 0 1M");
-        qemuIo(agent.nbdUri(onArray), "read -P 0xaa 0 1M");
+        qemuIo(agent.attachedNbdUri("db"), "write -P 0xbb 0 1M");
+        qemuIo(agent.attachedNbdUri(onArray), "read -P 0xaa 0 1M");
 
         kube.kubectl(null, "patch", "flashcopy", "db-snap", "--type", "merge", "-p", "{\"spec\":{\"flashGeneration\":1}}").orFail();
         await("db-snap", "jsonpath={.status.observedFlashGeneration}=1");
-        qemuIo(agent.nbdUri(onArray), "read -P 0xbb 0 1M");
+        qemuIo(agent.attachedNbdUri(onArray), "read -P 0xbb 0 1M");
 
         String table = kube.kubectl(null, "get", "flashcopies").orFail().stdout();
         assertTrue(table.lines().anyMatch(l -> l.startsWith("db-snap ") && l.contains(" Snapshot ") && l.contains(" Optimal ")), table);
@@ -67,18 +67,18 @@ class FlashCopyIT {
     @Test
     void aScheduleTakesANewPointInTimeByItselfHoldingTheBaseAsItWasThen() throws Exception {
         volume("ledger", 16);
-        qemuIo(agent.nbdUri("ledger"), "write -P 0x0a 0 1M");
+        qemuIo(agent.attachedNbdUri("ledger"), "write -P 0x0a 0 1M");
         apply("ledger-nightly", "source: {array: node-1, volume: ledger}\n  schedule: \"* * * * *\"");
         await("ledger-nightly", "condition=Ready");
         String onArray = get("ledger-nightly", "{.status.arrayName}");
-        qemuIo(agent.nbdUri(onArray), "read -P 0x0a 0 1M");
+        qemuIo(agent.attachedNbdUri(onArray), "read -P 0x0a 0 1M");
 
-        qemuIo(agent.nbdUri("ledger"), "write -P 0x0b 0 1M");
+        qemuIo(agent.attachedNbdUri("ledger"), "write -P 0x0b 0 1M");
         // every minute: within about 60 s the operator wakes itself and takes the next point in time
         Kubectl.Result flashed = kube.kubectl(null, "wait", "flashcopy/ledger-nightly", "--for",
                 "jsonpath={.status.lastScheduleTime}", "--timeout", "90s");
         assertTrue(flashed.ok(), "no scheduled point in time: " + flashed.stderr());
-        qemuIo(agent.nbdUri(onArray), "read -P 0x0b 0 1M");
+        qemuIo(agent.attachedNbdUri(onArray), "read -P 0x0b 0 1M");
         String events = kube.kubectl(null, "get", "events", "--field-selector", "reason=ScheduledFlash", "-o", "name").orFail().stdout();
         assertTrue(events.contains("ledger-nightly."), events);
     }
@@ -127,7 +127,7 @@ class FlashCopyIT {
         await("logs-snap", "condition=Ready");
         assertEquals("False", get("logs-snap", "{.status.conditions[?(@.type==\"RepositoryThresholdExceeded\")].status}"));
 
-        qemuIo(agent.nbdUri("logs"), "write -P 0xcc 0 6M");
+        qemuIo(agent.attachedNbdUri("logs"), "write -P 0xcc 0 6M");
 
         await("logs-snap", "condition=RepositoryThresholdExceeded");
         String events = kube.kubectl(null, "get", "events", "--field-selector", "reason=RepositoryThresholdExceeded", "-o", "name").orFail().stdout();
@@ -138,18 +138,18 @@ class FlashCopyIT {
     void aCopyModeFlashCopyShowsThePointInTimeOnItsTargetAndAReflashCopiesTheNewOne() throws Exception {
         volume("src", 32);
         volume("src-copy", 32);
-        qemuIo(agent.nbdUri("src"), "write -P 0x21 0 32M");
+        qemuIo(agent.attachedNbdUri("src"), "write -P 0x21 0 32M");
         apply("src-pit", "source: {array: node-1, volume: src}\n  mode: Copy\n  target: {array: node-1, volume: src-copy}\n"
                 + "  copyOptions: {backgroundCopy: true, persistent: true, incremental: true}");
         await("src-pit", "condition=Ready");
-        qemuIo(agent.nbdUri("src"), "write -P 0x22 0 1M");
-        qemuIo(agent.nbdUri("src-copy"), "read -P 0x21 0 32M");
+        qemuIo(agent.attachedNbdUri("src"), "write -P 0x22 0 1M");
+        qemuIo(agent.attachedNbdUri("src-copy"), "read -P 0x21 0 32M");
         await("src-pit", "condition=BackgroundCopyComplete");
 
         kube.kubectl(null, "patch", "flashcopy", "src-pit", "--type", "merge", "-p", "{\"spec\":{\"flashGeneration\":1}}").orFail();
         await("src-pit", "jsonpath={.status.observedFlashGeneration}=1");
-        qemuIo(agent.nbdUri("src-copy"), "read -P 0x22 0 1M");
-        qemuIo(agent.nbdUri("src-copy"), "read -P 0x21 1M 31M");
+        qemuIo(agent.attachedNbdUri("src-copy"), "read -P 0x22 0 1M");
+        qemuIo(agent.attachedNbdUri("src-copy"), "read -P 0x21 1M 31M");
 
         kube.kubectl(null, "delete", "flashcopy", "src-pit", "--timeout", "60s").orFail();
         assertEquals(Status.Code.NOT_FOUND, org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,

@@ -44,8 +44,8 @@ class MirrorGroupIT {
     @Test
     @Order(1)
     void theGroupAppliedAtBothSitesIsStableOnceBothMirrorsAreSynchronizedAndAdopted() throws Exception {
-        Tools.qemuIoOk(a.agent.nbdUri("orders-db"), List.of("write -P 0x11 0 32M"));
-        Tools.qemuIoOk(a.agent.nbdUri("orders-log"), List.of("write -P 0x22 0 32M"));
+        Tools.qemuIoOk(a.agent.attachedNbdUri("orders-db"), List.of("write -P 0x11 0 32M"));
+        Tools.qemuIoOk(a.agent.attachedNbdUri("orders-log"), List.of("write -P 0x22 0 32M"));
         String peer = TwoSites.replicationEndpoint(b);
         a.kube.kubectl("""
                 apiVersion: copyservices.dev/v1alpha1
@@ -101,10 +101,10 @@ class MirrorGroupIT {
             assertEquals("Primary", b.get(member, "{.status.role}"));
             assertEquals("Secondary", a.get(member, "{.spec.role}"));
         }
-        Tools.qemuIoOk(b.agent.nbdUri("orders-db"), List.of("write -P 0x33 0 1M"));
-        Tools.qemuIoOk(b.agent.nbdUri("orders-log"), List.of("write -P 0x44 0 1M"));
+        Tools.qemuIoOk(b.agent.attachedNbdUri("orders-db"), List.of("write -P 0x33 0 1M"));
+        Tools.qemuIoOk(b.agent.attachedNbdUri("orders-log"), List.of("write -P 0x44 0 1M"));
         a.await("remotemirror/orders-db", "condition=Synchronized");
-        Tools.qemuIoOk(true, a.agent.nbdUri("orders-db"), List.of("read -P 0x33 0 1M", "read -P 0x11 1M 31M"));
+        Tools.qemuIoOk(true, a.agent.attachedNbdUri("orders-db"), List.of("read -P 0x33 0 1M", "read -P 0x11 1M 31M"));
     }
 
     @Test
@@ -123,7 +123,7 @@ class MirrorGroupIT {
         a.await("remotemirror/orders-db", "jsonpath={.status.role}=Primary");
         a.await("remotemirror/orders-log", "jsonpath={.status.role}=Primary");
         a.await("mirrorgroup/orders", "jsonpath={.status.lastFailover.forced}=true");
-        Tools.qemuIoOk(a.agent.nbdUri("orders-db"), List.of("write -P 0x55 2M 1M"));
+        Tools.qemuIoOk(a.agent.attachedNbdUri("orders-db"), List.of("write -P 0x55 2M 1M"));
     }
 
     @Test
@@ -141,7 +141,7 @@ class MirrorGroupIT {
         b.await("mirrorgroup/orders", "condition=Ready");
         a.await("mirrorgroup/orders", "condition=Ready");
         assertEquals("site-a", a.get("mirrorgroup/orders", "{.status.primarySite}"));
-        Tools.qemuIoOk(true, b.agent.nbdUri("orders-db"), List.of("read -P 0x33 0 1M", "read -P 0x55 2M 1M"));
-        Tools.qemuIoOk(true, b.agent.nbdUri("orders-log"), List.of("read -P 0x44 0 1M", "read -P 0x22 1M 31M"));
+        Tools.qemuIoOk(true, b.agent.attachedNbdUri("orders-db"), List.of("read -P 0x33 0 1M", "read -P 0x55 2M 1M"));
+        Tools.qemuIoOk(true, b.agent.attachedNbdUri("orders-log"), List.of("read -P 0x44 0 1M", "read -P 0x22 1M 31M"));
     }
 }

@@ -49,7 +49,7 @@ class RemoteMirrorIT {
     @Test
     @Order(1)
     void aPrimaryRemoteMirrorAtSiteAMirrorsTheVolumeAndSiteBAdoptsTheSecondaryByItself() throws Exception {
-        Tools.qemuIoOk(a.agent.nbdUri("db"), List.of("write -P 0x5a 0 " + MIB_64));
+        Tools.qemuIoOk(a.agent.attachedNbdUri("db"), List.of("write -P 0x5a 0 " + MIB_64));
         a.kube.kubectl("""
                 apiVersion: copyservices.dev/v1alpha1
                 kind: RemoteMirror
@@ -70,7 +70,7 @@ class RemoteMirrorIT {
         assertEquals("Highest", b.get("remotemirror/orders-db", "{.spec.syncPriority}"));
         assertEquals("Secondary", a.get("remotemirror/orders-db", "{.status.peerRole}"));
         assertTrue(a.get("remotemirror/orders-db", "{.status.progressPercent}").startsWith("100"));
-        Tools.qemuIoOk(true, b.agent.nbdUri("db"), List.of("read -P 0x5a 0 " + MIB_64));
+        Tools.qemuIoOk(true, b.agent.attachedNbdUri("db"), List.of("read -P 0x5a 0 " + MIB_64));
         String columns = a.kube.kubectl(null, "get", "remotemirrors").orFail().stdout();
         assertTrue(columns.contains("Primary") && columns.contains("Synchronized"), columns);
     }
@@ -84,9 +84,9 @@ class RemoteMirrorIT {
         b.await("remotemirror/orders-db", "jsonpath={.status.role}=Primary");
         a.await("remotemirror/orders-db", "jsonpath={.spec.role}=Secondary");
         a.await("remotemirror/orders-db", "jsonpath={.status.role}=Secondary");
-        Tools.qemuIoOk(b.agent.nbdUri("db"), List.of("write -P 0x6b 0 1M"));
+        Tools.qemuIoOk(b.agent.attachedNbdUri("db"), List.of("write -P 0x6b 0 1M"));
         a.await("remotemirror/orders-db", "condition=Synchronized");
-        Tools.qemuIoOk(true, a.agent.nbdUri("db"), List.of("read -P 0x6b 0 1M", "read -P 0x5a 1M 63M"));
+        Tools.qemuIoOk(true, a.agent.attachedNbdUri("db"), List.of("read -P 0x6b 0 1M", "read -P 0x5a 1M 63M"));
         assertEquals("Primary", b.get("remotemirror/orders-db", "{.status.role}"), "nobody flipped it back");
     }
 
@@ -107,7 +107,7 @@ class RemoteMirrorIT {
         a.kube.kubectl(null, "patch", "remotemirror", "orders-db", "--type", "merge", "-p",
                 "{\"spec\":{\"role\":\"Primary\",\"force\":true}}").orFail();
         a.await("remotemirror/orders-db", "jsonpath={.status.role}=Primary");
-        Tools.qemuIoOk(a.agent.nbdUri("db"), List.of("write -P 0x7c 2M 1M"));
+        Tools.qemuIoOk(a.agent.attachedNbdUri("db"), List.of("write -P 0x7c 2M 1M"));
 
         b.agent.launch();
         a.await("remotemirror/orders-db", "condition=DualRoleConflict");
@@ -121,7 +121,7 @@ class RemoteMirrorIT {
         a.await("remotemirror/orders-db", "condition=Synchronized");
         a.await("remotemirror/orders-db", "condition=DualRoleConflict=False");
         assertEquals("Secondary", b.get("remotemirror/orders-db", "{.status.role}"));
-        Tools.qemuIoOk(true, b.agent.nbdUri("db"), List.of("read -P 0x7c 2M 1M", "read -P 0x6b 0 1M"));
+        Tools.qemuIoOk(true, b.agent.attachedNbdUri("db"), List.of("read -P 0x7c 2M 1M", "read -P 0x6b 0 1M"));
     }
 
     @Test
@@ -134,7 +134,7 @@ class RemoteMirrorIT {
         for (OperatorSite site : List.of(a, b)) {
             assertEquals(0, MirrorServiceGrpc.newBlockingStub(site.agent.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .listMirrors(ListMirrorsRequest.getDefaultInstance()).getMirrorsCount(), site.site + " still mirrors");
-            Tools.qemuIoOk(true, site.agent.nbdUri("db"), List.of("read -P 0x7c 2M 1M", "read -P 0x6b 0 1M"));
+            Tools.qemuIoOk(true, site.agent.attachedNbdUri("db"), List.of("read -P 0x7c 2M 1M", "read -P 0x6b 0 1M"));
         }
     }
 
@@ -142,7 +142,7 @@ class RemoteMirrorIT {
     @Order(6)
     void aMirrorOfAPvcGivesTheOtherSiteAClaimOfTheSameNameOnItsSecondary() throws Exception {
         sites.createVolumes("web", 16);
-        Tools.qemuIoOk(a.agent.nbdUri("web"), List.of("write -P 0x77 0 16M"));
+        Tools.qemuIoOk(a.agent.attachedNbdUri("web"), List.of("write -P 0x77 0 16M"));
         // site A's PV and PVC as the CSI driver and the provisioner would have made them (no controller
         // manager runs here to bind them, so the claim names its volume itself)
         a.kube.kubectl("""
@@ -185,6 +185,6 @@ class RemoteMirrorIT {
         assertEquals("block.copyservices.dev site-b-node-1/web xfs Retain default/web",
                 b.get("pv/copyservices-node-1-web", "{.spec.csi.driver} {.spec.csi.volumeHandle} {.spec.csi.fsType} "
                         + "{.spec.persistentVolumeReclaimPolicy} {.spec.claimRef.namespace}/{.spec.claimRef.name}"));
-        Tools.qemuIoOk(true, b.agent.nbdUri("web"), List.of("read -P 0x77 0 16M"));
+        Tools.qemuIoOk(true, b.agent.attachedNbdUri("web"), List.of("read -P 0x77 0 16M"));
     }
 }

@@ -46,7 +46,7 @@ class VolumeCopyIT {
     void aVolumeCopyOfAFlashCopyRestoresThePointInTimeOntoTheTargetAndDeletingItRemovesThePair() throws Exception {
         volume("orders", 32);
         volume("orders-restored", 32);
-        FlashCopyIT.qemuIo(agent.nbdUri("orders"), "write -P 0x5a 0 32M");
+        FlashCopyIT.qemuIo(agent.attachedNbdUri("orders"), "write -P 0x5a 0 32M");
         kube.kubectl("""
                 apiVersion: copyservices.dev/v1alpha1
                 kind: FlashCopy
@@ -56,7 +56,7 @@ class VolumeCopyIT {
                   repository: {percent: 100}
                 """, "apply", "-f", "-").orFail();
         wait("flashcopy/orders-before", "condition=Ready");
-        FlashCopyIT.qemuIo(agent.nbdUri("orders"), "write -P 0x11 0 32M");
+        FlashCopyIT.qemuIo(agent.attachedNbdUri("orders"), "write -P 0x11 0 32M");
 
         kube.kubectl("""
                 apiVersion: copyservices.dev/v1alpha1
@@ -71,7 +71,7 @@ class VolumeCopyIT {
 
         assertEquals("Completed 100", kube.kubectl(null, "get", "volumecopy", "orders-restore", "-o",
                 "jsonpath={.status.state} {.status.copiedPercent}").orFail().stdout());
-        FlashCopyIT.qemuIo(agent.nbdUri("orders-restored"), "read -P 0x5a 0 32M");
+        FlashCopyIT.qemuIo(agent.attachedNbdUri("orders-restored"), "read -P 0x5a 0 32M");
         String table = kube.kubectl(null, "get", "volumecopies").orFail().stdout();
         assertTrue(table.lines().anyMatch(l -> l.startsWith("orders-restore ") && l.contains(" Completed ")), table);
 
