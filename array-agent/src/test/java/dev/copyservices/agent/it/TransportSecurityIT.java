@@ -209,6 +209,10 @@ class TransportSecurityIT {
                     "the renewed certificate was not taken:\n" + agent.log());
             assertTrue(after.getNeedsAttentionList().stream().noneMatch(line -> line.contains("TLS certificate")),
                     after.getNeedsAttentionList().toString());
+            // the agent logs the reload just after it takes the certificate, so the line may trail GetArray
+            while (!agent.log().contains("TLS certificate reloaded") && Instant.now().isBefore(deadline)) {
+                Thread.sleep(20); // poll interval only; the loop's exit is the log line
+            }
             assertTrue(agent.log().contains("TLS certificate reloaded"), agent.log());
             // a new connection shakes hands with the renewed certificate and is served
             try (Client fresh = client(rotating.identity("operator", "op"), agent.controlPort(), rotating.caCert())) {
