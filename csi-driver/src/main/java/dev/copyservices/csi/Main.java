@@ -1,5 +1,7 @@
 package dev.copyservices.csi;
 
+import dev.copyservices.api.tls.ReloadingTls;
+import dev.copyservices.api.tls.TlsFiles;
 import dev.copyservices.csi.agent.Agents;
 import dev.copyservices.csi.agent.GrpcAgent;
 import dev.copyservices.csi.agent.StorageArrayAgents;
@@ -15,9 +17,9 @@ import dev.copyservices.csi.node.Commands;
 import dev.copyservices.csi.node.FileSystems;
 import dev.copyservices.csi.node.Mounts;
 import dev.copyservices.csi.node.NbdAttacher;
+import dev.copyservices.csi.node.NodeAddress;
 import dev.copyservices.csi.node.NodeExpander;
 import dev.copyservices.csi.node.NodePublisher;
-import dev.copyservices.csi.node.NodeAddress;
 import dev.copyservices.csi.node.NodeService;
 import dev.copyservices.csi.node.NodeStager;
 import dev.copyservices.csi.node.VolumeStats;
@@ -25,14 +27,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.grpc.BindableService;
-import dev.copyservices.api.tls.ReloadingTls;
-import dev.copyservices.api.tls.TlsFiles;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -122,6 +123,7 @@ public final class Main implements Callable<Integer> {
                     ? "give either --agent or --storage-arrays, not both"
                     : "no agents: give --agent HOST:PORT (repeatable) or, in a cluster, --storage-arrays");
         }
+        NodeAddress address = new NodeAddress(Optional.ofNullable(nodeAddress)); // checked before anything starts
         Path socket = CsiServer.socketPath(endpoint);
         List<AutoCloseable> closeAtExit = new ArrayList<>();
         TlsFiles tlsFiles = TlsFiles.fromOptions(tlsCert, tlsKey, tlsCa, insecureDev);
@@ -170,7 +172,7 @@ public final class Main implements Callable<Integer> {
             Commands commands = new Commands();
             Mounts mounts = new Mounts();
             NbdAttacher attacher = new NbdAttacher(stateDir, commands, mounts);
-            services.add(new NodeService(nodeId, new NodeAddress(java.util.Optional.ofNullable(nodeAddress)), agents,
+            services.add(new NodeService(nodeId, address, agents,
                     locks, new NodeStager(attacher, new FileSystems(commands), mounts,
                     commands), new NodePublisher(attacher, mounts, commands), new VolumeStats(mounts, commands),
                     new NodeExpander(attacher, new FileSystems(commands), mounts)));

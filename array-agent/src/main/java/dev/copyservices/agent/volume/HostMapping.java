@@ -4,6 +4,7 @@ import dev.copyservices.agent.error.EngineException;
 import dev.copyservices.agent.error.Reason;
 import dev.copyservices.agent.pool.catalog.HostAttachment;
 import dev.copyservices.agent.pool.catalog.VolumeRecord;
+import dev.copyservices.api.IpAddresses;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -21,8 +22,6 @@ import java.util.regex.Pattern;
 public final class HostMapping {
     /** Kubernetes node names fit; so do host names and FQDNs. */
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,251}[A-Za-z0-9])?");
-    /** Only characters of IPv4 and IPv6 literals, so that parsing never turns into a DNS lookup. */
-    private static final Pattern IP_LITERAL = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
     static final int MAX_ADDRESSES_PER_HOST = 16;
     static final int MAX_HOSTS_PER_VOLUME = 64;
 
@@ -56,20 +55,9 @@ public final class HostMapping {
     }
 
     private static InetAddress parse(String address) {
-        String literal = address == null ? "" : address.strip();
-        if (literal.startsWith("[") && literal.endsWith("]")) {
-            literal = literal.substring(1, literal.length() - 1);
-        }
-        if (IP_LITERAL.matcher(literal).matches()) {
-            try {
-                return InetAddress.getByName(literal); // a literal: no lookup happens
-            } catch (UnknownHostException e) {
-                // falls through to the error below
-            }
-        }
-        throw new EngineException(Reason.INVALID_ATTACHMENT, "'" + address + "' is not an IP address",
-                "give the IPv4 or IPv6 address the host connects from (not a host name, which could change"
-                        + " under the mapping), e.g. 10.0.0.5 or fd00::5");
+        return IpAddresses.parseLiteral(address).orElseThrow(() -> new EngineException(Reason.INVALID_ATTACHMENT, "'"
+                + address + "' is not an IP address", "give the IPv4 or IPv6 address the host connects from (not a host"
+                + " name, which could change under the mapping), e.g. 10.0.0.5 or fd00::5"));
     }
 
     /** The record with {@code attachment} added, or replacing the host's previous addresses. */

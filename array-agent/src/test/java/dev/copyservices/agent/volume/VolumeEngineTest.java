@@ -294,6 +294,8 @@ class VolumeEngineTest {
                 List.of("node-1.example.com")));
         assertTrue(dns.getMessage().contains("is not an IP address"), dns.getMessage());
         refused(Reason.INVALID_ATTACHMENT, () -> engine.attach("v", "node-1", List.of("10.0.0.300")));
+        // a legacy short form InetAddress would read as 10.0.0.0, not what the administrator meant
+        refused(Reason.INVALID_ATTACHMENT, () -> engine.attach("v", "node-1", List.of("10.0.0")));
         refused(Reason.INVALID_ATTACHMENT, () -> engine.attach("v", "node-1", List.of()));
         refused(Reason.INVALID_ATTACHMENT, () -> engine.attach("v", "node-1", java.util.Collections.nCopies(17,
                 "10.0.0.1")));

@@ -1,5 +1,6 @@
 package dev.copyservices.csi.node;
 
+import dev.copyservices.api.IpAddresses;
 import dev.copyservices.csi.common.CsiError;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -16,8 +17,17 @@ import java.util.Optional;
 public final class NodeAddress {
     private final Optional<String> configured;
 
+    /** @throws IllegalArgumentException when {@code configured} is not an IP address (agents take only those) */
     public NodeAddress(Optional<String> configured) {
+        configured.ifPresent(NodeAddress::requireIpLiteral);
         this.configured = configured;
+    }
+
+    private static void requireIpLiteral(String address) {
+        if (IpAddresses.parseLiteral(address).isEmpty()) {
+            throw new IllegalArgumentException("--node-address '" + address + "' is not an IP address; give the IPv4 or"
+                    + " IPv6 address this node's NBD connections come from, e.g. 10.0.0.5");
+        }
     }
 
     /** @param nbdEndpoint the agent's NBD endpoint, host:port (IPv6 in brackets) */
