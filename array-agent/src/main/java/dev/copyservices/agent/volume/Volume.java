@@ -75,10 +75,7 @@ final class Volume {
 
     /** Ends every connection to this volume, e.g. before a forced delete. */
     void revokeAll() {
-        for (Hold hold : Set.copyOf(holds)) {
-            hold.onRevoke.run();
-            holds.remove(hold);
-        }
+        revokeUnless(client -> false);
     }
 
     void close() throws IOException {

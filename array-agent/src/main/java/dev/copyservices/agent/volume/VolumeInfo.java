@@ -18,11 +18,4 @@ public record VolumeInfo(String name, String id, long sizeBytes, long allocatedB
         attachments = List.copyOf(attachments);
     }
 
-    /** Without attachments, for volumes no host is attached to. */
-    public VolumeInfo(String name, String id, long sizeBytes, long allocatedBytes, boolean readOnly,
-            Map<String, String> attributes, Instant created, int nbdConnections, VolumeKind kind, String base,
-            String incompleteCopy, String accessRestriction) {
-        this(name, id, sizeBytes, allocatedBytes, readOnly, attributes, created, nbdConnections, kind, base,
-                incompleteCopy, accessRestriction, List.of());
-    }
 }

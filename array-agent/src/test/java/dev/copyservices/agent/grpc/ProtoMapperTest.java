@@ -14,6 +14,7 @@ import dev.copyservices.agent.flashcopy.CreateFlashCopy;
 import dev.copyservices.agent.flashcopy.FlashCopyInfo;
 import dev.copyservices.agent.flashcopy.FlashCopyState;
 import dev.copyservices.agent.flashcopy.FullPolicy;
+import dev.copyservices.agent.volume.Attachment;
 import dev.copyservices.agent.volume.VolumeInfo;
 import dev.copyservices.agent.volume.VolumeKind;
 import dev.copyservices.api.agent.v1.Counts;
@@ -102,12 +103,12 @@ class ProtoMapperTest {
     @Test
     void volumeCarriesKindAndBase() {
         Volume standard = ProtoMapper.toProto(new VolumeInfo("db", "v1", MIB, 0, false, Map.of(), CREATED, 0,
-                VolumeKind.STANDARD, "", "", ""));
+                VolumeKind.STANDARD, "", "", "", List.of()));
         assertEquals(dev.copyservices.api.agent.v1.VolumeKind.STANDARD, standard.getKind());
         assertEquals("", standard.getBase());
 
         Volume flashCopy = ProtoMapper.toProto(new VolumeInfo("db-1", "v2", MIB, 0, false, Map.of(), CREATED, 1,
-                VolumeKind.FLASHCOPY, "db", "", ""));
+                VolumeKind.FLASHCOPY, "db", "", "", List.of()));
         assertEquals(dev.copyservices.api.agent.v1.VolumeKind.FLASHCOPY, flashCopy.getKind());
         assertEquals("db", flashCopy.getBase());
     }
@@ -115,19 +116,28 @@ class ProtoMapperTest {
     @Test
     void volumeCarriesWhyItIsAnIncompleteCopyAndNothingOtherwise() {
         Volume incomplete = ProtoMapper.toProto(new VolumeInfo("db-copy", "v3", MIB, 0, false, Map.of(), CREATED, 0,
-                VolumeKind.STANDARD, "", "withdrawn with 12 of 16 regions copied", ""));
+                VolumeKind.STANDARD, "", "withdrawn with 12 of 16 regions copied", "", List.of()));
         assertEquals("withdrawn with 12 of 16 regions copied", incomplete.getIncompleteCopy());
 
         Volume complete = ProtoMapper.toProto(new VolumeInfo("db", "v1", MIB, 0, false, Map.of(), CREATED, 0,
-                VolumeKind.STANDARD, "", null, null));
+                VolumeKind.STANDARD, "", null, null, List.of()));
         assertEquals("", complete.getIncompleteCopy());
         assertEquals("", complete.getAccessRestriction());
     }
 
     @Test
+    void volumeCarriesTheHostsItIsAttachedTo() {
+        Volume attached = ProtoMapper.toProto(new VolumeInfo("db", "v1", MIB, 0, false, Map.of(), CREATED, 0,
+                VolumeKind.STANDARD, "", "", "", List.of(new Attachment("node-1", List.of("10.0.0.5", "fd00::5")))));
+        assertEquals(1, attached.getAttachmentsCount());
+        assertEquals("node-1", attached.getAttachments(0).getHost());
+        assertEquals(List.of("10.0.0.5", "fd00::5"), attached.getAttachments(0).getAddressesList());
+    }
+
+    @Test
     void volumeCarriesWhatRestrictsHostAccess() {
         Volume restricted = ProtoMapper.toProto(new VolumeInfo("db", "v1", MIB, 0, false, Map.of(), CREATED, 0,
-                VolumeKind.STANDARD, "", "", "read-only: source of VolumeCopy onto 'db-copy' (InProgress)"));
+                VolumeKind.STANDARD, "", "", "read-only: source of VolumeCopy onto 'db-copy' (InProgress)", List.of()));
         assertEquals("read-only: source of VolumeCopy onto 'db-copy' (InProgress)", restricted.getAccessRestriction());
     }
 
