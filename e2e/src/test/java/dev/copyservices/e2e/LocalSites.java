@@ -87,7 +87,7 @@ final class LocalSites implements AutoCloseable {
     /** The node's NBD port, after attaching the volumes to the tests' host (see {@link #nbdUri}). */
     int nbdPort(String site, String node, List<String> volumes) throws IOException, InterruptedException {
         for (String volume : volumes) {
-            csctl(site, node, "volume", "attach", volume, "--host", TEST_HOST, "--address", "127.0.0.1");
+            attachTester(site, node, volume);
         }
         String address = address(key(site, node, "NBD"));
         return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
@@ -101,8 +101,13 @@ final class LocalSites implements AutoCloseable {
      * the local sites run with TLS, so their agents admit only NBD clients of attached hosts.
      */
     String nbdUri(String site, String node, String volume) throws IOException, InterruptedException {
-        csctl(site, node, "volume", "attach", volume, "--host", TEST_HOST, "--address", "127.0.0.1");
+        attachTester(site, node, volume);
         return "nbd://" + address(key(site, node, "NBD")) + "/" + volume;
+    }
+
+    /** Attaches the volume to the tests' host; attaching it again changes nothing. */
+    private void attachTester(String site, String node, String volume) throws IOException, InterruptedException {
+        csctl(site, node, "volume", "attach", volume, "--host", TEST_HOST, "--address", "127.0.0.1");
     }
 
     String csctl(String site, String node, String... args) throws IOException, InterruptedException {

@@ -55,7 +55,8 @@ class SiteFailoverE2EIT {
         sites.csctl(A, "node-1", "volume", "create", "ledger", "--size", SIZE);
         sites.csctl(A, "node-1", "volume", "create", "ledger-copy", "--size", SIZE);
         WriteOrderChecker records = new WriteOrderChecker(1, 1, SLOTS);
-        SequencedWriter writer = new SequencedWriter(sites.nbdPort(A, "node-1", List.of("ledger")), List.of("ledger"), records, 1, 400);
+        List<String> ledger = List.of("ledger");
+        SequencedWriter writer = new SequencedWriter(sites.nbdPort(A, "node-1", ledger), ledger, records, 1, 400);
         writer.run();
         assertEquals(null, writer.ended(), "every write of step 1 succeeds");
         sites.apply(A, """
@@ -81,7 +82,8 @@ class SiteFailoverE2EIT {
                 """);
         sites.await(A, "volumecopy/ledger-restore", "jsonpath={.status.state}=Completed");
         timeline.mark("VolumeCopy ledger-restore Completed");
-        WriteOrderChecker.Verdict copy = SequencedWriter.check(sites.nbdPort(A, "node-1", List.of("ledger-copy")), List.of("ledger-copy"), records)
+        List<String> ledgerCopy = List.of("ledger-copy");
+        WriteOrderChecker.Verdict copy = SequencedWriter.check(sites.nbdPort(A, "node-1", ledgerCopy), ledgerCopy, records)
                 .assertConsistent("the VolumeCopy of the FlashCopy");
         assertEquals(400, copy.lowest(), "the copy holds every record written before the FlashCopy: " + copy);
         Tools.Result same = Tools.run("qemu-img", "compare", "-f", "raw", "-F", "raw",
@@ -260,8 +262,9 @@ class SiteFailoverE2EIT {
     /** Polls a write at the site until it succeeds: the volume is writable once its mirror is primary there. */
     private static void awaitWritable(LocalSites sites, String site, String node, String volume) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        String uri = sites.nbdUri(site, node, volume); // attaches once; the loop only writes
         while (true) {
-            Tools.Result write = Tools.qemuIo(sites.nbdUri(site, node, volume), List.of("write -P 0x61 16M 4k"));
+            Tools.Result write = Tools.qemuIo(uri, List.of("write -P 0x61 16M 4k"));
             if (write.exitCode() == 0 && !write.output().contains("failed")) {
                 return;
             }

@@ -87,6 +87,16 @@ public final class AgentProcess implements AutoCloseable {
         return agent;
     }
 
+    /**
+     * An agent of {@code pki} with site {@code site}'s certificate, array {@code name} and pool
+     * {@code poolDir}, reached by the test as a cli-admin; {@code extraArgs} follow the --tls-* ones.
+     */
+    public static AgentProcess startTls(TestPki pki, Path poolDir, String name, String site, List<String> extraArgs)
+            throws IOException, InterruptedException {
+        return start(Files.createDirectories(poolDir), name, site, concat(pki.agentArgs(pki.agent(site)), extraArgs),
+                pki.identity("cli-admin", "it"), pki.caCert());
+    }
+
     private static List<String> concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);

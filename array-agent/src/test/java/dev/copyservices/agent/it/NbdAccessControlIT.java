@@ -21,7 +21,6 @@ import io.grpc.Status;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,9 +48,7 @@ class NbdAccessControlIT {
     }
 
     private AgentProcess tlsAgent(String pool) throws Exception {
-        List<String> args = new ArrayList<>(pki.agentArgs(pki.agent("site-a")));
-        return AgentProcess.start(Files.createDirectories(dir.resolve(pool)), pool, "site-a", args,
-                pki.identity("cli-admin", "it"), pki.caCert());
+        return AgentProcess.startTls(pki, dir.resolve(pool), pool, "site-a", List.of());
     }
 
     private static VolumeServiceGrpc.VolumeServiceBlockingStub volumes(AgentProcess agent) {

@@ -103,7 +103,7 @@ class SoakIT {
             patterns[i] = 1 + random.nextInt(255);
             commands.add("write -P " + patterns[i] + " " + (long) slots[i] * SLOT + " " + SLOT);
         }
-        Tools.qemuIoOk(sites.a().agent().attachedNbdUri(volume), commands);
+        Tools.qemuIoOk(sites.a().agent().nbdUri(volume), commands); // attached when created
         for (int i = 0; i < n; i++) {
             model.get(volume)[slots[i]] = patterns[i];
         }
@@ -163,7 +163,6 @@ class SoakIT {
             commands.add("write -P " + w[1] + " " + (long) w[0] * SLOT + " " + SLOT);
         }
         AgentProcess a = sites.a().agent();
-        a.attachedNbdUri(volume);
         int acked = KilledWriteStream.run(a, volume, commands, 5 + random.nextInt(30), seedContext)
                 .acknowledgedWrites();
         for (int i = 0; i < acked && i < writes.size(); i++) {
@@ -173,7 +172,7 @@ class SoakIT {
         if (acked < writes.size()) {
             int slot = writes.get(acked)[0];
             int pattern = 1 + random.nextInt(255);
-            Tools.qemuIoOk(a.attachedNbdUri(volume), List.of("write -P " + pattern + " " + (long) slot * SLOT + " "
+            Tools.qemuIoOk(a.nbdUri(volume), List.of("write -P " + pattern + " " + (long) slot * SLOT + " "
                     + SLOT));
             model.get(volume)[slot] = pattern;
         }
@@ -213,11 +212,8 @@ class SoakIT {
             reads.add("read -P " + expected[slot] + " " + (long) slot * SLOT + " " + SLOT);
         }
         Tools.Result result = Tools.qemuIo(readOnly, agent.attachedNbdUri(volume), reads);
-        if (result.exitCode() != 0 || result.output().contains("failed")
-                || result.output().contains("Pattern verification")) {
-            throw new AssertionError(seedContext + " after " + counts + ": " + what + " does not hold what the model"
-                    + " says:\n" + result.output());
-        }
+        Tools.assertVerified(result, seedContext + " after " + counts + ": " + what + " does not hold what the model"
+                + " says");
         assertEquals(SLOTS, result.output().lines().filter(l -> l.startsWith("read ")).count(), result.output());
         bytesVerified += SIZE;
     }

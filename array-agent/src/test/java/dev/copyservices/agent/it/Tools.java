@@ -44,11 +44,17 @@ public final class Tools {
     }
 
     public static Result qemuIo(boolean readOnly, String uri, List<String> commands) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("qemu-io", "-f", "raw"));
+        return qemuIoOn(readOnly, List.of("-f", "raw", uri), commands);
+    }
+
+    /** qemu-io on the image {@code image} names (e.g. --object and --image-opts for TLS), one -c per command. */
+    public static Result qemuIoOn(boolean readOnly, List<String> image, List<String> commands)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("qemu-io"));
         if (readOnly) {
             command.add("-r");
         }
-        command.add(uri);
+        command.addAll(image);
         for (String c : commands) {
             command.add("-c");
             command.add(c);
@@ -62,10 +68,14 @@ public final class Tools {
     }
 
     public static void qemuIoOk(boolean readOnly, String uri, List<String> commands) throws IOException, InterruptedException {
-        Result result = qemuIo(readOnly, uri, commands);
-        result.assertOk("qemu-io " + commands);
+        assertVerified(qemuIo(readOnly, uri, commands), "qemu-io " + commands);
+    }
+
+    /** Passes only if qemu-io exited 0 and reported no failed command and no pattern mismatch. */
+    public static void assertVerified(Result result, String what) {
+        result.assertOk(what);
         if (result.output().contains("failed") || result.output().contains("Pattern verification")) {
-            throw new AssertionError("qemu-io reported a failure:\n" + result.output());
+            throw new AssertionError(what + ": qemu-io reported a failure:\n" + result.output());
         }
     }
 }

@@ -227,10 +227,7 @@ class TransportSecurityIT {
     }
 
     private AgentProcess tlsAgent(String poolName, String site, List<String> extra) throws Exception {
-        List<String> args = new ArrayList<>(pki.agentArgs(pki.agent(site)));
-        args.addAll(extra);
-        return AgentProcess.start(Files.createDirectories(dir.resolve(poolName)), poolName, site, args,
-                pki.identity("cli-admin", "it"), pki.caCert());
+        return AgentProcess.startTls(pki, dir.resolve(poolName), poolName, site, extra);
     }
 
     /** The agent's log holds no line of any private key's PEM body. */

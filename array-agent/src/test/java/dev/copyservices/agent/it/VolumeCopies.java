@@ -94,13 +94,13 @@ final class VolumeCopies {
         }
     }
 
-    /** Copies an export to a file with nbdcopy (replacing the file); a TLS agent gets the test host attached first. */
+    /**
+     * Copies an export to a file with nbdcopy (replacing the file); the test host is attached first,
+     * e.g. to a FlashCopy, which the test did not create through createVolume.
+     */
     static void export(AgentProcess agent, String volume, Path to) throws Exception {
-        if (agent.secure()) {
-            agent.attachTestHost(volume); // e.g. a FlashCopy, which the test did not create through createVolume
-        }
         Files.deleteIfExists(to);
-        Tools.run("nbdcopy", agent.nbdUri(volume), to.toString()).assertOk("nbdcopy " + volume);
+        Tools.run("nbdcopy", agent.attachedNbdUri(volume), to.toString()).assertOk("nbdcopy " + volume);
     }
 
     /** Reads the volume over NBD and asserts it equals {@code image} byte for byte. */
