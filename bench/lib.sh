@@ -1,7 +1,7 @@
 # Shared by the bench scripts (sourced, not run): free ports, clean-up of started processes and of
 # $WORK, an agent on loopback with csctl pointed at it, its event stream, and small helpers.
 #   needs: ROOT, WORK;  gives: free_port, pids, bench_start (needs SIZE too), start_agent, csctl, CONTROL_PORT, NBD_PORT, AGENT_PID,
-#   AGENT_LOG, json_value, ratio, seconds_between, follow_events, await_event, cp_copy
+#   AGENT_LOG, bench_pki, json_value, ratio, seconds_between, follow_events, await_event, cp_copy
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pids=()
@@ -52,6 +52,26 @@ start_agent() {
     done
     echo "bench: the agent did not start; see $AGENT_LOG" >&2
     return 1
+}
+
+# bench_pki DIR ROLE:NAME...: a CA (DIR/ca.pem) and, per argument, a certificate DIR/NAME.pem with
+# its key DIR/NAME.key (PKCS#8 PEM, ECDSA P-256) whose subject is O=ROLE, CN=NAME (docs/security.md),
+# valid 90 days, naming 127.0.0.1 and localhost. Needs openssl.
+bench_pki() {
+    local dir=$1 spec role name
+    shift
+    command -v openssl >/dev/null || { echo "bench: openssl is missing (apt-get install openssl)" >&2; exit 1; }
+    mkdir -p "$dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$dir/ca.key" \
+        -out "$dir/ca.pem" -days 90 -subj /CN=copyservices-bench-ca 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >"$dir/ext.cnf"
+    for spec in "$@"; do
+        role=${spec%%:*} name=${spec#*:}
+        openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out "$dir/$name.key"
+        openssl req -new -key "$dir/$name.key" -subj "/O=$role/CN=$name" -out "$dir/$name.csr"
+        openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -days 90 \
+            -set_serial "0x$(openssl rand -hex 8)" -extfile "$dir/ext.cnf" -out "$dir/$name.pem" 2>/dev/null
+    done
 }
 
 # The first value of KEY in JSON read from stdin, pretty-printed (csctl -o json) or one object per

@@ -66,7 +66,6 @@ export CSCTL_TLS_CERT=$tls/admin.pem CSCTL_TLS_KEY=$tls/admin.key CSCTL_TLS_CA=$
 . "$ROOT/bench/lib.sh"
 . "$ROOT/bin/lib/java.sh"
 select_java
-command -v openssl >/dev/null || { echo "bench: openssl is missing (apt-get install openssl)" >&2; exit 1; }
 
 # ---- the MirrorService client (until `csctl mirror` exists) --------------------------------------
 
@@ -88,19 +87,8 @@ mirrorctl() { "$JAVA" "${java_opts[@]}" -cp "$WORK/mirrorctl:$classpath" MirrorC
 
 # ---- certificates and the two agents ---------------------------------------------------------------
 
-mkdir -p "$tls"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$tls/ca.key" \
-    -out "$tls/ca.pem" -days 90 -subj /CN=copyservices-bench-ca 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >"$tls/ext.cnf"
 # the role in O= (docs/security.md): two agents, and csctl's administrator
-for name in primary secondary admin; do
-    subject="/O=array-agent/CN=$name"
-    [ "$name" = admin ] && subject="/O=cli-admin/CN=bench"
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out "$tls/$name.key" # PKCS#8 PEM
-    openssl req -new -key "$tls/$name.key" -subj "$subject" -out "$tls/$name.csr"
-    openssl x509 -req -in "$tls/$name.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -days 90 \
-        -set_serial "0x$(openssl rand -hex 8)" -extfile "$tls/ext.cnf" -out "$tls/$name.pem" 2>/dev/null
-done
+bench_pki "$tls" array-agent:primary array-agent:secondary cli-admin:admin
 tls_options() { echo "--tls-cert $tls/$1.pem --tls-key $tls/$1.key --tls-ca $tls/ca.pem"; }
 
 # The secondary first; then the primary, which csctl and mirrorctl talk to from here on.

@@ -14,25 +14,14 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SIZE=${SIZE:-1GiB}
 WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/copyservices-bench.XXXXXX")}
-command -v openssl >/dev/null || { echo "bench: openssl is missing (apt-get install openssl)" >&2; exit 1; }
 
 # csctl calls the agent as an administrator (certificates made below), and nbdcopy uses the same
 tls=$WORK/tls
 export CSCTL_TLS_CERT=$tls/admin.pem CSCTL_TLS_KEY=$tls/admin.key CSCTL_TLS_CA=$tls/ca.pem
 . "$ROOT/bench/lib.sh"
 
+bench_pki "$tls" array-agent:agent cli-admin:admin
 mkdir -p "$tls/client"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$tls/ca.key" \
-    -out "$tls/ca.pem" -days 90 -subj /CN=copyservices-bench-ca 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >"$tls/ext.cnf"
-for name in agent admin; do
-    subject="/O=array-agent/CN=bench"
-    [ "$name" = admin ] && subject="/O=cli-admin/CN=bench"
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out "$tls/$name.key" # PKCS#8 PEM
-    openssl req -new -key "$tls/$name.key" -subj "$subject" -out "$tls/$name.csr"
-    openssl x509 -req -in "$tls/$name.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -days 90 \
-        -set_serial "0x$(openssl rand -hex 8)" -extfile "$tls/ext.cnf" -out "$tls/$name.pem" 2>/dev/null
-done
 # the names GnuTLS clients (libnbd's nbdcopy) look for in a tls-certificates directory
 cp "$tls/ca.pem" "$tls/client/ca-cert.pem"
 cp "$tls/admin.pem" "$tls/client/client-cert.pem"
