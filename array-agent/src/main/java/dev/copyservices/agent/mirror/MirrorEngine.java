@@ -123,6 +123,10 @@ public final class MirrorEngine implements VolumeLifecycle, AutoCloseable {
         byVolume.put(member.record().getVolumeId(), member);
         if (!member.primary()) {
             restrict(member, HostAccess.READ_ONLY);
+        } else {
+            // a host write that looked before the put saw no member and goes straight to the volume, untracked:
+            // once it ends, the initial copy (every region is due) reads what it wrote
+            volumes.awaitHostRequests(member.record().getVolumeId());
         }
     }
 

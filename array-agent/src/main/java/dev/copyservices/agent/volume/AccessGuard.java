@@ -52,6 +52,13 @@ final class AccessGuard implements BlockDevice {
         }
     }
 
+    /** Returns once every host request admitted before the call has ended. */
+    void awaitAdmitted() {
+        Lock exclusive = gate.writeLock();
+        exclusive.lock();
+        exclusive.unlock();
+    }
+
     /** Why hosts are restricted, one clause per owner in text order; empty when they are not. */
     String describe() {
         StringBuilder text = new StringBuilder();

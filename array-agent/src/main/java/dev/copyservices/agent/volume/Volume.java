@@ -42,6 +42,10 @@ final class Volume {
         guard.restrict(owner, access, why);
     }
 
+    void awaitHostRequests() {
+        guard.awaitAdmitted();
+    }
+
     int connections() {
         return holds.size();
     }

@@ -429,6 +429,17 @@ public final class VolumeEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Returns once no host request admitted before the call is still running: an engine that changes how
+     * host writes are handled (a mirror that starts tracking them) calls it so that none slipped past.
+     */
+    public void awaitHostRequests(String id) {
+        Volume volume = byId.get(id);
+        if (volume != null) {
+            volume.awaitHostRequests();
+        }
+    }
+
     /** The device engines read and write a volume through (host restrictions do not apply to it). */
     public Optional<VolumeDevice> device(String id) {
         Volume volume = byId.get(id);
