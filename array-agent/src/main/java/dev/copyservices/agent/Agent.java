@@ -8,6 +8,7 @@ import dev.copyservices.agent.flashcopy.FlashCopyEngine;
 import dev.copyservices.agent.events.EventLog;
 import dev.copyservices.agent.grpc.ControlServer;
 import dev.copyservices.agent.grpc.ReplicationServer;
+import dev.copyservices.agent.metrics.AgentMetrics;
 import dev.copyservices.agent.mirror.MirrorEngine;
 import dev.copyservices.agent.nbd.NbdServer;
 import dev.copyservices.agent.pool.Pool;
@@ -33,13 +34,13 @@ public final class Agent implements AutoCloseable {
     public record Config(Path poolDir, HostPort listen, HostPort nbdListen, String name, String site,
             ArrayLimits limits, FlashCopyEngine.Options flashCopy, VolumeCopyEngine.Options volumeCopy,
             MirrorEngine.Options mirror, HostPort replicationListen, NbdServer.Options nbd,
-            TransportSecurity security) {
+            TransportSecurity security, HostPort metricsListen) {
         /** In-process agents of unit tests: plaintext control port (--insecure-dev). */
         public Config(Path poolDir, HostPort listen, HostPort nbdListen, String name, String site, ArrayLimits limits,
                 FlashCopyEngine.Options flashCopy, VolumeCopyEngine.Options volumeCopy, MirrorEngine.Options mirror,
                 HostPort replicationListen) {
             this(poolDir, listen, nbdListen, name, site, limits, flashCopy, volumeCopy, mirror, replicationListen,
-                    NbdServer.Options.defaults(), TransportSecurity.insecureDev());
+                    NbdServer.Options.defaults(), TransportSecurity.insecureDev(), null);
         }
 
         /** Without mirroring options: no replication listener. */
@@ -60,11 +61,13 @@ public final class Agent implements AutoCloseable {
     private final NbdServer nbd;
     private final ControlServer control;
     private final TransportSecurity security;
+    private final AgentMetrics metrics;
 
     private Agent(Pool pool, EventLog events, VolumeEngine volumes, FlashCopyEngine flashCopies,
             VolumeCopyEngine volumeCopies, MirrorEngine mirrors, ReplicationServer replication, NbdServer nbd,
-            ControlServer control, TransportSecurity security) {
+            ControlServer control, TransportSecurity security, AgentMetrics metrics) {
         this.security = security;
+        this.metrics = metrics;
         this.pool = pool;
         this.events = events;
         this.volumes = volumes;
@@ -85,6 +88,7 @@ public final class Agent implements AutoCloseable {
         MirrorEngine mirrors = null;
         ReplicationServer replication = null;
         NbdServer nbd = null;
+        AgentMetrics metrics = null;
         try {
             events = EventLog.open(pool.directory().eventLogFile());
             flashCopies = new FlashCopyEngine(pool, config.limits(), events, config.flashCopy());
@@ -99,6 +103,11 @@ public final class Agent implements AutoCloseable {
             if (config.replicationListen() != null) {
                 replication = new ReplicationServer(config.replicationListen().address(), config.mirror().tls(),
                         config.security().policy(), mirrors.peerSide()).start();
+            }
+            if (config.metricsListen() != null) {
+                // before NBD serves, so that no host request goes uncounted
+                metrics = AgentMetrics.start(config.metricsListen().address(), volumes, flashCopies, volumeCopies,
+                        mirrors, config.security());
             }
             if (config.security().insecure()) {
                 volumes.openToEveryClient(); // --insecure-dev protects nothing, exports included
@@ -119,15 +128,20 @@ public final class Agent implements AutoCloseable {
             LOG.info("array '" + pool.catalog().getArrayName() + "' (site " + pool.catalog().getSite() + ", id "
                     + pool.catalog().getArrayId() + ") ready: control " + new HostPort(config.listen().host(),
                             control.port()) + ", NBD " + nbdEndpoint + (replication == null ? "" : ", replication "
-                    + new HostPort(config.replicationListen().host(), replication.port())) + ", pool "
+                    + new HostPort(config.replicationListen().host(), replication.port())) + (metrics == null ? ""
+                    : ", metrics http://" + new HostPort(config.metricsListen().host(), metrics.port()) + "/metrics")
+                    + ", pool "
                     + pool.directory().root() + ", "
                     + volumes.count() + " volume(s)");
             config.security().announce();
             return new Agent(pool, events, volumes, flashCopies, volumeCopies, mirrors, replication, nbd, control,
-                    config.security());
+                    config.security(), metrics);
         } catch (IOException | RuntimeException e) {
             if (nbd != null) {
                 nbd.close();
+            }
+            if (metrics != null) {
+                metrics.close();
             }
             closeReplication(replication);
             if (mirrors != null) {
@@ -206,6 +220,9 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         nbd.close();
+        if (metrics != null) {
+            metrics.close();
+        }
         closeReplication(replication);
         mirrors.close();
         volumeCopies.close(); // copies write to volumes: they stop before the volumes close

@@ -114,6 +114,11 @@ public final class Main implements Callable<Integer> {
             + " locally (default ${DEFAULT-VALUE}; e.g. 500ms, 5s).")
     String mirrorWriteTimeout;
 
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics over"
+            + " plain HTTP at http://HOST:PORT/metrics (default: no metrics listener). They name volumes, copies and"
+            + " peers; keep the address where only the monitoring reaches it.")
+    String metricsListen;
+
     @Option(names = "--disable-feature", paramLabel = "FEATURE", description = "Refuse new objects of a copy service"
             + " (flashcopy, volumecopy, mirror); existing ones keep working. Repeatable.")
     java.util.List<String> disabledFeatures = new java.util.ArrayList<>();
@@ -240,7 +245,8 @@ public final class Main implements Callable<Integer> {
         return new Agent.Config(poolDir, HostPort.parse("--listen", listen), HostPort.parse("--nbd-listen", nbdListen),
                 arrayName, site, limits, flashCopy, new VolumeCopyEngine.Options(!disabledFeatures.contains("volumecopy"),
                         CopyIo.DIRECT), mirror, replication,
-                NbdServer.Options.defaults().withMaxConnectionsPerClient(maxNbdConnectionsPerClient), security);
+                NbdServer.Options.defaults().withMaxConnectionsPerClient(maxNbdConnectionsPerClient), security,
+                metricsListen == null ? null : HostPort.parse("--metrics-listen", metricsListen));
     }
 
     private static long parseMillis(String option, String value) {

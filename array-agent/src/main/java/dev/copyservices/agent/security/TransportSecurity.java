@@ -63,6 +63,11 @@ public final class TransportSecurity implements AutoCloseable {
         return policy;
     }
 
+    /** When the agent's certificate (as last reloaded) expires; empty with --insecure-dev. */
+    public Optional<Instant> certificateNotAfter() {
+        return tls == null ? Optional.empty() : Optional.of(tls.certificate().getNotAfter().toInstant());
+    }
+
     /**
      * A line for the array's needs-attention list when the certificate expires within the warning
      * period (or has expired), so that it shows in {@code csctl array show} and the StorageArray status.

@@ -26,8 +26,16 @@ final class AccessGuard implements BlockDevice {
     record Restriction(HostAccess access, String why) {
     }
 
-    AccessGuard(BlockDevice device) {
+    /** Where each request's outcome goes: the volume's metrics. */
+    interface Observer {
+        void completed(HostIoListener.Operation operation, long bytes, long nanos, boolean failed);
+    }
+
+    private final Observer observer;
+
+    AccessGuard(BlockDevice device, Observer observer) {
         this.device = device;
+        this.observer = observer;
     }
 
     /** Sets (or with READ_WRITE lifts) {@code owner}'s restriction, after requests in flight end. */
@@ -77,22 +85,22 @@ final class AccessGuard implements BlockDevice {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        admitted(false, () -> device.read(offset, dst));
+        admitted(HostIoListener.Operation.READ, dst.remaining(), () -> device.read(offset, dst));
     }
 
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
-        admitted(true, () -> device.write(offset, src));
+        admitted(HostIoListener.Operation.WRITE, src.remaining(), () -> device.write(offset, src));
     }
 
     @Override
     public void writeZeroes(long offset, long length) throws IOException {
-        admitted(true, () -> device.writeZeroes(offset, length));
+        admitted(HostIoListener.Operation.WRITE_ZEROES, length, () -> device.writeZeroes(offset, length));
     }
 
     @Override
     public void trim(long offset, long length) throws IOException {
-        admitted(true, () -> device.trim(offset, length));
+        admitted(HostIoListener.Operation.TRIM, length, () -> device.trim(offset, length));
     }
 
     @Override
@@ -105,7 +113,10 @@ final class AccessGuard implements BlockDevice {
     }
 
     /** Runs a host request if the current access allows it, holding the gate shared until it ends. */
-    private void admitted(boolean write, Request request) throws IOException {
+    private void admitted(HostIoListener.Operation operation, long bytes, Request request) throws IOException {
+        boolean write = operation != HostIoListener.Operation.READ;
+        long start = System.nanoTime();
+        boolean failed = true;
         Lock shared = gate.readLock();
         shared.lock();
         try {
@@ -115,8 +126,10 @@ final class AccessGuard implements BlockDevice {
                         + " refused: " + describe());
             }
             request.run();
+            failed = false;
         } finally {
             shared.unlock();
+            observer.completed(operation, bytes, System.nanoTime() - start, failed);
         }
     }
 }

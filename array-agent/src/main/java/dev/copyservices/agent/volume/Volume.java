@@ -20,10 +20,11 @@ final class Volume {
     private final AccessGuard guard;
     private final Set<Hold> holds = ConcurrentHashMap.newKeySet();
 
-    Volume(VolumeRecord record, VolumeDevice device) {
+    Volume(VolumeRecord record, VolumeDevice device, HostIoListener io) {
         this.record = record;
         this.device = device;
-        this.guard = new AccessGuard(device);
+        this.guard = new AccessGuard(device, (operation, bytes, nanos, failed) ->
+                io.completed(this.record.getName(), operation, bytes, nanos, failed));
     }
 
     VolumeRecord record() {

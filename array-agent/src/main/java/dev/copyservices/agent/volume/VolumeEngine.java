@@ -44,6 +44,7 @@ public final class VolumeEngine implements AutoCloseable {
     private final Map<String, Volume> byId = new ConcurrentHashMap<>();
     private final Object control = new Object();
     private final VolumeExports exports = new VolumeExports(this);
+    private volatile HostIoListener hostIo = HostIoListener.NONE;
     private volatile boolean hostMappingEnforced = true;
 
     private VolumeEngine(Pool pool, ArrayLimits limits, VolumeLifecycle lifecycle, EventSink events) {
@@ -429,6 +430,11 @@ public final class VolumeEngine implements AutoCloseable {
         }
     }
 
+    /** Tells {@code listener} of every host request from now on (the agent's metrics). */
+    public void observeHostIo(HostIoListener listener) {
+        this.hostIo = listener;
+    }
+
     /**
      * Returns once no host request admitted before the call is still running: an engine that changes how
      * host writes are handled (a mirror that starts tracking them) calls it so that none slipped past.
@@ -483,7 +489,8 @@ public final class VolumeEngine implements AutoCloseable {
     }
 
     private Volume serve(VolumeRecord record, VolumeDevice device) {
-        Volume volume = new Volume(record, device);
+        Volume volume = new Volume(record, device, (name, operation, bytes, nanos, failed) ->
+                hostIo.completed(name, operation, bytes, nanos, failed));
         byName.put(record.getName(), volume);
         byId.put(record.getId(), volume);
         return volume;
