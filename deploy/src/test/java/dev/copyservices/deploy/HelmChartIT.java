@@ -54,7 +54,7 @@ class HelmChartIT {
     private static final String RELEASE = "copyservices";
     private static final String NAMESPACE = "copyservices";
     private static final Set<String> OPTIONAL_APIS = Set.of("snapshot.storage.k8s.io/v1", "cert-manager.io/v1",
-            "groupsnapshot.storage.k8s.io/v1beta1");
+            "groupsnapshot.storage.k8s.io/v1beta1", "monitoring.coreos.com/v1");
     private static final String TLS_DIR = "/etc/copyservices/tls";
     private static final List<String> TLS_ARGS = List.of("--tls-cert=" + TLS_DIR + "/tls.crt",
             "--tls-key=" + TLS_DIR + "/tls.key", "--tls-ca=" + TLS_DIR + "/ca.crt");
@@ -126,6 +126,9 @@ class HelmChartIT {
                 () -> assertEquals(Map.of("copyservices.dev/storage-node", "true"), agent.getNodeSelector()),
                 () -> assertEquals(7400, port(agentContainer, "control")),
                 () -> assertEquals(10809, port(agentContainer, "nbd")),
+                () -> assertEquals(9400, port(agentContainer, "metrics")),
+                () -> assertTrue(agentContainer.getArgs().contains("--metrics-listen=$(POD_IP):9400"),
+                        agentContainer.getArgs().toString()),
                 () -> assertTrue(agentContainer.getArgs().containsAll(List.of("--pool-dir=/pool", "--site=site-a",
                         "--listen=$(POD_IP):7400", "--nbd-listen=$(POD_IP):10809", "--name=$(NODE_NAME)")),
                         agentContainer.getArgs().toString()),
@@ -266,7 +269,8 @@ class HelmChartIT {
         kube.kubectl(null, "apply", "-f", standIns.toString()).orFail();
         kube.kubectl(null, "wait", "--for=condition=Established", "--timeout=60s",
                 "crd/volumesnapshotclasses.snapshot.storage.k8s.io", "crd/certificates.cert-manager.io",
-                "crd/volumegroupsnapshotclasses.groupsnapshot.storage.k8s.io").orFail();
+                "crd/volumegroupsnapshotclasses.groupsnapshot.storage.k8s.io",
+                "crd/prometheusrules.monitoring.coreos.com").orFail();
         dryRun("optional", manifests);
 
         // the same values on a cluster without cert-manager are refused, naming what to do
@@ -279,6 +283,64 @@ class HelmChartIT {
         assertTrue(plain.generic("snapshot.storage.k8s.io/v1", "VolumeSnapshotClass").isEmpty(), plain.describe());
         assertTrue(plain.generic("groupsnapshot.storage.k8s.io/v1beta1", "VolumeGroupSnapshotClass").isEmpty(), plain.describe());
         assertTrue(plain.of(Certificate.class).isEmpty(), "existing Secrets, no Certificates: " + plain.describe());
+        assertTrue(plain.generic("monitoring.coreos.com/v1", "PrometheusRule").isEmpty(), plain.describe());
+    }
+
+    @Test
+    void whereThePrometheusOperatorIsServedEveryCopyServiceAlertIsRuledWithTheValuesGiven() {
+        Manifests manifests = render("alerts", concat(lone(), List.of("--api-versions", "monitoring.coreos.com/v1",
+                "--set", "metrics.prometheusRule.rpoObjectiveSeconds=30",
+                "--set", "metrics.prometheusRule.labels.release=kube-prometheus")));
+        GenericKubernetesResource rule = single(manifests.generic("monitoring.coreos.com/v1", "PrometheusRule"));
+        assertEquals("kube-prometheus", rule.getMetadata().getLabels().get("release"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> groups = (List<Map<String, Object>>) ((Map<String, Object>) rule
+                .getAdditionalProperties().get("spec")).get("groups");
+        Map<String, String> exprs = new TreeMap<>();
+        for (Map<String, Object> group : groups) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> rules = (List<Map<String, Object>>) group.get("rules");
+            for (Map<String, Object> r : rules) {
+                exprs.put((String) r.get("alert"), (String) r.get("expr"));
+                @SuppressWarnings("unchecked")
+                Map<String, String> annotations = (Map<String, String>) r.get("annotations");
+                assertTrue(annotations.get("description").length() > 40, r + ": an alert says what to do");
+            }
+        }
+        assertEquals(Set.of("CopyServicesRepositoryThresholdExceeded", "CopyServicesRepositoryFull",
+                "CopyServicesFlashCopyFailed", "CopyServicesVolumeCopyFailed", "CopyServicesMirrorUnsynchronized",
+                "CopyServicesMirrorRecoveryPointObjectiveBreached", "CopyServicesMirrorDualRoleConflict",
+                "CopyServicesCertificateNearExpiry"), exprs.keySet());
+        assertEquals("copyservices_mirror_lag_seconds{role=\"primary\"} > 30",
+                exprs.get("CopyServicesMirrorRecoveryPointObjectiveBreached"));
+        Path standIns = Path.of("src/test/resources/standin-crds/prometheusrules.yaml").toAbsolutePath();
+        kube.kubectl(null, "apply", "-f", standIns.toString()).orFail();
+        kube.kubectl(null, "wait", "--for=condition=Established", "--timeout=60s",
+                "crd/prometheusrules.monitoring.coreos.com").orFail();
+        dryRun("alerts", manifests);
+
+        Manifests noMetrics = render("alerts", concat(lone(), List.of("--api-versions", "monitoring.coreos.com/v1",
+                "--set", "metrics.enabled=false")));
+        assertTrue(noMetrics.generic("monitoring.coreos.com/v1", "PrometheusRule").isEmpty(), noMetrics.describe());
+        Container agent = container(noMetrics.one(DaemonSet.class, "copyservices-array-agent").getSpec().getTemplate()
+                .getSpec(), "array-agent");
+        assertFalse(agent.getArgs().stream().anyMatch(a -> a.startsWith("--metrics-listen")), agent.getArgs().toString());
+    }
+
+    @Test
+    void theGrafanaDashboardShipsAsAConfigMapForTheSidecarWhenAskedFor() throws IOException {
+        Manifests manifests = render(NAMESPACE, concat(lone(), List.of("--set", "metrics.grafanaDashboard.enabled=true")));
+        ConfigMap dashboard = manifests.one(ConfigMap.class, "copyservices-dashboard");
+        assertEquals("1", dashboard.getMetadata().getLabels().get("grafana_dashboard"));
+        String json = dashboard.getData().get("copyservices-dashboard.json");
+        assertEquals(Files.readString(chart.resolve("files/copyservices-dashboard.json")).strip(), json.strip());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> parsed = new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, Map.class);
+        assertEquals("copyservices", parsed.get("uid"));
+        assertFalse(((List<?>) parsed.get("panels")).isEmpty());
+        dryRun(NAMESPACE, manifests);
+        assertTrue(render(NAMESPACE, lone()).of(ConfigMap.class).stream()
+                .noneMatch(c -> c.getMetadata().getName().equals("copyservices-dashboard")), "off by default");
     }
 
     @Test
@@ -546,8 +608,8 @@ class HelmChartIT {
         assertFalse(manifests.all().isEmpty());
         for (HasMetadata object : manifests.all()) {
             if (object instanceof GenericKubernetesResource generic) {
-                // no Fabric8 model on the classpath for these two; the stand-in CRDs check their fields
-                assertTrue(Set.of("VolumeSnapshotClass", "VolumeGroupSnapshotClass").contains(generic.getKind()),
+                // no Fabric8 model on the classpath for these; the stand-in CRDs check their fields
+                assertTrue(Set.of("VolumeSnapshotClass", "VolumeGroupSnapshotClass", "PrometheusRule").contains(generic.getKind()),
                         "no model class for " + generic.getApiVersion() + " " + generic.getKind());
                 continue;
             }

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -113,6 +114,22 @@ class AgentMetricsIT {
         assertEquals(1, value(peer, "copyservices_mirror_state", "volume=\"base\"", "role=\"secondary\"",
                 "state=\"synchronized\""), peer);
 
+        // what the chart's alerts and dashboard query is what the agents serve
+        Set<String> served = new java.util.TreeSet<>(sampleNames(text));
+        served.addAll(sampleNames(peer));
+        Path chart = Path.of("..", "helm", "copyservices");
+        for (Path queries : List.of(chart.resolve("templates/prometheus-rule.yaml"),
+                chart.resolve("files/copyservices-dashboard.json"))) {
+            Set<String> named = new java.util.TreeSet<>();
+            Matcher m = Pattern.compile("copyservices_[a-z_]+").matcher(java.nio.file.Files.readString(queries));
+            while (m.find()) {
+                named.add(m.group());
+            }
+            assertFalse(named.isEmpty(), queries + " names no metric");
+            named.removeAll(served);
+            assertEquals(Set.of(), named, queries + " queries metrics the agents do not serve");
+        }
+
         // gone objects take their series with them
         sites.removeEverywhere("base", "base", "metrics");
         assertFalse(scrape(a).contains("copyservices_mirror_state{"), "a removed mirror still has series");
@@ -141,6 +158,17 @@ class AgentMetricsIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         return response.body();
+    }
+
+    /** The metric names of every sample in a scrape (histograms as their _bucket, _count and _sum). */
+    private static Set<String> sampleNames(String text) {
+        Set<String> names = new java.util.TreeSet<>();
+        for (String line : text.split("\n")) {
+            if (!line.isEmpty() && !line.startsWith("#")) {
+                names.add(line.split("[{ ]", 2)[0]);
+            }
+        }
+        return names;
     }
 
     private static String metricsUrl(AgentProcess agent) throws Exception {
