@@ -324,6 +324,10 @@ class HelmChartIT {
         assertTrue(noMetrics.generic("monitoring.coreos.com/v1", "PrometheusRule").isEmpty(), noMetrics.describe());
         Container agent = container(noMetrics.one(DaemonSet.class, "copyservices-array-agent").getSpec().getTemplate()
                 .getSpec(), "array-agent");
+        assertEquals("/q/metrics", manifests.one(Deployment.class, "copyservices-operator").getSpec().getTemplate()
+                .getMetadata().getAnnotations().get("prometheus.io/path"));
+        assertEquals("/metrics", manifests.one(DaemonSet.class, "copyservices-array-agent").getSpec().getTemplate()
+                .getMetadata().getAnnotations().get("prometheus.io/path"));
         assertFalse(agent.getArgs().stream().anyMatch(a -> a.startsWith("--metrics-listen")), agent.getArgs().toString());
     }
 

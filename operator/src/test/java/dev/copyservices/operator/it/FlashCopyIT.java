@@ -121,6 +121,22 @@ class FlashCopyIT {
     }
 
     @Test
+    void theOperatorsMetricsCountReconciliationsOfFlashCopies() throws Exception {
+        volume("metered", 16);
+        apply("metered-snap", "source: {array: node-1, volume: metered}");
+        await("metered-snap", "condition=Ready");
+        // JOSDK's Micrometer metrics, in the registry QOSDK hands it; counted per controller
+        String text = site.operator.metrics();
+        double reconciled = text.lines()
+                .filter(l -> l.startsWith("operator_sdk_controllers_execution_reconcile_success_total{")
+                        && l.contains("controller=\"flashcopyreconciler\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertTrue(reconciled >= 1, "no successful FlashCopy reconciliation counted:\n" + text);
+        assertTrue(text.contains("operator_sdk_reconciliations_executions_flashcopyreconciler{"), text);
+        assertTrue(text.contains("# TYPE operator_sdk_controllers_execution_reconcile_seconds histogram"), text);
+    }
+
+    @Test
     void aRepositoryCrossingItsThresholdShowsOnTheResourceThroughTheAgentsEvents() throws Exception {
         volume("logs", 64);
         apply("logs-snap", "source: {array: node-1, volume: logs}\n  repository: {capacity: 8Mi, warningThresholdPercent: 50}");

@@ -22,10 +22,12 @@ final class OperatorProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    private final int httpPort;
 
-    private OperatorProcess(Process process, Path log) {
+    private OperatorProcess(Process process, Path log, int httpPort) {
         this.process = process;
         this.log = log;
+        this.httpPort = httpPort;
     }
 
     /** An operator calling its agents in plaintext (they run with --insecure-dev). */
@@ -55,7 +57,7 @@ final class OperatorProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("KUBECONFIG", kubeconfig.toString());
         builder.environment().putAll(environment);
-        OperatorProcess operator = new OperatorProcess(builder.start(), log);
+        OperatorProcess operator = new OperatorProcess(builder.start(), log, httpPort);
         try {
             operator.awaitReady(httpPort);
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -85,6 +87,17 @@ final class OperatorProcess implements AutoCloseable {
             TimeUnit.MILLISECONDS.sleep(200);
         }
         throw new IllegalStateException("the operator was not ready after " + START_TIMEOUT + ":\n" + log());
+    }
+
+    /** The operator's Prometheus metrics page, /q/metrics; fails unless it answers 200. */
+    String metrics() throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + httpPort + "/q/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET /q/metrics answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
     }
 
     String log() throws IOException {
