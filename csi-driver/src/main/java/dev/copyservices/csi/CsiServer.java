@@ -2,6 +2,8 @@ package dev.copyservices.csi;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -45,6 +47,12 @@ public final class CsiServer implements AutoCloseable {
     }
 
     public static CsiServer start(Path socket, List<BindableService> services) throws IOException {
+        return start(socket, services, List.of());
+    }
+
+    /** With {@code interceptors} around every service (the metrics). */
+    public static CsiServer start(Path socket, List<BindableService> services, List<ServerInterceptor> interceptors)
+            throws IOException {
         if (!Epoll.isAvailable()) {
             throw new IOException("the epoll transport is not available here (" + Epoll.unavailabilityCause()
                     + "); the CSI driver runs on Linux x86_64");
@@ -59,7 +67,7 @@ public final class CsiServer implements AutoCloseable {
                 .workerEventLoopGroup(group)
                 // TCP keepalive means nothing on a unix socket; netty warns about it on every connection
                 .withChildOption(ChannelOption.SO_KEEPALIVE, null);
-        services.forEach(builder::addService);
+        services.forEach(service -> builder.addService(ServerInterceptors.intercept(service, interceptors)));
         Server server = builder.build().start();
         return new CsiServer(socket, group, server);
     }

@@ -2,6 +2,7 @@ package dev.copyservices.csi;
 
 import dev.copyservices.api.tls.ReloadingTls;
 import dev.copyservices.api.tls.TlsFiles;
+import dev.copyservices.csi.metrics.CsiMetrics;
 import dev.copyservices.csi.agent.Agents;
 import dev.copyservices.csi.agent.GrpcAgent;
 import dev.copyservices.csi.agent.StorageArrayAgents;
@@ -95,6 +96,10 @@ public final class Main implements Callable<Integer> {
             + " waits for a restore from a snapshot before answering ABORTED for the CO to retry (default ${DEFAULT-VALUE}).")
     int restoreWaitSeconds;
 
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics over"
+            + " plain HTTP at http://HOST:PORT/metrics (default: none).")
+    String metricsListen;
+
     public static void main(String[] args) {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n");
@@ -177,7 +182,15 @@ public final class Main implements Callable<Integer> {
                     commands), new NodePublisher(attacher, mounts, commands), new VolumeStats(mounts, commands),
                     new NodeExpander(attacher, new FileSystems(commands), mounts)));
         }
-        CsiServer server = CsiServer.start(socket, services);
+        List<io.grpc.ServerInterceptor> interceptors = new ArrayList<>();
+        if (metricsListen != null) {
+            CsiMetrics metrics = CsiMetrics.start(metricsAddress(metricsListen));
+            closeAtExit.add(metrics);
+            interceptors.add(metrics);
+            LOG.info("metrics http://" + metricsListen.substring(0, metricsListen.lastIndexOf(':') + 1) + metrics.port()
+                    + "/metrics");
+        }
+        CsiServer server = CsiServer.start(socket, services, interceptors);
         LOG.info("csi-driver " + version() + " (" + mode + ") serving " + IdentityService.NAME + " on " + socket
                 + " with agents " + (fromStorageArrays ? "from the StorageArray resources: " : "") + agents.endpoints());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -192,6 +205,24 @@ public final class Main implements Callable<Integer> {
         }));
         server.awaitTermination();
         return 0;
+    }
+
+    private static java.net.InetSocketAddress metricsAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        int port = -1;
+        if (colon > 0) {
+            try {
+                port = Integer.parseInt(text.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--metrics-listen '" + text + "' is not HOST:PORT, e.g. 127.0.0.1:9401");
+        }
+        String host = text.substring(0, colon);
+        return new java.net.InetSocketAddress(host.startsWith("[") && host.endsWith("]")
+                ? host.substring(1, host.length() - 1) : host, port);
     }
 
     private static String rootCause(Throwable e) {

@@ -6,6 +6,7 @@ import dev.copyservices.agent.security.TransportSecurity;
 import dev.copyservices.agent.volume.VolumeEngine;
 import dev.copyservices.agent.volume.VolumeInfo;
 import dev.copyservices.agent.volumecopy.VolumeCopyEngine;
+import dev.copyservices.api.MetricsHttpServer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -20,7 +21,7 @@ import java.util.stream.Collectors;
 /**
  * The agent's Prometheus metrics: host I/O per volume (recorded as it happens), the volumes' and copy
  * services' state (read from the engines at each scrape), and the TLS certificate's expiry. Served
- * by {@link MetricsServer} at {@code /metrics}.
+ * by {@link MetricsHttpServer} at {@code /metrics}.
  */
 public final class AgentMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -29,7 +30,7 @@ public final class AgentMetrics implements AutoCloseable {
     private final CopyServiceMetrics copyServices;
     private final MultiGauge volumeSize;
     private final MultiGauge volumeAllocated;
-    private final MetricsServer server;
+    private final MetricsHttpServer server;
 
     private AgentMetrics(java.net.InetSocketAddress listen, VolumeEngine volumes, FlashCopyEngine flashCopies,
             VolumeCopyEngine volumeCopies, MirrorEngine mirrors, TransportSecurity security) throws IOException {
@@ -46,7 +47,7 @@ public final class AgentMetrics implements AutoCloseable {
                 .baseUnit("seconds").description("When the agent's TLS certificate expires (Unix time); a rotated"
                         + " certificate shows once it is reloaded")
                 .register(registry));
-        this.server = MetricsServer.start(listen, this::scrape);
+        this.server = MetricsHttpServer.start(listen, this::scrape);
         volumes.observeHostIo(io);
     }
 

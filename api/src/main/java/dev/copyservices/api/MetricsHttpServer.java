@@ -1,4 +1,4 @@
-package dev.copyservices.agent.metrics;
+package dev.copyservices.api;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -10,22 +10,24 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * A plain HTTP listener with one page, {@code GET /metrics}, in the Prometheus text format. Scrapes
- * run one at a time on one thread: a scrape reads every engine, and Prometheus scrapes rarely.
+ * A plain HTTP listener with one page, {@code GET /metrics}, in the Prometheus text format, for the
+ * agent and the CSI driver. Scrapes run one at a time on one thread: an agent's scrape reads every
+ * engine, and Prometheus scrapes rarely.
  */
-final class MetricsServer implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(MetricsServer.class.getName());
+public final class MetricsHttpServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(MetricsHttpServer.class.getName());
     private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final HttpServer server;
     private final java.util.concurrent.ExecutorService executor;
 
-    private MetricsServer(HttpServer server, java.util.concurrent.ExecutorService executor) {
+    private MetricsHttpServer(HttpServer server, java.util.concurrent.ExecutorService executor) {
         this.server = server;
         this.executor = executor;
     }
 
-    static MetricsServer start(java.net.InetSocketAddress listen, Supplier<String> scrape) throws IOException {
+    /** Listens at {@code listen} (port 0: any free one) and answers each scrape with {@code scrape}. */
+    public static MetricsHttpServer start(java.net.InetSocketAddress listen, Supplier<String> scrape) throws IOException {
         HttpServer server;
         try {
             server = HttpServer.create(listen, 16);
@@ -41,10 +43,10 @@ final class MetricsServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.start();
-        return new MetricsServer(server, executor);
+        return new MetricsHttpServer(server, executor);
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
