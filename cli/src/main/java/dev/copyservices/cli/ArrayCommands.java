@@ -17,8 +17,8 @@ final class ArrayCommands extends CommandGroup {
     int show() {
         Array array = root.client().arrays().getArray(GetArrayRequest.getDefaultInstance());
         Output out = root.output();
-        if (out.json()) {
-            out.json(array);
+        if (out.structured()) {
+            out.document(array);
             // the table shows these at the top; a script's reader sees them in its log
             array.getNeedsAttentionList().forEach(line -> root.warn("the array needs attention: " + line));
         } else {

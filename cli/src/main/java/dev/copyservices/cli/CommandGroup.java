@@ -56,8 +56,8 @@ abstract class CommandGroup implements Callable<Integer> {
     /** The object as JSON, or one line: "{@code noun} "name" {@code what}". */
     void confirm(com.google.protobuf.Message object, String noun, String name, String what) {
         Output out = root.output();
-        if (out.json()) {
-            out.json(object);
+        if (out.structured()) {
+            out.document(object);
         } else {
             out.line(noun + " " + quoted(name) + " " + what);
         }

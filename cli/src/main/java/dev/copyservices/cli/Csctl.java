@@ -50,8 +50,8 @@ final class Csctl implements Callable<Integer>, AutoCloseable {
             description = "Agent address (default: $" + AGENT_ENV + ", else " + AgentAddress.DEFAULT + ").")
     String agent;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "table|json", scope = ScopeType.INHERIT, defaultValue = "table",
-            description = "Output format: table for people, json (protobuf JSON) for scripts. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"-o", "--output"}, paramLabel = "table|json|yaml", scope = ScopeType.INHERIT, defaultValue = "table",
+            description = "Output format: table for people, json (protobuf JSON) or yaml (the same as YAML) for scripts. Default: ${DEFAULT-VALUE}.")
     Output.Format format;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", scope = ScopeType.INHERIT, defaultValue = "30",

@@ -42,8 +42,8 @@ final class EventsCommand implements Callable<Integer> {
         try {
             while (stream.hasNext()) {
                 Event event = stream.next();
-                if (out.json()) {
-                    out.jsonLine(event);
+                if (out.structured()) {
+                    out.streamed(event);
                 } else {
                     out.print(render(event));
                 }
@@ -59,7 +59,7 @@ final class EventsCommand implements Callable<Integer> {
             }
             throw e;
         }
-        if (!any && !follow && !out.json()) {
+        if (!any && !follow && !out.structured()) {
             root.notes().println(after == 0 ? "no events" : "no events after " + Long.toUnsignedString(after));
             root.notes().flush();
         }

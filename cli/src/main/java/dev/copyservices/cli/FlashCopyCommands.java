@@ -106,8 +106,8 @@ final class FlashCopyCommands extends CommandGroup {
                 .setBase(base == null ? "" : base)
                 .build());
         Output out = root.output();
-        if (out.json()) {
-            out.json(response);
+        if (out.structured()) {
+            out.document(response);
         } else if (response.getFlashCopiesCount() == 0) {
             root.notes().println(base == null ? "no FlashCopies" : "no FlashCopies of " + quoted(base));
             root.notes().flush();
@@ -121,8 +121,8 @@ final class FlashCopyCommands extends CommandGroup {
     int show(@Parameters(paramLabel = "NAME", description = NAME_HELP) String name) {
         FlashCopy f = root.client().flashCopies().getFlashCopy(ref(name));
         Output out = root.output();
-        if (out.json()) {
-            out.json(f);
+        if (out.structured()) {
+            out.document(f);
         } else {
             out.print(FlashCopyOutput.render(f));
         }
@@ -156,8 +156,8 @@ final class FlashCopyCommands extends CommandGroup {
                 .setForce(force)
                 .build());
         Output out = root.output();
-        if (out.json()) {
-            out.json(response);
+        if (out.structured()) {
+            out.document(response);
         } else {
             // the name may be the repository's, so say what went without calling it a FlashCopy
             out.line(quoted(name) + " deleted: the FlashCopy and its repository");
@@ -220,8 +220,8 @@ final class FlashCopyCommands extends CommandGroup {
                     .setByBytes(by)
                     .build());
             Output out = flashCopy.root.output();
-            if (out.json()) {
-                out.json(f);
+            if (out.structured()) {
+                out.document(f);
             } else {
                 out.line("repository " + quoted(f.getRepository().getName()) + " of FlashCopy " + quoted(f.getName())
                         + " grown to " + Output.bytes(f.getRepository().getCapacityBytes()) + " ("

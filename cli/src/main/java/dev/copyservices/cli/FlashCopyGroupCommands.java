@@ -142,8 +142,8 @@ final class FlashCopyGroupCommands extends CommandGroup {
     int show(@Parameters(paramLabel = "GROUP", description = GROUP_HELP) String name) {
         FlashCopyGroup g = groups().getGroup(ref(name));
         Output out = root.output();
-        if (out.json()) {
-            out.json(g);
+        if (out.structured()) {
+            out.document(g);
         } else {
             out.print(GroupOutput.render(g));
         }
@@ -155,8 +155,8 @@ final class FlashCopyGroupCommands extends CommandGroup {
     int list() {
         ListGroupsResponse response = groups().listGroups(ListGroupsRequest.getDefaultInstance());
         Output out = root.output();
-        if (out.json()) {
-            out.json(response);
+        if (out.structured()) {
+            out.document(response);
         } else if (response.getGroupsCount() == 0) {
             root.notes().println("no FlashCopy groups");
             root.notes().flush();
@@ -170,8 +170,8 @@ final class FlashCopyGroupCommands extends CommandGroup {
     int delete(@Parameters(paramLabel = "GROUP", description = GROUP_HELP) String name) {
         DeleteGroupResponse response = groups().deleteGroup(ref(name));
         Output out = root.output();
-        if (out.json()) {
-            out.json(response);
+        if (out.structured()) {
+            out.document(response);
         } else {
             out.line("FlashCopy group " + quoted(name) + " deleted");
         }

@@ -136,8 +136,8 @@ final class MirrorCommands extends CommandGroup {
         ListSecondaryCandidatesResponse response = mirrors().listSecondaryCandidates(ListSecondaryCandidatesRequest
                 .newBuilder().setPrimary(primary).setPeer(peer).build());
         Output out = root.output();
-        if (out.json()) {
-            out.json(response);
+        if (out.structured()) {
+            out.document(response);
         } else if (response.getCandidatesCount() == 0) {
             root.notes().println("no volume on array " + quoted(response.getPeerArray()) + " can be the secondary of "
                     + quoted(primary) + ": create a volume there at least as large ('csctl volume create')");
@@ -159,8 +159,8 @@ final class MirrorCommands extends CommandGroup {
     int list() {
         ListMirrorsResponse response = mirrors().listMirrors(ListMirrorsRequest.getDefaultInstance());
         Output out = root.output();
-        if (out.json()) {
-            out.json(response);
+        if (out.structured()) {
+            out.document(response);
         } else if (response.getMirrorsCount() == 0) {
             root.notes().println("no mirrors");
             root.notes().flush();
@@ -176,8 +176,8 @@ final class MirrorCommands extends CommandGroup {
     int show(@Parameters(paramLabel = "NAME", description = NAME_HELP) String name) {
         Mirror m = mirrors().getMirror(ref(name));
         Output out = root.output();
-        if (out.json()) {
-            out.json(m);
+        if (out.structured()) {
+            out.document(m);
             // the table form says it in a line of its own
             inconsistent(List.of(m));
         } else {
@@ -282,8 +282,8 @@ final class MirrorCommands extends CommandGroup {
     int test(@Parameters(paramLabel = "NAME", description = NAME_HELP) String name) {
         CommunicationTest t = mirrors().testCommunication(ref(name));
         Output out = root.output();
-        if (out.json()) {
-            out.json(t);
+        if (out.structured()) {
+            out.document(t);
         } else {
             out.print(MirrorOutput.render(t));
         }
@@ -337,8 +337,8 @@ final class MirrorCommands extends CommandGroup {
     /** The response as JSON, or one line per mirror it names; the agent's warnings on stderr in both formats. */
     void report(MirrorsResponse response, Function<Mirror, String> what) {
         Output out = root.output();
-        if (out.json()) {
-            out.json(response);
+        if (out.structured()) {
+            out.document(response);
         } else {
             response.getMirrorsList().forEach(m -> out.line("mirror " + MirrorOutput.pair(m) + " " + what.apply(m)));
         }
@@ -348,8 +348,8 @@ final class MirrorCommands extends CommandGroup {
     /** The mirror as JSON, or one line: "mirror "db" -> "db-copy" on array-b {@code what}". */
     void confirm(Mirror m, String what) {
         Output out = root.output();
-        if (out.json()) {
-            out.json(m);
+        if (out.structured()) {
+            out.document(m);
         } else {
             out.line("mirror " + MirrorOutput.pair(m) + " " + what);
         }

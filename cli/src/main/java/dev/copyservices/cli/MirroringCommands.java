@@ -26,8 +26,8 @@ final class MirroringCommands {
         /** The status as JSON, or {@code what} on one line. */
         void changed(MirroringStatus s, String what) {
             Output out = group.root.output();
-            if (out.json()) {
-                out.json(s);
+            if (out.structured()) {
+                out.document(s);
             } else {
                 out.line(what);
             }
@@ -69,8 +69,8 @@ final class MirroringCommands {
         public Integer call() {
             MirroringStatus s = group.mirrors().getMirroring(GetMirroringRequest.getDefaultInstance());
             Output out = group.root.output();
-            if (out.json()) {
-                out.json(s);
+            if (out.structured()) {
+                out.document(s);
             } else {
                 out.print(MirrorOutput.render(s));
             }

@@ -13,14 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Everything csctl prints on stdout: protobuf JSON for scripts ({@code -o json}), and for people aligned
+ * Everything csctl prints on stdout: protobuf JSON or YAML for scripts ({@code -o json|yaml}), and for people aligned
  * tables, "label: value" detail blocks and one-line confirmations. Errors go elsewhere (ErrorReporter).
  */
 final class Output {
 
     /** The {@code -o} values. Lower case because that is how they are typed. */
     enum Format {
-        table, json
+        table, json, yaml
     }
 
     /*
@@ -42,8 +42,9 @@ final class Output {
         this.terminal = terminal;
     }
 
-    boolean json() {
-        return format == Format.json;
+    /** JSON or YAML: a script reads the messages themselves, not tables. */
+    boolean structured() {
+        return format != Format.table;
     }
 
     /**
@@ -51,21 +52,28 @@ final class Output {
      * for JSON, and never when stdout goes to a file or a pipe, whose readers want plain lines.
      */
     boolean terminal() {
-        return terminal && !json();
+        return terminal && !structured();
     }
 
-    /** Prints a message as protobuf JSON (lowerCamelCase field names). */
-    void json(MessageOrBuilder message) {
-        out.println(toJson(message));
+    /** Prints a message as protobuf JSON (lowerCamelCase field names), or the same as YAML. */
+    void document(MessageOrBuilder message) {
+        out.print(format == Format.yaml ? Yaml.of(toJson(message)) : toJson(message) + System.lineSeparator());
         out.flush();
     }
 
-    /** Prints a message as protobuf JSON on one line, flushed at once so a reader of a stream sees it. */
-    void jsonLine(MessageOrBuilder message) {
-        try {
-            out.println(JSON_LINE.print(message));
-        } catch (InvalidProtocolBufferException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * Prints one message of a stream, flushed at once so a reader sees it: JSON on one line (JSON
+     * lines), or a YAML document that starts with "---".
+     */
+    void streamed(MessageOrBuilder message) {
+        if (format == Format.yaml) {
+            out.print("---" + System.lineSeparator() + Yaml.of(toJson(message)));
+        } else {
+            try {
+                out.println(JSON_LINE.print(message));
+            } catch (InvalidProtocolBufferException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         out.flush();
     }

@@ -50,8 +50,8 @@ final class RelationshipCommands {
         /** The relationship as JSON, or one line: "relationship "source" -> "target" {@code what}". */
         void confirm(Relationship r, String what) {
             Output out = root().output();
-            if (out.json()) {
-                out.json(r);
+            if (out.structured()) {
+                out.document(r);
             } else {
                 out.line("relationship " + RelationshipOutput.pair(r) + " " + what);
             }
@@ -202,8 +202,8 @@ final class RelationshipCommands {
             Relationship r = response.getRelationship();
             String target = CommandGroup.quoted(r.getTarget());
             Output out = root().output();
-            if (out.json()) {
-                out.json(response);
+            if (out.structured()) {
+                out.document(response);
             } else {
                 out.line("relationship " + RelationshipOutput.pair(r) + " withdrawn: " + target + " is "
                         + (response.getTargetComplete() ? "a complete copy" : "an incomplete copy"));
@@ -243,8 +243,8 @@ final class RelationshipCommands {
                     .setGroup(group == null ? "" : group)
                     .build());
             Output out = root().output();
-            if (out.json()) {
-                out.json(response);
+            if (out.structured()) {
+                out.document(response);
             } else if (response.getRelationshipsCount() == 0) {
                 root().notes().println("no FlashCopy relationships" + (volume == null ? "" : " of volume "
                         + CommandGroup.quoted(volume)) + (group == null ? "" : " in group "
@@ -266,8 +266,8 @@ final class RelationshipCommands {
         public Integer call() {
             Relationship r = relationships().getRelationship(ref(name));
             Output out = root().output();
-            if (out.json()) {
-                out.json(r);
+            if (out.structured()) {
+                out.document(r);
             } else {
                 out.print(RelationshipOutput.render(r));
             }

@@ -59,8 +59,8 @@ final class VolumeCommands extends CommandGroup {
                 .putAllAttributeSelector(checked(selector, "list"))
                 .build());
         Output out = root.output();
-        if (out.json()) {
-            out.json(response);
+        if (out.structured()) {
+            out.document(response);
         } else if (response.getVolumesCount() == 0) {
             root.notes().println(selector == null || selector.isEmpty() ? "no volumes" : "no volumes with these attributes");
             root.notes().flush();
@@ -74,8 +74,8 @@ final class VolumeCommands extends CommandGroup {
     int show(@Parameters(paramLabel = "NAME", description = NAME_HELP) String name) {
         Volume volume = root.client().volumes().getVolume(GetVolumeRequest.newBuilder().setName(name).build());
         Output out = root.output();
-        if (out.json()) {
-            out.json(volume);
+        if (out.structured()) {
+            out.document(volume);
         } else {
             out.print(render(volume));
         }
@@ -167,8 +167,8 @@ final class VolumeCommands extends CommandGroup {
                 .setForce(force)
                 .build());
         Output out = root.output();
-        if (out.json()) {
-            out.json(response);
+        if (out.structured()) {
+            out.document(response);
         } else {
             out.line("volume " + quoted(name) + " deleted");
         }

@@ -83,8 +83,8 @@ final class VolumeCopyCommands extends CommandGroup {
                 .setVolume(volume == null ? "" : volume)
                 .build());
         Output out = root.output();
-        if (out.json()) {
-            out.json(response);
+        if (out.structured()) {
+            out.document(response);
         } else if (response.getCopiesCount() == 0) {
             root.notes().println(volume == null ? "no VolumeCopy pairs" : "no VolumeCopy pairs of volume "
                     + quoted(volume));
@@ -100,8 +100,8 @@ final class VolumeCopyCommands extends CommandGroup {
     int show(@Parameters(paramLabel = "TARGET", description = TARGET_HELP) String target) {
         VolumeCopy c = copies().getCopy(ref(target));
         Output out = root.output();
-        if (out.json()) {
-            out.json(c);
+        if (out.structured()) {
+            out.document(c);
         } else {
             out.print(VolumeCopyOutput.render(c, out.terminal()));
         }
@@ -169,8 +169,8 @@ final class VolumeCopyCommands extends CommandGroup {
                 .addAllTargets(targets)
                 .build());
         Output out = root.output();
-        if (out.json()) {
-            out.json(response);
+        if (out.structured()) {
+            out.document(response);
         } else {
             for (VolumeCopy c : response.getRemovedList()) {
                 out.line("VolumeCopy " + VolumeCopyOutput.pair(c) + " removed: the data stays on "
@@ -203,8 +203,8 @@ final class VolumeCopyCommands extends CommandGroup {
         }
         UpdateCopiesResponse response = copies().updateCopies(request.build());
         Output out = root.output();
-        if (out.json()) {
-            out.json(response);
+        if (out.structured()) {
+            out.document(response);
         } else {
             for (VolumeCopy c : response.getCopiesList()) {
                 out.line("VolumeCopy " + VolumeCopyOutput.pair(c) + " updated: priority " + VolumeCopyOutput.priority(
@@ -237,8 +237,8 @@ final class VolumeCopyCommands extends CommandGroup {
 
     private void confirm(VolumeCopy c, String what) {
         Output out = root.output();
-        if (out.json()) {
-            out.json(c);
+        if (out.structured()) {
+            out.document(c);
         } else {
             out.line("VolumeCopy " + VolumeCopyOutput.pair(c) + " " + what);
         }

@@ -179,9 +179,9 @@ class CommandLineTest {
     void badTimeoutOrOutputAreUsageErrors() {
         assertEquals(2, agent.run("--timeout", "0", "array", "show").exit());
         assertEquals(2, agent.run("--timeout", "soon", "array", "show").exit());
-        FakeAgent.Result yaml = agent.run("-o", "yaml", "array", "show");
-        assertEquals(2, yaml.exit());
-        assertTrue(yaml.err().contains("[table, json]"), yaml.err());
+        FakeAgent.Result xml = agent.run("-o", "xml", "array", "show");
+        assertEquals(2, xml.exit());
+        assertTrue(xml.err().contains("[table, json, yaml]"), xml.err());
         assertTrue(agent.requests.isEmpty());
     }
 
