@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
                 + " its agent.",
         subcommands = {ArrayCommands.class, VolumeCommands.class, FlashCopyCommands.class,
                 FlashCopyGroupCommands.class, VolumeCopyCommands.class, MirrorCommands.class, EventsCommand.class,
+                CompletionCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success, 1 the agent reported an error, 2 usage error (or a change that was"
                 + " not confirmed), 3 the agent cannot be reached."})
