@@ -137,7 +137,7 @@ class CommandLineTest {
         FakeAgent.Result group = agent.run("volume");
         assertEquals(2, top.exit());
         assertEquals("error: missing command: choose one of array, volume, flashcopy, flashcopy-group, volumecopy,"
-                + " mirror, events\nhint: see 'csctl --help'\n", top.err());
+                + " mirror, events, completion\nhint: see 'csctl --help'\n", top.err());
         assertEquals(2, group.exit());
         assertEquals("error: missing command: choose one of attach, create, delete, detach, list, resize, set, show\n"
                 + "hint: see 'csctl volume --help'\n", group.err());
