@@ -57,6 +57,11 @@ final class FakeMirror {
             .build();
     private final FakeAgent agent;
 
+    /** Called with the count of GetMirror calls so far before each is answered (a watch test changes the mirror). */
+    volatile java.util.function.IntConsumer beforeGet = n -> {
+    };
+    private final java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
+
     FakeMirror(FakeAgent agent) {
         this.agent = agent;
     }
@@ -157,7 +162,10 @@ final class FakeMirror {
 
         @Override
         public void getMirror(MirrorRef request, StreamObserver<Mirror> observer) {
-            agent.answer(request, observer, q -> mirror(q.getVolume()));
+            agent.answer(request, observer, q -> {
+                beforeGet.accept(gets.incrementAndGet());
+                return mirror(q.getVolume());
+            });
         }
 
         @Override
