@@ -328,6 +328,17 @@ class HelmChartIT {
                 .getMetadata().getAnnotations().get("prometheus.io/path"));
         assertEquals("/metrics", manifests.one(DaemonSet.class, "copyservices-array-agent").getSpec().getTemplate()
                 .getMetadata().getAnnotations().get("prometheus.io/path"));
+        for (PodSpec csiPod : List.of(manifests.one(Deployment.class, "copyservices-csi-controller").getSpec()
+                .getTemplate().getSpec(), manifests.one(DaemonSet.class, "copyservices-csi-node").getSpec()
+                .getTemplate().getSpec())) {
+            Container driver = container(csiPod, "csi-driver");
+            assertTrue(driver.getArgs().contains("--metrics-listen=$(POD_IP):9401"), driver.getArgs().toString());
+            assertEquals(9401, port(driver, "metrics"));
+            assertTrue(driver.getEnv().stream().anyMatch(e -> e.getName().equals("POD_IP")), driver.getEnv().toString());
+        }
+        Container noMetricsDriver = container(noMetrics.one(DaemonSet.class, "copyservices-csi-node").getSpec()
+                .getTemplate().getSpec(), "csi-driver");
+        assertFalse(noMetricsDriver.getArgs().stream().anyMatch(a -> a.startsWith("--metrics-listen")));
         assertFalse(agent.getArgs().stream().anyMatch(a -> a.startsWith("--metrics-listen")), agent.getArgs().toString());
     }
 
