@@ -112,7 +112,15 @@ class RemoteMirrorIT {
         b.agent.launch();
         a.await("remotemirror/orders-db", "condition=DualRoleConflict");
         b.await("remotemirror/orders-db", "condition=DualRoleConflict");
-        String hint = b.get("remotemirror/orders-db", "{.status.conditions[?(@.type==\"DualRoleConflict\")].message}");
+        // b may first try to resync to a before it hears that a is primary too (a refuses every record); its
+        // condition can drop for a tick and comes back with the next exchange, so wait for the hint itself
+        String path = "{.status.conditions[?(@.type==\"DualRoleConflict\")].message}";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String hint = b.get("remotemirror/orders-db", path);
+        while (!hint.contains("set role: Secondary on the other side") && System.nanoTime() < deadline) {
+            Thread.sleep(200); // poll interval only; the loop's exit is the condition
+            hint = b.get("remotemirror/orders-db", path);
+        }
         assertTrue(hint.contains("set role: Secondary on the other side"), hint);
 
         b.kube.kubectl(null, "patch", "remotemirror", "orders-db", "--type", "merge", "-p", "{\"spec\":{\"role\":\"Secondary\"}}")
