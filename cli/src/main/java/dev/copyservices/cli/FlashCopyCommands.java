@@ -118,9 +118,14 @@ final class FlashCopyCommands extends CommandGroup {
     }
 
     @Command(name = "show", description = "Show every field of a FlashCopy and its repository.")
-    int show(@Parameters(paramLabel = "NAME", description = NAME_HELP) String name) {
-        FlashCopy f = root.client().flashCopies().getFlashCopy(ref(name));
+    int show(@Parameters(paramLabel = "NAME", description = NAME_HELP) String name,
+            @picocli.CommandLine.Mixin Watch.Options watching) {
         Output out = root.output();
+        if (watching.watch) {
+            return Watch.run(out, watching.interval, () -> root.client().flashCopies().getFlashCopy(ref(name)),
+                    FlashCopyOutput::render);
+        }
+        FlashCopy f = root.client().flashCopies().getFlashCopy(ref(name));
         if (out.structured()) {
             out.document(f);
         } else {

@@ -174,13 +174,10 @@ final class MirrorCommands extends CommandGroup {
     @Command(name = "show", description = "Show every field of a mirror; on a terminal, a synchronization in"
             + " progress is drawn as a progress bar.")
     int show(@Parameters(paramLabel = "NAME", description = NAME_HELP) String name,
-            @Option(names = {"-w", "--watch"}, description = "Ask again every --interval and show the mirror each time"
-                    + " it changed, until Ctrl-C.") boolean watch,
-            @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "2", converter = Converters.Timeout.class,
-                    description = "How often --watch asks (default ${DEFAULT-VALUE} s).") java.time.Duration interval) {
+            @picocli.CommandLine.Mixin Watch.Options watching) {
         Output out = root.output();
-        if (watch) {
-            return Watch.run(out, interval, () -> mirrors().getMirror(ref(name)), m -> MirrorOutput.render(m,
+        if (watching.watch) {
+            return Watch.run(out, watching.interval, () -> mirrors().getMirror(ref(name)), m -> MirrorOutput.render(m,
                     out.terminal()));
         }
         Mirror m = mirrors().getMirror(ref(name));

@@ -71,9 +71,14 @@ final class VolumeCommands extends CommandGroup {
     }
 
     @Command(name = "show", description = "Show every field of a volume.")
-    int show(@Parameters(paramLabel = "NAME", description = NAME_HELP) String name) {
-        Volume volume = root.client().volumes().getVolume(GetVolumeRequest.newBuilder().setName(name).build());
+    int show(@Parameters(paramLabel = "NAME", description = NAME_HELP) String name,
+            @picocli.CommandLine.Mixin Watch.Options watching) {
         Output out = root.output();
+        if (watching.watch) {
+            return Watch.run(out, watching.interval, () -> root.client().volumes().getVolume(GetVolumeRequest
+                    .newBuilder().setName(name).build()), VolumeCommands::render);
+        }
+        Volume volume = root.client().volumes().getVolume(GetVolumeRequest.newBuilder().setName(name).build());
         if (out.structured()) {
             out.document(volume);
         } else {

@@ -98,13 +98,10 @@ final class VolumeCopyCommands extends CommandGroup {
     @Command(name = "show", description = "Show every field of a VolumeCopy pair; on a terminal, a copy in progress"
             + " is drawn as a progress bar.")
     int show(@Parameters(paramLabel = "TARGET", description = TARGET_HELP) String target,
-            @Option(names = {"-w", "--watch"}, description = "Ask again every --interval and show the pair each time"
-                    + " it changed, until Ctrl-C.") boolean watch,
-            @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "2", converter = Converters.Timeout.class,
-                    description = "How often --watch asks (default ${DEFAULT-VALUE} s).") java.time.Duration interval) {
+            @picocli.CommandLine.Mixin Watch.Options watching) {
         Output out = root.output();
-        if (watch) {
-            return Watch.run(out, interval, () -> copies().getCopy(ref(target)), c -> VolumeCopyOutput.render(c,
+        if (watching.watch) {
+            return Watch.run(out, watching.interval, () -> copies().getCopy(ref(target)), c -> VolumeCopyOutput.render(c,
                     out.terminal()));
         }
         VolumeCopy c = copies().getCopy(ref(target));

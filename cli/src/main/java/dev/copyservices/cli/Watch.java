@@ -16,6 +16,17 @@ import java.util.function.Supplier;
 final class Watch {
     private static final String CLEAR_SCREEN = "\033[H\033[2J";
 
+    /** The options of every show command that can watch. */
+    static final class Options {
+        @picocli.CommandLine.Option(names = {"-w", "--watch"}, description = "Ask again every --interval and show the"
+                + " object each time it changed, until Ctrl-C.")
+        boolean watch;
+
+        @picocli.CommandLine.Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "2",
+                converter = Converters.Timeout.class, description = "How often --watch asks (default ${DEFAULT-VALUE} s).")
+        Duration interval;
+    }
+
     private Watch() {
     }
 

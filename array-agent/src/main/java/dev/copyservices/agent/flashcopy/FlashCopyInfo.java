@@ -10,6 +10,6 @@ public record FlashCopyInfo(String name, String id, String base, FlashCopyState 
 
     public record RepositoryInfo(String name, long capacityBytes, long usedBytes, long availableBytes,
             double usedPercent, int warningThresholdPercent, boolean thresholdExceeded, FullPolicy fullPolicy,
-            int chunkBytes, long overheadEstimateBytes, Optional<Duration> lifeEstimate) {
+            int chunkBytes, long overheadEstimateBytes, Optional<Duration> lifeEstimate, long chunksCopiedOnWrite) {
     }
 }

@@ -29,7 +29,8 @@ final class FlashCopyReport {
                 flashCopy.thresholdExceeded(), s.getFullPolicy() == FullPolicyRecord.FAIL_BASE_WRITES
                         ? FullPolicy.FAIL_BASE_WRITES : FullPolicy.FAIL_FLASH_COPY, (int) chunk,
                 FlashCopyRules.overheadEstimate(flashCopy.size()),
-                lifeEstimate(Duration.between(pointInTime, Instant.now()), available, used));
+                lifeEstimate(Duration.between(pointInTime, Instant.now()), available, used),
+                flashCopy.chunksCopiedOnWrite());
         return new FlashCopyInfo(flashCopy.record().getName(), flashCopy.id(), baseName, state, pointInTime,
                 Instant.ofEpochMilli(flashCopy.record().getCreatedUnixMillis()), flashCopy.size(), repositoryInfo,
                 connections, s.getFailure());

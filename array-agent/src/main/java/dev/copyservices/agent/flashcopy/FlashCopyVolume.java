@@ -21,6 +21,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * which then still holds the chunk as it was at the point in time.
  */
 final class FlashCopyVolume implements VolumeDevice, CowBase.CopyOnWrite {
+    private final java.util.concurrent.atomic.AtomicLong copiedOnWrite = new java.util.concurrent.atomic.AtomicLong();
     /** What the engine does when the data path needs a durable state change or an event. */
     interface Host {
         /** Marks the FlashCopy Failed durably, stops its copy-on-write; returns once done. */
@@ -149,6 +150,11 @@ final class FlashCopyVolume implements VolumeDevice, CowBase.CopyOnWrite {
      * Copies the originals of the range's chunks that are not yet in the repository, and returns
      * once they are durable. The caller holds the range's stripe locks.
      */
+    /** Chunks of the base copied into the repository before a base write, since the agent started. */
+    long chunksCopiedOnWrite() {
+        return copiedOnWrite.get();
+    }
+
     @Override
     public void preserve(long offset, long length) throws IOException {
         if (!optimal()) {
@@ -167,6 +173,7 @@ final class FlashCopyVolume implements VolumeDevice, CowBase.CopyOnWrite {
                 if (slot < 0) {
                     return; // the FlashCopy failed; the base write goes on
                 }
+                copiedOnWrite.incrementAndGet();
             }
             newest = Math.max(newest, slot);
         }

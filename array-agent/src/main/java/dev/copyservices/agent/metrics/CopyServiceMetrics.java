@@ -38,6 +38,9 @@ final class CopyServiceMetrics {
     private final MultiGauge mirrorOutOfSync;
     private final MultiGauge mirrorSent;
     private final MultiGauge mirrorProgress;
+    private final MultiGauge mirrorResyncSent;
+    private final MultiGauge mirrorRoundTrip;
+    private final MultiGauge copiedOnWrite;
 
     CopyServiceMetrics(MeterRegistry registry, FlashCopyEngine flashCopies, VolumeCopyEngine volumeCopies,
             MirrorEngine mirrors) {
@@ -64,6 +67,12 @@ final class CopyServiceMetrics {
                 + " started (host writes and resync copies)");
         mirrorProgress = gauge(registry, "copyservices.mirror.synchronized", "ratio", "Fraction of the mirror that is"
                 + " on the secondary");
+        mirrorResyncSent = gauge(registry, "copyservices.mirror.resync.sent", "bytes", "Bytes the initial"
+                + " synchronization and the resyncs sent to the peer since the agent started");
+        mirrorRoundTrip = gauge(registry, "copyservices.mirror.link.round.trip", "seconds", "Round trip of the last"
+                + " heartbeat exchange with the peer agent");
+        copiedOnWrite = gauge(registry, "copyservices.flashcopy.copy.on.write.chunks", null, "Chunks of the base"
+                + " copied into the repository before a base write, since the agent started");
     }
 
     private static MultiGauge gauge(MeterRegistry registry, String name, String unit, String description) {
@@ -84,6 +93,8 @@ final class CopyServiceMetrics {
                 true);
         repositoryThreshold.register(rows(fcs, CopyServiceMetrics::flashCopyTags,
                 f -> f.repository().warningThresholdPercent() / 100.0), true);
+        copiedOnWrite.register(rows(fcs, CopyServiceMetrics::flashCopyTags, f -> f.repository().chunksCopiedOnWrite()),
+                true);
 
         List<VolumeCopyInfo> copies = volumeCopies.list("");
         volumeCopyState.register(states(copies, CopyState.values(), CopyServiceMetrics::copyTags, VolumeCopyInfo::state),
@@ -100,6 +111,9 @@ final class CopyServiceMetrics {
         mirrorOutOfSync.register(rows(members, CopyServiceMetrics::mirrorTags, MirrorInfo::outOfSyncBytes), true);
         mirrorSent.register(rows(members, CopyServiceMetrics::mirrorTags, MirrorInfo::bytesSent), true);
         mirrorProgress.register(rows(members, CopyServiceMetrics::mirrorTags, m -> m.progressPercent() / 100.0), true);
+        mirrorResyncSent.register(rows(members, CopyServiceMetrics::mirrorTags, MirrorInfo::resyncBytesSent), true);
+        mirrorRoundTrip.register(rows(members.stream().filter(m -> m.linkRoundTripSeconds() >= 0).toList(),
+                CopyServiceMetrics::mirrorTags, MirrorInfo::linkRoundTripSeconds), true);
     }
 
     private static Tags flashCopyTags(FlashCopyInfo f) {

@@ -91,8 +91,10 @@ final class Heartbeat implements AutoCloseable {
             byId.put(m.id(), m);
         }
         try {
+            long start = System.nanoTime();
             ExchangeReply reply = ReplicationServiceGrpc.newBlockingStub(channelOf(link)).withWaitForReady()
                     .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS).exchange(request.build());
+            link.roundTrip(System.nanoTime() - start); // includes the peer's answer, as csctl mirror test's does
             link.succeeded();
             misses.remove(link.endpoint());
             for (MemberStatus heard : reply.getMembersList()) {

@@ -32,6 +32,7 @@ final class Member {
     private final ReentrantReadWriteLock mode = new ReentrantReadWriteLock();
     private final ArrayDeque<Long> inFlightSentNanos = new ArrayDeque<>();
     private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicLong resyncBytesSent = new AtomicLong();
     private final AtomicBoolean unsynchronizing = new AtomicBoolean();
     private volatile MirrorRecord record;
     private volatile ReplicationStream replicatingOn;
@@ -133,6 +134,15 @@ final class Member {
 
     long bytesSent() {
         return bytesSent.get();
+    }
+
+    /** Bytes of regions a resync (or the initial synchronization) sent, since the agent started. */
+    long resyncBytesSent() {
+        return resyncBytesSent.get();
+    }
+
+    void resyncSent(long bytes) {
+        resyncBytesSent.addAndGet(bytes);
     }
 
     MemberStatus peer() {

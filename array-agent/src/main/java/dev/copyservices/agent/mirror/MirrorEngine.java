@@ -192,6 +192,11 @@ public final class MirrorEngine implements VolumeLifecycle, AutoCloseable {
 
     // ---- links ------------------------------------------------------------------------------------
 
+    /** The link to {@code endpoint} if one was opened; never opens one. */
+    PeerLink existingLink(String endpoint) {
+        return links.get(endpoint);
+    }
+
     PeerLink link(String endpoint) {
         if (options.tls() == null) {
             throw new EngineException(Reason.NO_REPLICATION_LISTENER, "this agent has no replication link",

@@ -13,5 +13,6 @@ public record MirrorInfo(String id, String volume, String volumeId, MirrorRole r
         boolean peerReachable, WriteMode writeMode, String consistencyGroup, CopyPriority syncPriority,
         ResyncMethod resyncMethod, long capacityBytes, long outOfSyncBytes, double progressPercent,
         double lagSeconds, Instant lastSynchronized, Instant created, long generation, String reason,
-        long bytesSent, boolean secondaryInconsistent, java.util.Map<String, String> labels) {
+        long bytesSent, boolean secondaryInconsistent, java.util.Map<String, String> labels, long resyncBytesSent,
+        double linkRoundTripSeconds) {
 }

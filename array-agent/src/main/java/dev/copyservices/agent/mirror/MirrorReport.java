@@ -47,7 +47,15 @@ final class MirrorReport {
                 settings.getConsistencyGroup(), settings.getSyncPriority(), settings.getResyncMethod(),
                 r.getCapacityBytes(), outOfSync, state == MirrorState.SYNCHRONIZED ? 100 : progress, lag,
                 lastSync == 0 ? null : Instant.ofEpochMilli(lastSync), Instant.ofEpochMilli(r.getCreatedUnixMillis()),
-                r.getGeneration(), reason(engine, m, state), m.bytesSent(), inconsistent, r.getLabelsMap());
+                r.getGeneration(), reason(engine, m, state), m.bytesSent(), inconsistent, r.getLabelsMap(),
+                m.resyncBytesSent(), roundTripSeconds(engine, r.getPeerEndpoint()));
+    }
+
+    /** The last heartbeat's round trip to the peer in seconds; -1 before the first (or with no replication link). */
+    private static double roundTripSeconds(MirrorEngine engine, String endpoint) {
+        PeerLink link = engine.existingLink(endpoint);
+        long nanos = link == null ? -1 : link.roundTripNanos();
+        return nanos < 0 ? -1 : nanos / 1e9;
     }
 
     /** Why the member is not Synchronized, for a person; empty when it is. */

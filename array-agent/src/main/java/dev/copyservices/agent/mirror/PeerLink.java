@@ -79,6 +79,17 @@ final class PeerLink implements AutoCloseable {
         reachable = true;
     }
 
+    /** The last heartbeat exchange's round trip, in nanoseconds; -1 before the first. */
+    private volatile long roundTripNanos = -1;
+
+    void roundTrip(long nanos) {
+        roundTripNanos = nanos;
+    }
+
+    long roundTripNanos() {
+        return roundTripNanos;
+    }
+
     /** A call failed: the peer counts as unreachable and a waiting reconnect is tried at once next time. */
     void failed(StatusRuntimeException e) {
         reachable = false;

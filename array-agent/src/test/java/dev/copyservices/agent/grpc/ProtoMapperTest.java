@@ -42,7 +42,7 @@ class ProtoMapperTest {
 
     static FlashCopyInfo.RepositoryInfo repository(Optional<Duration> life) {
         return new FlashCopyInfo.RepositoryInfo("db-R1", 200 * MIB, 25 * MIB, 175 * MIB, 12.5, 50, false,
-                FullPolicy.FAIL_BASE_WRITES, 65536, 192 * 1024 + 512, life);
+                FullPolicy.FAIL_BASE_WRITES, 65536, 192 * 1024 + 512, life, 400);
     }
 
     static FlashCopyInfo sample() {

@@ -110,6 +110,12 @@ class AgentMetricsIT {
         assertEquals(1, value(text, "copyservices_mirror_synchronized_ratio", "volume=\"base\""));
         assertTrue(value(text, "copyservices_mirror_sent_bytes", "volume=\"base\"") >= 8 * MIB,
                 "the initial copy sent the whole volume");
+        // the 1 MiB write after the FlashCopy copied 64 chunks of 16 KiB (the default --cow-chunk-size) on write
+        assertEquals(64, value(text, "copyservices_flashcopy_copy_on_write_chunks", "flashcopy=\"base-fc\""));
+        assertTrue(value(text, "copyservices_mirror_resync_sent_bytes", "volume=\"base\"") >= 8 * MIB,
+                "the initial synchronization is a resync of every region");
+        assertTrue(value(text, "copyservices_mirror_link_round_trip_seconds", "volume=\"base\"") > 0,
+                "the heartbeat measured the link");
         String peer = scrape(sites.b().agent());
         assertEquals(1, value(peer, "copyservices_mirror_state", "volume=\"base\"", "role=\"secondary\"",
                 "state=\"synchronized\""), peer);
