@@ -114,7 +114,14 @@ class AgentMetricsIT {
         assertEquals(64, value(text, "copyservices_flashcopy_copy_on_write_chunks", "flashcopy=\"base-fc\""));
         assertTrue(value(text, "copyservices_mirror_resync_sent_bytes", "volume=\"base\"") >= 8 * MIB,
                 "the initial synchronization is a resync of every region");
-        assertTrue(value(text, "copyservices_mirror_link_round_trip_seconds", "volume=\"base\"") > 0,
+        // absent until the heartbeat's first exchange with the peer completes (once a second)
+        String measured = text;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!measured.contains("copyservices_mirror_link_round_trip_seconds{") && System.nanoTime() < deadline) {
+            Thread.sleep(100); // poll interval only; the loop's exit is the condition
+            measured = scrape(a);
+        }
+        assertTrue(value(measured, "copyservices_mirror_link_round_trip_seconds", "volume=\"base\"") > 0,
                 "the heartbeat measured the link");
         String peer = scrape(sites.b().agent());
         assertEquals(1, value(peer, "copyservices_mirror_state", "volume=\"base\"", "role=\"secondary\"",
