@@ -3,6 +3,8 @@ package dev.copyservices.agent.metrics;
 import dev.copyservices.agent.flashcopy.FlashCopyEngine;
 import dev.copyservices.agent.flashcopy.FlashCopyInfo;
 import dev.copyservices.agent.flashcopy.FlashCopyState;
+import dev.copyservices.agent.flashcopy.RelationshipInfo;
+import dev.copyservices.agent.flashcopy.RelationshipState;
 import dev.copyservices.agent.mirror.MirrorEngine;
 import dev.copyservices.agent.mirror.MirrorInfo;
 import dev.copyservices.agent.volumecopy.CopyState;
@@ -19,7 +21,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The copy services' state as gauges, read from the engines at each scrape: one series per
- * FlashCopy, VolumeCopy pair and mirror member, gone when the object is. A state is one series per
+ * FlashCopy, Copy-mode relationship, VolumeCopy pair and mirror member, gone when the object is. A state is one series per
  * possible value, 1 for the current one (so an alert is {@code ...{state="unsynchronized"} == 1}).
  */
 final class CopyServiceMetrics {
@@ -41,6 +43,10 @@ final class CopyServiceMetrics {
     private final MultiGauge mirrorResyncSent;
     private final MultiGauge mirrorRoundTrip;
     private final MultiGauge copiedOnWrite;
+    private final MultiGauge relationshipState;
+    private final MultiGauge relationshipCopied;
+    private final MultiGauge relationshipSize;
+    private final MultiGauge volumeCopyRate;
 
     CopyServiceMetrics(MeterRegistry registry, FlashCopyEngine flashCopies, VolumeCopyEngine volumeCopies,
             MirrorEngine mirrors) {
@@ -58,6 +64,8 @@ final class CopyServiceMetrics {
                 + " one");
         volumeCopyCopied = gauge(registry, "copyservices.volumecopy.copied", "bytes", "Bytes the VolumeCopy has copied");
         volumeCopyTotal = gauge(registry, "copyservices.volumecopy.size", "bytes", "Bytes the VolumeCopy copies in all");
+        volumeCopyRate = gauge(registry, "copyservices.volumecopy.rate", "bytes.per.second", "The VolumeCopy's"
+                + " measured pace, its priority's pauses included; 0 unless in progress");
         mirrorState = gauge(registry, "copyservices.mirror.state", null, "Mirror member state, 1 for the current one");
         mirrorLag = gauge(registry, "copyservices.mirror.lag", "seconds", "Age of the oldest write not yet on the"
                 + " secondary (the recovery point of the asynchronous modes)");
@@ -73,6 +81,12 @@ final class CopyServiceMetrics {
                 + " heartbeat exchange with the peer agent");
         copiedOnWrite = gauge(registry, "copyservices.flashcopy.copy.on.write.chunks", null, "Chunks of the base"
                 + " copied into the repository before a base write, since the agent started");
+        relationshipState = gauge(registry, "copyservices.flashcopy.relationship.state", null, "Copy-mode"
+                + " relationship state, 1 for the current one");
+        relationshipCopied = gauge(registry, "copyservices.flashcopy.relationship.copied", "bytes", "Bytes of the"
+                + " source's point-in-time image on the target, by the background copy or by writes on either side");
+        relationshipSize = gauge(registry, "copyservices.flashcopy.relationship.size", "bytes", "Bytes the"
+                + " relationship copies in all, in whole regions");
     }
 
     private static MultiGauge gauge(MeterRegistry registry, String name, String unit, String description) {
@@ -96,11 +110,20 @@ final class CopyServiceMetrics {
         copiedOnWrite.register(rows(fcs, CopyServiceMetrics::flashCopyTags, f -> f.repository().chunksCopiedOnWrite()),
                 true);
 
+        List<RelationshipInfo> relationships = flashCopies.relationships().list("", "");
+        relationshipState.register(states(relationships, RelationshipState.values(),
+                CopyServiceMetrics::relationshipTags, RelationshipInfo::state), true);
+        relationshipCopied.register(rows(relationships, CopyServiceMetrics::relationshipTags,
+                r -> Math.min(r.regions(), r.copiedRegions()) * (double) r.regionBytes()), true);
+        relationshipSize.register(rows(relationships, CopyServiceMetrics::relationshipTags,
+                r -> r.regions() * (double) r.regionBytes()), true);
+
         List<VolumeCopyInfo> copies = volumeCopies.list("");
         volumeCopyState.register(states(copies, CopyState.values(), CopyServiceMetrics::copyTags, VolumeCopyInfo::state),
                 true);
         volumeCopyCopied.register(rows(copies, CopyServiceMetrics::copyTags, VolumeCopyInfo::bytesCopied), true);
         volumeCopyTotal.register(rows(copies, CopyServiceMetrics::copyTags, VolumeCopyInfo::bytesTotal), true);
+        volumeCopyRate.register(rows(copies, CopyServiceMetrics::copyTags, VolumeCopyInfo::bytesPerSecond), true);
 
         List<MirrorInfo> members = mirrors.list();
         MirrorState[] known = java.util.Arrays.stream(MirrorState.values())
@@ -118,6 +141,10 @@ final class CopyServiceMetrics {
 
     private static Tags flashCopyTags(FlashCopyInfo f) {
         return Tags.of("flashcopy", f.name(), "base", f.base(), "repository", f.repository().name());
+    }
+
+    private static Tags relationshipTags(RelationshipInfo r) {
+        return Tags.of("source", r.source(), "target", r.target());
     }
 
     private static Tags copyTags(VolumeCopyInfo c) {

@@ -77,6 +77,11 @@ public final class CopyPace {
         return rate <= 0 ? -1 : (long) (bytes / rate);
     }
 
+    /** The measured pace in bytes per second, pauses included; 0 before the first chunk. */
+    public double bytesPerSecond() {
+        return bytesPerNano * 1e9;
+    }
+
     private void signal() {
         lock.lock();
         try {

@@ -50,15 +50,17 @@ final class PairReport {
             default -> Math.min(total, Math.max(pair.copied(), r.getCopiedBytes()));
         };
         Optional<Duration> left = Optional.empty();
+        double bytesPerSecond = 0;
         CopyPace pace = pair.pace();
         if (state == CopyState.IN_PROGRESS && pace != null) {
             long nanos = pace.nanosFor(total - copied);
             left = nanos < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(nanos));
+            bytesPerSecond = pace.bytesPerSecond();
         }
         return new VolumeCopyInfo(r.getId(), nameOfId.apply(r.getSourceId()), r.getSourceId(),
                 nameOfId.apply(r.getTargetId()), r.getTargetId(), state, pair.priority(), r.getTargetReadOnly(),
                 Instant.ofEpochMilli(r.getCreatedUnixMillis()), instant(r.getStartedUnixMillis()),
-                instant(r.getCompletedUnixMillis()), total, copied, left, r.getFailure(),
+                instant(r.getCompletedUnixMillis()), total, copied, left, bytesPerSecond, r.getFailure(),
                 state == CopyState.PENDING ? queuePosition : 0, List.of());
     }
 

@@ -39,7 +39,8 @@ class VolumeCopyGrpcServiceTest {
         boolean running = state == CopyState.IN_PROGRESS;
         return new VolumeCopyInfo("p-" + target, "db", "id-db", target, "id-" + target, state, CopyPriority.HIGH, true,
                 CREATED, Optional.of(CREATED.plusSeconds(1)), Optional.empty(), 4096, running ? 1024 : 0,
-                running ? Optional.of(Duration.ofMillis(1500)) : Optional.empty(), "", 0, List.of("a warning"));
+                running ? Optional.of(Duration.ofMillis(1500)) : Optional.empty(), running ? 2048 : 0, "", 0,
+                List.of("a warning"));
     }
 
     /** Records each call as text and answers with sample pairs, or throws {@link #failure}. */

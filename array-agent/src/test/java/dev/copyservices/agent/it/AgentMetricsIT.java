@@ -4,11 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.copyservices.api.agent.v1.CopyOptions;
 import dev.copyservices.api.agent.v1.CopyPriority;
 import dev.copyservices.api.agent.v1.CreateFlashCopyRequest;
 import dev.copyservices.api.agent.v1.CreateMirrorRequest;
+import dev.copyservices.api.agent.v1.EstablishRequest;
+import dev.copyservices.api.agent.v1.FlashCopyRelationshipServiceGrpc;
+import dev.copyservices.api.agent.v1.FlashCopyRelationshipServiceGrpc.FlashCopyRelationshipServiceBlockingStub;
 import dev.copyservices.api.agent.v1.FlashCopyServiceGrpc;
 import dev.copyservices.api.agent.v1.MirrorState;
+import dev.copyservices.api.agent.v1.Relationship;
+import dev.copyservices.api.agent.v1.RelationshipRef;
+import dev.copyservices.api.agent.v1.RelationshipState;
+import dev.copyservices.api.agent.v1.WithdrawRequest;
 import dev.copyservices.api.agent.v1.WriteMode;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -92,6 +100,12 @@ class AgentMetricsIT {
         VolumeCopies.awaitCompleted(a, "copy", "metrics");
         sites.createSynchronized("base", "base", CreateMirrorRequest.newBuilder().setWriteMode(WriteMode.SYNCHRONOUS),
                 "metrics");
+        // a Copy-mode relationship too, whose series the dashboard charts
+        VolumeCopies.createVolume(a, "pit-src", 8 * MIB);
+        VolumeCopies.createVolume(a, "pit-tgt", 8 * MIB);
+        FlashCopyRelationshipServiceGrpc.newBlockingStub(a.channel()).withDeadlineAfter(60, TimeUnit.SECONDS)
+                .establish(EstablishRequest.newBuilder().setSource("pit-src").setTarget("pit-tgt")
+                        .setOptions(CopyOptions.newBuilder().setBackgroundCopy(false).setPersistent(true)).build());
 
         String text = scrape(a);
         assertEquals(1, value(text, "copyservices_flashcopy_state", "flashcopy=\"base-fc\"", "state=\"optimal\""), text);
@@ -103,6 +117,8 @@ class AgentMetricsIT {
                 "flashcopy=\"base-fc\""));
         assertEquals(1, value(text, "copyservices_volumecopy_state", "target=\"copy\"", "state=\"completed\""));
         assertEquals(8 * MIB, value(text, "copyservices_volumecopy_copied_bytes", "target=\"copy\""));
+        // the pace is measured while copying; a finished copy has none
+        assertEquals(0, value(text, "copyservices_volumecopy_rate_bytes_per_second", "target=\"copy\""));
         assertEquals(1, value(text, "copyservices_mirror_state", "volume=\"base\"", "role=\"primary\"",
                 "state=\"synchronized\""));
         assertEquals(0, value(text, "copyservices_mirror_state", "volume=\"base\"", "state=\"unsynchronized\""));
@@ -146,6 +162,46 @@ class AgentMetricsIT {
         // gone objects take their series with them
         sites.removeEverywhere("base", "base", "metrics");
         assertFalse(scrape(a).contains("copyservices_mirror_state{"), "a removed mirror still has series");
+    }
+
+    @Test
+    void scrapeShowsACopyModeRelationshipsProgressBeforeAndAfterItsBackgroundCopy() throws Exception {
+        AgentProcess a = sites.a().agent();
+        VolumeCopies.createVolume(a, "rel-src", 8 * MIB);
+        VolumeCopies.createVolume(a, "rel-tgt", 8 * MIB);
+        FlashCopyRelationshipServiceBlockingStub relationships = FlashCopyRelationshipServiceGrpc
+                .newBlockingStub(a.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
+        Relationship established = relationships.establish(EstablishRequest.newBuilder().setSource("rel-src")
+                .setTarget("rel-tgt").setOptions(CopyOptions.newBuilder().setBackgroundCopy(false)
+                        .setPersistent(true)).build());
+        long regionBytes = established.getRegionBytes();
+        // a source write copies the regions it covers to the target first
+        Tools.qemuIoOk(a.attachedNbdUri("rel-src"), List.of("write -P 3 0 1M"));
+        long regionsWritten = (MIB + regionBytes - 1) / regionBytes;
+
+        String text = scrape(a);
+        assertEquals(1, value(text, "copyservices_flashcopy_relationship_state", "target=\"rel-tgt\"",
+                "state=\"no_background_copy\""), text);
+        assertEquals(regionsWritten * regionBytes, value(text, "copyservices_flashcopy_relationship_copied_bytes",
+                "source=\"rel-src\"", "target=\"rel-tgt\""));
+        assertEquals(established.getRegions() * regionBytes, value(text,
+                "copyservices_flashcopy_relationship_size_bytes", "target=\"rel-tgt\""));
+
+        long after = AgentEvents.lastSequence(a);
+        relationships.startBackgroundCopy(RelationshipRef.newBuilder().setName("rel-tgt").build());
+        if (relationships.getRelationship(RelationshipRef.newBuilder().setName("rel-tgt").build()).getState()
+                != RelationshipState.RELATIONSHIP_COPIED) {
+            AgentEvents.await(a, after, "BACKGROUND_COPY_COMPLETED", Set.of("rel-tgt"), "metrics");
+        }
+        text = scrape(a);
+        assertEquals(1, value(text, "copyservices_flashcopy_relationship_state", "target=\"rel-tgt\"",
+                "state=\"copied\""), text);
+        assertEquals(established.getRegions() * regionBytes, value(text,
+                "copyservices_flashcopy_relationship_copied_bytes", "target=\"rel-tgt\""));
+
+        relationships.withdraw(WithdrawRequest.newBuilder().setName("rel-tgt").build());
+        assertFalse(scrape(a).contains("copyservices_flashcopy_relationship_state{"),
+                "a withdrawn relationship still has series");
     }
 
     @Test

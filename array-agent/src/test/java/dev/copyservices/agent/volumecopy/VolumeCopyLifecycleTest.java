@@ -220,7 +220,7 @@ class VolumeCopyLifecycleTest {
     }
 
     @Test
-    void progressAndTimeLeftShowOnlyWhileInProgress() throws Exception { // scenario 32
+    void progressRateAndTimeLeftShowOnlyWhileInProgress() throws Exception { // scenario 32
         array = new CopyArray(dir, CopyArray.maxInProgress(1), true, new GatedIo());
         array.filledVolume("src", 12 * MIB, 9);
         array.volume("dst", 12 * MIB);
@@ -232,14 +232,21 @@ class VolumeCopyLifecycleTest {
         assertEquals(0, pending.bytesCopied());
         assertTrue(pending.timeLeft().isEmpty());
         assertTrue(array.copies.get("dst").timeLeft().isEmpty(), "no pace measured before a chunk is copied");
+        assertEquals(0, array.copies.get("dst").bytesPerSecond(), "no pace measured before a chunk is copied");
+        assertEquals(0, pending.bytesPerSecond());
         array.io.allow(1);
         VolumeCopyInfo running = awaitCopied("dst", 4 * MIB);
         assertEquals(12 * MIB, running.bytesTotal());
         assertTrue(running.timeLeft().isPresent(), running.toString());
+        assertTrue(running.bytesPerSecond() > 0, running.toString());
+        // the time left is the bytes left at the measured rate
+        double expectedSeconds = (running.bytesTotal() - running.bytesCopied()) / running.bytesPerSecond();
+        assertEquals(expectedSeconds, running.timeLeft().get().toNanos() / 1e9, expectedSeconds * 1e-6 + 1e-6);
         array.io.release();
         VolumeCopyInfo done = array.awaitCompleted("dst");
         assertEquals(100.0, done.copiedPercent());
         assertTrue(done.timeLeft().isEmpty());
+        assertEquals(0, done.bytesPerSecond());
     }
 
     @Test
