@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -12,16 +14,23 @@ import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
-/** Records events.k8s.io/v1 Events with the Fabric8 client. */
+/**
+ * Records events.k8s.io/v1 Events with the Fabric8 client, and counts the Warnings per kind and reason
+ * in {@code copyservices_operator_warning_events_total}: every problem a reconciler finds ends in a
+ * condition and one Warning per change, so the counter is the operator's error rate per kind. It
+ * counts even when the Event itself cannot be recorded.
+ */
 @ApplicationScoped
 public class FabricKubernetesEvents implements KubernetesEvents {
     private static final Logger LOG = Logger.getLogger(FabricKubernetesEvents.class);
     private static final String CONTROLLER = "copyservices.dev/operator";
 
     private final KubernetesClient client;
+    private final MeterRegistry registry;
 
-    public FabricKubernetesEvents(KubernetesClient client) {
+    public FabricKubernetesEvents(KubernetesClient client, MeterRegistry registry) {
         this.client = client;
+        this.registry = registry;
     }
 
     @Override
@@ -31,6 +40,10 @@ public class FabricKubernetesEvents implements KubernetesEvents {
 
     @Override
     public void warning(HasMetadata about, String reason, String message) {
+        Counter.builder("copyservices.operator.warning.events")
+                .description("Warning Events the operator recorded (or tried to), by kind and reason")
+                .tag("kind", String.valueOf(about.getKind())).tag("reason", reason)
+                .register(registry).increment();
         record(about, "Warning", reason, message);
     }
 

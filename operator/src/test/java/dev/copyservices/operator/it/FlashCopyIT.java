@@ -191,11 +191,18 @@ class FlashCopyIT {
     }
 
     @Test
-    void aFlashCopyOfAVolumeTheArrayDoesNotHaveShowsTheAgentsReasonAndHint() {
+    void aFlashCopyOfAVolumeTheArrayDoesNotHaveShowsTheAgentsReasonAndHint() throws Exception {
         apply("nothing-snap", "source: {array: node-1, volume: nothing}");
         await("nothing-snap", "condition=Ready=False");
         assertEquals("VolumeNotFound", get("nothing-snap", "{.status.conditions[?(@.type==\"Ready\")].reason}"));
         assertTrue(get("nothing-snap", "{.status.conditions[?(@.type==\"Ready\")].message}").contains("To fix:"));
+        // the problem is counted per kind and reason (its Warning was recorded before Ready turned False)
+        String text = site.operator.metrics();
+        double warnings = text.lines()
+                .filter(l -> l.startsWith("copyservices_operator_warning_events_total{") && l.contains("kind=\"FlashCopy\"")
+                        && l.contains("reason=\"VolumeNotFound\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertTrue(warnings >= 1, "no FlashCopy VolumeNotFound warning counted:\n" + text);
         kube.kubectl(null, "delete", "flashcopy", "nothing-snap", "--timeout", "60s").orFail();
     }
 
