@@ -72,6 +72,9 @@ final class ErrorReporter {
         if (t instanceof CommandLine.ParameterException p) {
             return usage(p);
         }
+        if (t instanceof Progress.OperationEnded ended) {
+            return new Report(AGENT_ERROR, ended.getMessage(), ended.hint());
+        }
         if (!(t instanceof StatusRuntimeException || t instanceof StatusException)) {
             return new Report(AGENT_ERROR, "unexpected failure: " + t,
                     "this is a bug in csctl; please report it together with the command you ran");

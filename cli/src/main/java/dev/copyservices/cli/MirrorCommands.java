@@ -76,7 +76,8 @@ final class MirrorCommands extends CommandGroup {
                     description = PRIORITY_HELP + " Default: the agent's (medium).") CopyPriority priority,
             @Option(names = "--resync", paramLabel = "manual|automatic", converter = Converters.Resync.class,
                     description = RESYNC_HELP + " Default: manual.") ResyncMethod resync,
-            @Option(names = {"-y", "--yes"}, description = "Create without asking, e.g. in a script.") boolean yes) {
+            @Option(names = {"-y", "--yes"}, description = "Create without asking, e.g. in a script.") boolean yes,
+            @picocli.CommandLine.Mixin Progress.Options waiting) {
         boolean grouped = group != null && !group.isEmpty();
         if (grouped && mode != WriteMode.ASYNCHRONOUS) {
             throw usage("create", mode == null
@@ -112,12 +113,20 @@ final class MirrorCommands extends CommandGroup {
         }
         Mirror m = mirrors().createMirror(request.build());
         boolean again = before != null && before.getId().equals(m.getId());
-        confirm(m, (again ? "already exists: " : "created: ") + MirrorOutput.stateWithProgress(m) + ", "
-                + MirrorOutput.settings(m));
+        if (!(waiting.wait && root.output().structured())) {
+            confirm(m, (again ? "already exists: " : "created: ") + MirrorOutput.stateWithProgress(m) + ", "
+                    + MirrorOutput.settings(m));
+        }
         if (again) {
             root.warn(quoted(m.getVolume()) + " was mirrored already: no new synchronization was started, and the"
                     + " mirror keeps its settings; change them with 'csctl mirror set " + shellWord(m.getVolume())
                     + " ...'");
+        }
+        if (waiting.wait) {
+            Mirror done = await(m, waiting);
+            if (root.output().structured()) {
+                root.output().document(done);
+            }
         }
         return 0;
     }
@@ -218,11 +227,27 @@ final class MirrorCommands extends CommandGroup {
     int resume(
             @Parameters(paramLabel = "NAME", arity = "1..*", description = "The volume of each mirror to resume.")
             List<String> names,
-            @Option(names = "--member-only", description = MEMBER_ONLY_HELP) boolean memberOnly) {
+            @Option(names = "--member-only", description = MEMBER_ONLY_HELP) boolean memberOnly,
+            @picocli.CommandLine.Mixin Progress.Options waiting) {
         MirrorsResponse response = mirrors().resumeMirrors(MirrorsRequest.newBuilder()
                 .addAllVolumes(names).setMemberOnly(memberOnly).build());
-        report(response, m -> "resumed: " + MirrorOutput.stateWithProgress(m));
-        inconsistent(response.getMirrorsList());
+        if (waiting.wait && root.output().structured()) {
+            response.getWarningsList().forEach(root::warn);
+        } else {
+            report(response, m -> "resumed: " + MirrorOutput.stateWithProgress(m));
+            inconsistent(response.getMirrorsList());
+        }
+        if (waiting.wait) {
+            // one after the other: the group's members resync together, so the first to finish is not
+            // waited for while the others copy
+            MirrorsResponse.Builder done = MirrorsResponse.newBuilder();
+            for (Mirror m : response.getMirrorsList()) {
+                done.addMirrors(await(m, waiting));
+            }
+            if (root.output().structured()) {
+                root.output().document(done.build());
+            }
+        }
         return 0;
     }
 
@@ -348,6 +373,15 @@ final class MirrorCommands extends CommandGroup {
             response.getMirrorsList().forEach(m -> out.line("mirror " + MirrorOutput.pair(m) + " " + what.apply(m)));
         }
         response.getWarningsList().forEach(root::warn);
+    }
+
+    /**
+     * --wait: follows the synchronization until the mirror is Synchronized; exit 1 if it ends otherwise
+     * first (suspended, or unsynchronized with resync Manual).
+     */
+    private Mirror await(Mirror m, Progress.Options waiting) {
+        return Progress.follow(root.output(), "mirror " + MirrorOutput.pair(m), waiting.interval,
+                () -> mirrors().getMirror(ref(m.getVolume())), MirrorOutput::step);
     }
 
     /** The mirror as JSON, or one line: "mirror "db" -> "db-copy" on array-b {@code what}". */

@@ -196,6 +196,28 @@ final class MirrorOutput {
                 : state(m.getState());
     }
 
+    /**
+     * Where a synchronization or resync is, for {@code --wait}: Synchronized is done. Unsynchronized ends
+     * it when the mirror resyncs manually (automatic resync resumes by itself when the link returns);
+     * Suspended, a dual-role conflict and an unresponsive peer end it.
+     */
+    static Progress.Step step(Mirror m) {
+        String state = state(m.getState());
+        String mirror = CommandGroup.shellWord(m.getVolume());
+        return switch (m.getState()) {
+            case SYNCHRONIZED -> Progress.Step.done(state);
+            case SYNCHRONIZING -> Progress.Step.running(m.getProgressPercent(), state, stateWithProgress(m));
+            case UNSYNCHRONIZED -> m.getResyncMethod() == ResyncMethod.AUTOMATIC
+                    ? Progress.Step.running(m.getProgressPercent(), state, state + ", resumes when the link returns")
+                    : Progress.Step.ended(m.getProgressPercent(), state, "the link to the peer failed; check it with"
+                            + " 'csctl mirror test " + mirror + "', then 'csctl mirror resume " + mirror + " --wait'");
+            case SUSPENDED -> Progress.Step.ended(m.getProgressPercent(), state, "someone suspended it; 'csctl mirror"
+                    + " resume " + mirror + " --wait' goes on");
+            default -> Progress.Step.ended(m.getProgressPercent(), state, "'csctl mirror show " + mirror
+                    + "' says what to do");
+        };
+    }
+
     static String role(MirrorRole role) {
         return switch (role) {
             case PRIMARY -> "Primary";

@@ -44,7 +44,8 @@ final class VolumeCopyCommands extends CommandGroup {
                     + " receives the copy; its content is overwritten.") String target,
             @Option(names = "--priority", paramLabel = "PRIORITY", converter = Converters.Priority.class,
                     description = PRIORITY_HELP + " Default: the agent's (medium).") CopyPriority priority,
-            @Option(names = {"-y", "--yes"}, description = "Create without asking, e.g. in a script.") boolean yes) {
+            @Option(names = {"-y", "--yes"}, description = "Create without asking, e.g. in a script.") boolean yes,
+            @picocli.CommandLine.Mixin Progress.Options waiting) {
         // the agent answers a repeated create with the pair that exists, copied as it was: look first, so
         // that an old copy is not confirmed as a new one. A target already in a pair is not overwritten by a
         // create (the agent returns that pair, or refuses for another source), so then there is nothing to ask.
@@ -66,13 +67,14 @@ final class VolumeCopyCommands extends CommandGroup {
         VolumeCopy c = copies().createCopy(request.build());
         boolean again = before != null && before.getId().equals(c.getId());
         confirm(c, (again ? "already exists: " : "created: ") + VolumeCopyOutput.stateWithProgress(c) + ", priority "
-                + VolumeCopyOutput.priority(c.getPriority()));
+                + VolumeCopyOutput.priority(c.getPriority()), waiting);
         if (again) {
             root.warn("no new copy was started: " + quoted(c.getTarget()) + " keeps the copy of " + quoted(
                     c.getSource()) + " this pair made or is making; recopy it for the source's image as of now"
                     + " ('csctl volumecopy recopy " + shellWord(c.getTarget()) + "')");
         }
         warnings(c);
+        await(c, waiting);
         return 0;
     }
 
@@ -146,7 +148,8 @@ final class VolumeCopyCommands extends CommandGroup {
             @Parameters(index = "1..*", hidden = true) List<String> more,
             @Option(names = "--priority", paramLabel = "PRIORITY", converter = Converters.Priority.class,
                     description = PRIORITY_HELP + " Default: the pair's priority as it is.") CopyPriority priority,
-            @Option(names = {"-y", "--yes"}, description = "Recopy without asking, e.g. in a script.") boolean yes) {
+            @Option(names = {"-y", "--yes"}, description = "Recopy without asking, e.g. in a script.") boolean yes,
+            @picocli.CommandLine.Mixin Progress.Options waiting) {
         onlyOne("recopy", target, more);
         if (!yes) {
             // read first, so the question names the source whose image overwrites the target
@@ -161,8 +164,9 @@ final class VolumeCopyCommands extends CommandGroup {
         }
         VolumeCopy c = copies().recopy(request.build());
         confirm(c, "recopying: " + VolumeCopyOutput.stateWithProgress(c) + ", priority "
-                + VolumeCopyOutput.priority(c.getPriority()));
+                + VolumeCopyOutput.priority(c.getPriority()), waiting);
         warnings(c);
+        await(c, waiting);
         return 0;
     }
 
@@ -246,6 +250,26 @@ final class VolumeCopyCommands extends CommandGroup {
             out.document(c);
         } else {
             out.line("VolumeCopy " + VolumeCopyOutput.pair(c) + " " + what);
+        }
+    }
+
+    /** With --wait and JSON or YAML, only the pair as it completed is printed (by {@link #await}). */
+    private void confirm(VolumeCopy c, String what, Progress.Options waiting) {
+        if (!(waiting.wait && root.output().structured())) {
+            confirm(c, what);
+        }
+    }
+
+    /** --wait: follows the copy until it completes; exit 1 if it is stopped or fails first. */
+    private void await(VolumeCopy c, Progress.Options waiting) {
+        if (!waiting.wait) {
+            return;
+        }
+        Output out = root.output();
+        VolumeCopy done = Progress.follow(out, "VolumeCopy " + VolumeCopyOutput.pair(c), waiting.interval,
+                () -> copies().getCopy(ref(c.getTarget())), VolumeCopyOutput::step);
+        if (out.structured()) {
+            out.document(done);
         }
     }
 

@@ -127,6 +127,21 @@ final class VolumeCopyOutput {
         };
     }
 
+    /** Where a copy is, for {@code --wait}: Completed is done; Stopped and Failed end it. */
+    static Progress.Step step(VolumeCopy c) {
+        String state = state(c.getState());
+        return switch (c.getState()) {
+            case COPY_COMPLETED -> Progress.Step.done(state);
+            case COPY_FAILED -> Progress.Step.ended(c.getCopiedPercent(), state, (c.getFailure().isBlank() ? ""
+                    : c.getFailure() + "; ") + "fix the cause, then 'csctl volumecopy recopy "
+                    + CommandGroup.shellWord(c.getTarget()) + "'");
+            case COPY_STOPPED -> Progress.Step.ended(c.getCopiedPercent(), state, "someone stopped it; 'csctl"
+                    + " volumecopy recopy " + CommandGroup.shellWord(c.getTarget()) + "' copies again");
+            default -> Progress.Step.running(c.getState() == CopyState.COPY_IN_PROGRESS ? c.getCopiedPercent() : 0,
+                    state, stateWithProgress(c));
+        };
+    }
+
     private static String withId(String name, String id) {
         return id.isEmpty() ? name : name + " (" + id + ")";
     }

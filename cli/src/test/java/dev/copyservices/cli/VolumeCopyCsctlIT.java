@@ -14,6 +14,7 @@ import dev.copyservices.api.agent.v1.VolumeCopy;
 import dev.copyservices.cli.CsctlProcess.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,5 +116,27 @@ class VolumeCopyCsctlIT {
         Run stopCompleted = csctl("volumecopy", "stop", "app-copy", "--yes");
         assertAgentError(stopCompleted);
         assertHint(stopCompleted);
+    }
+
+    @Test
+    void createWithWaitReturnsOnlyOnceTheTargetHoldsTheWholeCopy() throws Exception {
+        assertSucceeded(csctl("volume", "create", "big", "--size", "64MiB"));
+        process.qemuIo("big", "write -P 0x5a 0 64M");
+        assertSucceeded(csctl("volume", "create", "big-copy", "--size", "64MiB"));
+        Run waited = csctl("volumecopy", "create", "--source", "big", "--target", "big-copy", "--yes", "--wait",
+                "--interval", "0.05");
+        assertSucceeded(waited);
+        List<String> lines = waited.out().lines().toList();
+        assertEquals("VolumeCopy \"big\" -> \"big-copy\": Completed", lines.get(lines.size() - 1), waited.transcript());
+        // no polling here: the command itself waited, so the copy is complete when it returns
+        assertEquals(CopyState.COPY_COMPLETED, show("big-copy").getState());
+        process.qemuIo("big-copy", "read -P 0x5a 0 64M");
+
+        // the same in JSON: one object, the pair as it completed
+        assertSucceeded(csctl("volumecopy", "set", "big-copy", "--target-read-only", "false"));
+        Run json = csctl("-o", "json", "volumecopy", "recopy", "big-copy", "--yes", "--wait", "--interval", "0.05");
+        assertSucceeded(json);
+        assertEquals(CopyState.COPY_COMPLETED, parse(json, VolumeCopy.newBuilder()).build().getState(),
+                json.transcript());
     }
 }
