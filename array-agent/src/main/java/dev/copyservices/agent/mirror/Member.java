@@ -56,6 +56,8 @@ final class Member {
     /** Guards {@link #reported}. */
     final Object reportLock = new Object();
     private final Object resyncLock = new Object();
+    /** Makes taking in a peer's status one step: two exchanges at once must not undo the newer one. */
+    private final Object peerLock = new Object();
     /** The state the last event was published for. */
     volatile dev.copyservices.api.agent.v1.MirrorState reported;
     /** The last tenth of the synchronization that MIRROR_PROGRESS announced; 0 when none yet. */
@@ -157,11 +159,25 @@ final class Member {
         return dualRole;
     }
 
-    void heardFromPeer(MemberStatus status) {
-        this.peer = status;
-        this.peerKnows = status.getKnown();
-        this.dualRole = status.getKnown()
-                && (status.getRole() == dev.copyservices.api.agent.v1.MirrorRole.PRIMARY) == primary();
+    /**
+     * Takes in the peer's status unless it is older than the one heard: a heartbeat request is built
+     * before its call waits (up to the exchange deadline) for the peer, so one built before the
+     * sender's forced role change may arrive after a newer status showed the dual role, and would end
+     * it (this member then resyncs toward the other primary). A member's generation grows with each of
+     * its role changes. Returns false when the status was out of date and ignored.
+     */
+    boolean heardFromPeer(MemberStatus status) {
+        synchronized (peerLock) {
+            MemberStatus last = peer;
+            if (status.getKnown() && last != null && last.getKnown() && status.getGeneration() < last.getGeneration()) {
+                return false;
+            }
+            this.peer = status;
+            this.peerKnows = status.getKnown();
+            this.dualRole = status.getKnown()
+                    && (status.getRole() == dev.copyservices.api.agent.v1.MirrorRole.PRIMARY) == primary();
+            return true;
+        }
     }
 
     /** The stream this member's records go on: its consistency group's, or its own. */
@@ -343,7 +359,9 @@ final class Member {
 
     /** After this member's role changed: the peer's last word about roles is out of date. */
     void roleChanged() {
-        dualRole = false;
+        synchronized (peerLock) {
+            dualRole = false;
+        }
     }
 
     void priorityChanged() {

@@ -129,7 +129,9 @@ public final class PeerSide {
     /** What the peer said of a member: roles (a dual role shows), and a secondary adopts its primary's settings. */
     void absorb(Member member, MemberStatus heard) {
         boolean wasDual = member.dualRole();
-        member.heardFromPeer(heard);
+        if (!member.heardFromPeer(heard)) {
+            return; // older than what the peer said since: its role and settings are out of date
+        }
         if (heard.getKnown() && !member.primary() && heard.getRole() == MirrorRole.PRIMARY
                 && !Settings.of(member.record()).equals(heard.getSettings())) {
             engine.commit(member, b -> Settings.applyTo(b, heard.getSettings()));
