@@ -81,11 +81,18 @@ final class Member {
      * tracked before count now when the decision was not to replicate.
      */
     void reconciled(boolean replicating) {
-        if (!awaitingFirstReconcile) {
-            return;
+        boolean tracked;
+        mode.writeLock().lock(); // a host write decides under the read lock whether it was awaiting
+        try {
+            if (!awaitingFirstReconcile) {
+                return;
+            }
+            awaitingFirstReconcile = false;
+            tracked = trackedWhileAwaiting;
+        } finally {
+            mode.writeLock().unlock();
         }
-        awaitingFirstReconcile = false;
-        if (!replicating && trackedWhileAwaiting) {
+        if (!replicating && tracked) {
             notReplicated("the write could not be sent to the peer");
         }
     }
@@ -219,9 +226,16 @@ final class Member {
         long last = Math.min((offset + length - 1) / regionBytes, map.regions() - 1);
         ReplicationStream stream;
         ReplicationStream.Sent sent = null;
+        boolean awaiting;
         mode.readLock().lock();
         try {
             stream = replicatingOn;
+            // read with the stream, under the lock: a reconcile between the two would make a write the
+            // initial copy carries count as unsent, and the new mirror would go Unsynchronized
+            awaiting = stream == null && awaitingFirstReconcile;
+            if (awaiting) {
+                trackedWhileAwaiting = true;
+            }
             try (RegionLocks.Held held = locks.lock(first, last)) {
                 if (map.recordWrite(first, last, stream == null)) {
                     map.awaitDurable(); // the mirror log holds the write before the volume does
@@ -238,11 +252,8 @@ final class Member {
         } finally {
             mode.readLock().unlock();
         }
-        if (sent == null && stream == null) {
-            trackedWhileAwaiting = true; // before reading the flag: reconciled() writes it, then reads this
-        }
         if (sent == null) {
-            if (stream != null || !awaitingFirstReconcile) {
+            if (!awaiting) {
                 notReplicated("the write could not be sent to the peer");
             }
         } else if (!asynchronous()) {
