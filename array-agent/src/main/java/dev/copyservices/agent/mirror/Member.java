@@ -7,9 +7,7 @@ import dev.copyservices.api.agent.v1.MemberStatus;
 import dev.copyservices.api.agent.v1.ReplicationRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -30,9 +28,7 @@ final class Member {
     private final RegionLocks locks = new RegionLocks();
     /** Held shared by each host write from its decision to its send; exclusive to switch replicating. */
     private final ReentrantReadWriteLock mode = new ReentrantReadWriteLock();
-    private final ArrayDeque<Long> inFlightSentNanos = new ArrayDeque<>();
-    private final AtomicLong bytesSent = new AtomicLong();
-    private final AtomicLong resyncBytesSent = new AtomicLong();
+    private final InFlightRecords inFlight = new InFlightRecords();
     private final AtomicBoolean unsynchronizing = new AtomicBoolean();
     private volatile MirrorRecord record;
     private volatile ReplicationStream replicatingOn;
@@ -81,6 +77,9 @@ final class Member {
      * tracked before count now when the decision was not to replicate.
      */
     void reconciled(boolean replicating) {
+        if (!awaitingFirstReconcile) {
+            return; // every reconcile but the first: host writes must not wait for the lock below
+        }
         boolean tracked;
         mode.writeLock().lock(); // a host write decides under the read lock whether it was awaiting
         try {
@@ -141,17 +140,8 @@ final class Member {
         this.inner = device;
     }
 
-    long bytesSent() {
-        return bytesSent.get();
-    }
-
-    /** Bytes of regions a resync (or the initial synchronization) sent, since the agent started. */
-    long resyncBytesSent() {
-        return resyncBytesSent.get();
-    }
-
-    void resyncSent(long bytes) {
-        resyncBytesSent.addAndGet(bytes);
+    InFlightRecords inFlight() {
+        return inFlight;
     }
 
     MemberStatus peer() {
@@ -190,19 +180,6 @@ final class Member {
     /** The stream this member's records go on: its consistency group's, or its own. */
     String streamKey() {
         return asynchronous() && !group().isEmpty() ? "group:" + group() : "mirror:" + id();
-    }
-
-    /** Waits until every record sent for this member has an outcome, at most {@code nanos}. */
-    void awaitInFlight(long nanos) {
-        long deadline = System.nanoTime() + nanos;
-        while (System.nanoTime() < deadline) {
-            synchronized (inFlightSentNanos) {
-                if (inFlightSentNanos.isEmpty()) {
-                    return;
-                }
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
     }
 
     boolean replicating() {
@@ -275,23 +252,16 @@ final class Member {
 
     /** Called by the stream, under its lock, for every record sent for this member. */
     void sent(ReplicationStream.Sent sent) {
-        synchronized (inFlightSentNanos) {
-            inFlightSentNanos.add(sent.sentNanos);
-        }
-        bytesSent.addAndGet(sent.bytes);
+        inFlight.sent(sent.sentNanos, sent.bytes);
     }
 
     void applied(ReplicationStream.Sent sent) {
-        synchronized (inFlightSentNanos) {
-            inFlightSentNanos.poll();
-        }
+        inFlight.answered();
     }
 
     /** A record was not applied: its regions are due again and the mirror goes Unsynchronized. */
     void failed(ReplicationStream.Sent sent, String why) {
-        synchronized (inFlightSentNanos) {
-            inFlightSentNanos.poll();
-        }
+        inFlight.answered();
         if (sent.firstRegion >= 0) {
             map.copyAgain(sent.firstRegion, sent.lastRegion);
         }
@@ -312,14 +282,6 @@ final class Member {
         }
     }
 
-    /** Age of the oldest record not yet acknowledged: the asynchronous modes' lag (RPO). */
-    double lagSeconds() {
-        synchronized (inFlightSentNanos) {
-            Long oldest = inFlightSentNanos.peek();
-            return oldest == null ? 0 : (System.nanoTime() - oldest) / 1e9;
-        }
-    }
-
     // ---- replicating or not ------------------------------------------------------------------------
 
     /**
@@ -327,6 +289,9 @@ final class Member {
      * that each write is either tracked or sent, never neither.
      */
     void replicateOn(ReplicationStream stream) {
+        if (replicatingOn == stream) {
+            return; // the heartbeat's reconcile, nothing changes: host writes must not wait for the lock
+        }
         mode.writeLock().lock();
         try {
             if (replicatingOn == stream) {

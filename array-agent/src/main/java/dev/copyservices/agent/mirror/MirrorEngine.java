@@ -255,7 +255,7 @@ public final class MirrorEngine implements VolumeLifecycle, AutoCloseable {
             // moved to another stream (write mode or group changed): what is in flight lands first, so
             // that no older record overtakes a newer one on the other stream
             member.replicateOn(null);
-            member.awaitInFlight(writeTimeoutNanos());
+            member.inFlight().awaitNone(writeTimeoutNanos());
         }
         member.replicateOn(stream);
         member.reconciled(stream != null);

@@ -35,7 +35,8 @@ final class MirrorReport {
         MirrorSettings settings = Settings.of(r);
         long outOfSync = primary ? m.outOfSyncBytes() : peer != null ? peer.getOutOfSyncBytes() : 0;
         double progress = primary ? m.progressPercent() : peer != null ? peer.getProgressPercent() : 0;
-        double lag = !r.getAsynchronous() ? 0 : primary ? m.lagSeconds() : peer != null ? peer.getLagSeconds() : 0;
+        double lag = !r.getAsynchronous() ? 0
+                : primary ? m.inFlight().lagSeconds() : peer != null ? peer.getLagSeconds() : 0;
         long lastSync = primary ? r.getLastSynchronizedUnixMillis()
                 : peer != null ? peer.getLastSynchronizedUnixMillis() : 0;
         boolean inconsistent = primary ? secondaryInconsistent(r, state)
@@ -47,8 +48,8 @@ final class MirrorReport {
                 settings.getConsistencyGroup(), settings.getSyncPriority(), settings.getResyncMethod(),
                 r.getCapacityBytes(), outOfSync, state == MirrorState.SYNCHRONIZED ? 100 : progress, lag,
                 lastSync == 0 ? null : Instant.ofEpochMilli(lastSync), Instant.ofEpochMilli(r.getCreatedUnixMillis()),
-                r.getGeneration(), reason(engine, m, state), m.bytesSent(), inconsistent, r.getLabelsMap(),
-                m.resyncBytesSent(), roundTripSeconds(engine, r.getPeerEndpoint()));
+                r.getGeneration(), reason(engine, m, state), m.inFlight().bytesSent(), inconsistent, r.getLabelsMap(),
+                m.inFlight().resyncBytesSent(), roundTripSeconds(engine, r.getPeerEndpoint()));
     }
 
     /** The last heartbeat's round trip to the peer in seconds; -1 before the first (or with no replication link). */
@@ -87,7 +88,7 @@ final class MirrorReport {
                 .setRole(m.primary() ? MirrorRole.PRIMARY : MirrorRole.SECONDARY).setGeneration(r.getGeneration())
                 .setState(state).setSettings(Settings.of(r)).setOutOfSyncBytes(m.outOfSyncBytes())
                 .setProgressPercent(state == MirrorState.SYNCHRONIZED ? 100 : m.progressPercent())
-                .setLagSeconds(r.getAsynchronous() ? m.lagSeconds() : 0)
+                .setLagSeconds(r.getAsynchronous() ? m.inFlight().lagSeconds() : 0)
                 .setLastSynchronizedUnixMillis(r.getLastSynchronizedUnixMillis())
                 .setReason(reason(engine, m, state)).setVolume(engine.volumeName(m))
                 .setSecondaryInconsistent(secondaryInconsistent(r, state)).build();

@@ -159,7 +159,7 @@ final class Resync {
                     return false;
                 }
                 sentBytes = length;
-                member.resyncSent(length);
+                member.inFlight().resyncSent(length);
                 burstLast = sent;
             }
             cursor = last + 1;
